@@ -1,0 +1,3 @@
+from fivecolor.cli import main
+
+raise SystemExit(main())

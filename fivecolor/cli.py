@@ -1,0 +1,131 @@
+"""The ``fivecolor`` command. Exit status: 0 success, 2 bad input (one line, no traceback), 1 otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from fivecolor.errors import InputError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and an :class:`InputError` (exit 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise InputError("usage", self.prog, f"{message} (see `{self.prog} --help`)")
+
+
+def _period(text: str) -> str:
+    import re
+
+    from fivecolor.params import PERIOD_PATTERN
+
+    if not re.match(PERIOD_PATTERN, text):
+        raise argparse.ArgumentTypeError(f"period {text!r} is not a month written YYYY-MM")
+    return text
+
+
+def _load(args) -> tuple:
+    """Parameters (with --period) and validated data, shared by the commands."""
+    from fivecolor.dataset import load_data
+    from fivecolor.params import load_params
+
+    params = load_params(args.params, period=getattr(args, "period", None))
+    return params, load_data(params)
+
+
+def cmd_score(args) -> int:
+    from fivecolor.outputs import csv_bytes, write_csv
+    from fivecolor.scoring import score
+
+    params, data = _load(args)
+    table = score(data, params).table()
+    if args.out is None:
+        sys.stdout.buffer.write(csv_bytes(table).removeprefix(b"\xef\xbb\xbf"))
+    else:
+        write_csv(table, args.out)
+        print(f"wrote {args.out} ({len(table)} stations, {params.period})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from fivecolor.dataset import check_data
+    from fivecolor.params import load_params
+
+    params = load_params(args.params, period=args.period)
+    _, findings = check_data(params)
+    errors = int((findings["severity"] == "error").sum())
+    warnings = len(findings) - errors
+    if len(findings):
+        shown = findings.drop(columns=[c for c in findings if (findings[c] == "").all()])
+        print(shown.to_string(index=False))
+    print(f"{params.period}: {errors} errors, {warnings} warnings")
+    return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def cmd_sample(args) -> int:
+    from fivecolor.sample.generate import write_sample
+
+    written = write_sample(args.out)
+    for path in written.values():
+        print(path)
+    return EXIT_OK
+
+
+def cmd_params_schema(args) -> int:
+    from fivecolor.params import params_schema
+
+    print(json.dumps(params_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from fivecolor.report import build_report
+
+    return build_report(args)
+
+
+COMMANDS: dict[str, tuple[Callable, str]] = {
+    "score": (cmd_score, "score a month and write the scores table (CSV)"),
+    "validate": (cmd_validate, "check the data and list every finding; exit 2 on errors"),
+    "report": (cmd_report, "build a month's report under reports/<period>/"),
+    "sample": (cmd_sample, "write the embedded Ningbo sample data to a folder"),
+    "params-schema": (cmd_params_schema, "print the parameters' JSON Schema"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from fivecolor import __version__
+
+    parser = _Parser(prog="fivecolor", description="Five-colour maps of supply stations.")
+    parser.add_argument("--version", action="version", version=f"fivecolor {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parsers = {name: sub.add_parser(name, help=help_, description=help_) for name, (_, help_) in COMMANDS.items()}
+    for name in ("score", "validate", "report"):
+        p = parsers[name]
+        p.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
+        p.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
+    parsers["score"].add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
+    parsers["sample"].add_argument("--out", type=Path, required=True, help="folder to write into")
+    rep = parsers["report"]
+    rep.add_argument("--out", type=Path, default=Path("reports"), help="site folder (default: reports)")
+    rep.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: all cores)")
+    rep.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command][0](args)
+    except InputError as exc:
+        print(f"fivecolor: error: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("fivecolor: interrupted; nothing was published", file=sys.stderr)
+        return 130

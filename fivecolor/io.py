@@ -1,0 +1,91 @@
+"""Reading tables from CSV, Excel (.xlsx) or Parquet, picked by the file's extension."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from fivecolor.errors import InputError
+
+READERS = (".csv", ".xlsx", ".parquet", ".pq")
+#: Encodings tried in turn for CSV: UTF-8 (with or without Excel's BOM), then GB18030, a
+#: superset of the GBK that Excel on Chinese Windows writes by default.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, for the manifest and input snapshots."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def row_label(path: Path, index: int) -> str:
+    """How a user finds row ``index`` (0-based, after the header) in their file."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return f"record {index + 1}"
+    return f"row {index + 2}"  # the header is row 1 in a spreadsheet and line 1 in a CSV
+
+
+def _decode_csv(path: Path, raw: bytes) -> str:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(path, "", "not UTF-8 or GBK text; save the CSV as UTF-8")
+
+
+def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read one table and check that its ``required`` columns are there.
+
+    ``text_columns`` are read as text (ids keep leading zeros); other columns are inferred, so a
+    clean numeric column arrives as numbers and a dirty one as text for validation to report.
+    Extra columns are kept. Any problem raises :class:`InputError` naming the file.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
+        raise InputError(path, "", f"unknown file type {suffix or '(none)'}; use .csv, .xlsx or .parquet")
+    if not path.is_file():
+        raise InputError(path, "", "file not found")
+    dtypes = {c: str for c in text_columns}
+    try:
+        if suffix == ".csv":
+            text = _decode_csv(path, path.read_bytes())
+            if not text.strip():
+                raise InputError(path, "", "the file is empty; expected a header row and data")
+            frame = pd.read_csv(io.StringIO(text), dtype=dtypes, skipinitialspace=True, keep_default_na=False,
+                                na_values=[""])
+        elif suffix == ".xlsx":
+            frame = pd.read_excel(path, dtype=dtypes, engine="openpyxl")
+        else:
+            frame = pd.read_parquet(path)
+    except InputError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "", "the file is empty; expected a header row and data") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(path, "", f"malformed CSV ({str(exc).strip()})") from None
+    except Exception as exc:  # openpyxl / pyarrow raise many kinds for a damaged file
+        raise InputError(path, "", f"cannot read as {suffix[1:]} ({type(exc).__name__}: {exc})") from None
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        col = missing[0]
+        near = difflib.get_close_matches(col, frame.columns, n=1)
+        hint = f"; found {near[0]!r}, is that it?" if near else f"; the columns are {list(frame.columns)}"
+        raise InputError(path, f"column {col}", f"required column is missing{hint}")
+    dupes = frame.columns[frame.columns.duplicated()].tolist()
+    if dupes:
+        raise InputError(path, f"column {dupes[0]}", "the column appears twice in the header")
+    for col in text_columns:
+        if col in frame.columns:
+            frame[col] = frame[col].astype("string").str.strip()
+    return frame

@@ -1,0 +1,454 @@
+"""Parameters: one YAML file becomes one frozen, validated object.
+
+``extends: other.yaml`` deep-merges another file under this one; relative data paths are read
+from the folder of the file that names them. Every mistake is an :class:`InputError` naming the
+file and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from fivecolor.errors import InputError
+from fivecolor.labels import BANDS
+
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+STATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+DATA_PATH_KEYS = ("stations", "indicators", "boundaries", "projects")
+
+
+class Normalisation(str, Enum):
+    goalposts = "goalposts"
+    minmax = "minmax"
+    zscore = "zscore"
+    rank = "rank"
+
+
+class Aggregation(str, Enum):
+    arithmetic = "arithmetic"
+    geometric = "geometric"
+
+
+class MissingPolicy(str, Enum):
+    fail = "fail"
+    impute_median = "impute_median"
+    reweight = "reweight"
+
+
+class WeightsScheme(str, Enum):
+    given = "given"
+    equal = "equal"
+    entropy = "entropy"
+    critic = "critic"
+    pca = "pca"
+    ahp = "ahp"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Label(_Frozen):
+    """A label in both report languages."""
+
+    zh: str
+    en: str
+
+
+class IndicatorSpec(_Frozen):
+    """One indicator of the catalogue. ``goalposts`` are ``[worst, best]`` in the indicator's units."""
+
+    label: Label
+    unit: str = ""
+    direction: Literal["higher", "lower"]
+    goalposts: tuple[float, float]
+    transform: Literal["none", "log"] = "none"
+    valid: tuple[float, float]
+    weight: float = Field(1.0, ge=0, allow_inf_nan=False)
+    group: str | None = None
+    department: str | None = None
+
+    @field_validator("goalposts")
+    @classmethod
+    def _goalposts_follow_direction(cls, v: tuple[float, float], info: ValidationInfo):
+        worst, best = v
+        if worst == best:
+            raise ValueError(f"the two goalposts are equal ({worst:g}); give [worst, best]")
+        direction = info.data.get("direction")
+        if direction == "higher" and best < worst:
+            raise ValueError(f"for direction higher give [worst, best] with best above worst, got {list(v)}")
+        if direction == "lower" and best > worst:
+            raise ValueError(f"for direction lower give [worst, best] with best below worst, got {list(v)}")
+        return v
+
+    @field_validator("valid")
+    @classmethod
+    def _valid_is_a_range(cls, v: tuple[float, float]):
+        if not v[0] < v[1]:
+            raise ValueError(f"give [low, high] with low below high, got {list(v)}")
+        return v
+
+    @field_validator("transform")
+    @classmethod
+    def _log_needs_positive_values(cls, v: str, info: ValidationInfo):
+        goalposts = info.data.get("goalposts")
+        if v == "log" and goalposts is not None and min(goalposts) <= 0:
+            raise ValueError("transform log needs positive goalposts")
+        return v
+
+    @model_validator(mode="after")
+    def _log_needs_positive_valid_range(self):
+        if self.transform == "log" and self.valid[0] <= 0:
+            raise ValueError(f"valid: transform log needs a valid range above 0, got {list(self.valid)}")
+        return self
+
+
+class Group(_Frozen):
+    """A second aggregation level: indicators naming this group are combined first."""
+
+    label: Label
+    weight: float = Field(1.0, ge=0, allow_inf_nan=False)
+    aggregation: Aggregation | None = None
+
+
+class Bands(_Frozen):
+    """How scores become the five colours, best first."""
+
+    method: Literal["cutoffs", "quantiles"] = "cutoffs"
+    cutoffs: tuple[float, float, float, float] = (90, 85, 80, 75)
+    quantiles: tuple[float, float, float, float] = (0.9, 0.7, 0.3, 0.1)
+
+    @field_validator("cutoffs")
+    @classmethod
+    def _cutoffs_decrease(cls, v):
+        if any(a <= b for a, b in zip(v, v[1:])):
+            raise ValueError(f"must be strictly decreasing (red, orange, blue, green), got {list(v)}")
+        return v
+
+    @field_validator("quantiles")
+    @classmethod
+    def _quantiles_decrease_inside_unit(cls, v):
+        if any(not 0 < q < 1 for q in v):
+            raise ValueError(f"each quantile must lie strictly between 0 and 1, got {list(v)}")
+        if any(a <= b for a, b in zip(v, v[1:])):
+            raise ValueError(f"must be strictly decreasing (red, orange, blue, green), got {list(v)}")
+        return v
+
+
+class Ahp(_Frozen):
+    """A pairwise comparison matrix on Saaty's 1-9 scale, rows and columns in ``order``."""
+
+    order: tuple[str, ...]
+    matrix: tuple[tuple[float, ...], ...]
+    max_cr: float = Field(0.1, gt=0)
+
+
+class SensitivityWeights(_Frozen):
+    spread: float = Field(0.25, gt=0, allow_inf_nan=False)
+    schemes: tuple[WeightsScheme, ...] = ()
+
+
+class Sensitivity(_Frozen):
+    """What is uncertain, for the Monte Carlo."""
+
+    samples: int = Field(10_000, ge=16)
+    seed: int = 20200520
+    weights: SensitivityWeights = SensitivityWeights()
+    normalisation: tuple[Normalisation, ...] = (Normalisation.goalposts,)
+    aggregation: tuple[Aggregation, ...] = (Aggregation.arithmetic,)
+    cutoff_shift: float = Field(2.0, ge=0)
+    leave_one_out: bool = True
+
+
+class DataFiles(_Frozen):
+    """Where the data are. Relative paths are resolved against the parameter file's folder."""
+
+    stations: Path
+    indicators: Path
+    boundaries: Path | None = None
+    projects: Path | None = None
+
+
+class Params(_Frozen):
+    """Everything that decides a report. Build it with :func:`load_params`."""
+
+    title: Label
+    language: Literal["zh", "en"] = "zh"
+    period: str = Field(pattern=PERIOD_PATTERN)
+    data: DataFiles
+    normalisation: Normalisation = Normalisation.goalposts
+    aggregation: Aggregation = Aggregation.arithmetic
+    missing: MissingPolicy = MissingPolicy.reweight
+    weights_scheme: WeightsScheme = WeightsScheme.given
+    indicators: dict[str, IndicatorSpec] = Field(min_length=1)
+    groups: dict[str, Group] | None = None
+    bands: Bands = Bands()
+    ahp: Ahp | None = None
+    sensitivity: Sensitivity = Sensitivity()
+
+    _sources: tuple[str, ...] = PrivateAttr(default=())
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_is_text(cls, v: Any):
+        if not isinstance(v, str):
+            raise ValueError(f"write the month as text YYYY-MM, e.g. \"2020-05\" (got {v!r})")
+        return v
+
+    @field_validator("indicators")
+    @classmethod
+    def _indicator_keys_and_weights(cls, v: dict[str, IndicatorSpec]):
+        for key in v:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
+                raise ValueError(f"indicator key {key!r} must be letters, digits and _")
+        if sum(spec.weight for spec in v.values()) <= 0:
+            raise ValueError("the weights sum to zero; give at least one positive weight")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_checks(self):
+        if self.groups is not None:
+            if not self.groups:
+                raise ValueError("groups: give at least one group, or leave groups out")
+            if sum(g.weight for g in self.groups.values()) <= 0:
+                raise ValueError("groups: the group weights sum to zero; give at least one positive weight")
+            for key, spec in self.indicators.items():
+                if spec.group is None:
+                    raise ValueError(f"indicators.{key}.group: every indicator needs a group when groups are given")
+                if spec.group not in self.groups:
+                    raise ValueError(
+                        f"indicators.{key}.group: {spec.group!r} is not one of groups ({', '.join(self.groups)})"
+                    )
+            for name in self.groups:
+                members = [s for s in self.indicators.values() if s.group == name]
+                if not members:
+                    raise ValueError(f"groups.{name}: no indicator names this group")
+                if self.groups[name].weight > 0 and sum(s.weight for s in members) <= 0:
+                    raise ValueError(f"groups.{name}: the weights of its indicators sum to zero")
+        if self.weights_scheme is WeightsScheme.ahp and self.ahp is None:
+            raise ValueError("ahp: weights_scheme is ahp but no ahp matrix is given")
+        if self.ahp is not None:
+            _check_ahp_shape(self.ahp, tuple(self.indicators))
+        return self
+
+    # -- derived views -------------------------------------------------------------------
+    @property
+    def indicator_keys(self) -> tuple[str, ...]:
+        return tuple(self.indicators)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The YAML files this object was read from, the named file first."""
+        return self._sources
+
+    def label(self, label: Label) -> str:
+        """A label in the report's language."""
+        return getattr(label, self.language)
+
+    def with_period(self, period: str | None) -> Params:
+        """The same parameters for another month (validated); ``None`` keeps the file's month."""
+        if period is None or period == self.period:
+            return self
+        return self.replace(period=period)
+
+    def replace(self, **changes: Any) -> Params:
+        """A validated copy with top-level keys changed (``model_copy`` would skip validation)."""
+        source = self._sources[0] if self._sources else "parameters"
+        merged = {**self.model_dump(mode="python"), **changes}
+        new = _validate(merged, source)
+        new._sources = self._sources
+        return new
+
+    def digest(self) -> str:
+        """SHA-256 of the parameters' canonical JSON: the manifest's key for this report."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
+    if sorted(ahp.order) != sorted(keys):
+        missing = sorted(set(keys) - set(ahp.order))
+        extra = sorted(set(ahp.order) - set(keys))
+        raise ValueError(f"ahp.order: must list every indicator once (missing {missing}, unknown {extra})")
+    n = len(ahp.order)
+    if len(ahp.matrix) != n or any(len(row) != n for row in ahp.matrix):
+        raise ValueError(f"ahp.matrix: must be {n}×{n}, one row and column per entry of ahp.order")
+
+
+# -- YAML ------------------------------------------------------------------------------------
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loading (no object construction) that refuses duplicate keys instead of keeping the last."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read one YAML mapping safely; any problem is an :class:`InputError` naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text; save the parameter file as UTF-8") from None
+    except OSError as exc:
+        raise InputError(path, "", f"cannot read ({exc.strerror})") from None
+    try:
+        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}" if mark else ""
+        raise InputError(path, where, f"{exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, "", f"not valid YAML ({exc})") from None
+    if doc is None:
+        raise InputError(path, "", "the file is empty")
+    if not isinstance(doc, dict):
+        raise InputError(path, "", "the top level must be a mapping of keys to values")
+    return doc
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` on top of ``base``: mappings merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[str, Any]:
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        return doc
+    resolved = dict(data)
+    for key in DATA_PATH_KEYS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(path, f"data.{key}", f"give a file path as text, got {value!r}")
+        p = Path(value).expanduser()
+        resolved[key] = str(p if p.is_absolute() else (folder / p).resolve())
+    return {**doc, "data": resolved}
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], tuple[str, ...]]:
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise InputError(path, "extends", f"files extend each other in a loop ({chain})")
+    doc = _resolve_data_paths(read_yaml(path), path.parent, path)
+    parent = doc.pop("extends", None)
+    if parent is None:
+        return doc, (str(path),)
+    if not isinstance(parent, str):
+        raise InputError(path, "extends", f"give one file name, got {parent!r}")
+    base, sources = _read_chain(path.parent / parent, (*seen, path))
+    return deep_merge(base, doc), (str(path), *sources)
+
+
+def _error_line(err: dict[str, Any]) -> tuple[str, str]:
+    loc = ".".join(str(part) for part in err["loc"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key; check its spelling (`fivecolor params-schema` lists every key)"
+    elif err["type"] == "missing":
+        msg = "required key is missing"
+    elif err["type"] in ("enum", "literal_error"):
+        msg = f"{msg} (got {err.get('input')!r})"
+    m = re.match(r"^([\w.]+): (.*)$", msg)  # a cross-check names its own key
+    if not loc and m:
+        loc, msg = m.group(1), m.group(2)
+    return loc, msg
+
+
+def _validate(doc: dict[str, Any], source: str) -> Params:
+    try:
+        return Params.model_validate(doc)
+    except ValidationError as exc:
+        errors = exc.errors()
+        loc, msg = _error_line(errors[0])
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise InputError(source, loc, msg + more) from None
+
+
+def load_params(path: str | Path, **overrides: Any) -> Params:
+    """Read, merge (``extends``) and validate a parameter file.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    **overrides
+        Top-level keys to replace after merging (``period="2020-04"``); ``None`` values are ignored.
+
+    Examples
+    --------
+    >>> p = load_params("params/2020-05.yaml")  # doctest: +SKIP
+    >>> p.period, p.bands.cutoffs  # doctest: +SKIP
+    ('2020-05', (90.0, 85.0, 80.0, 75.0))
+    """
+    doc, sources = _read_chain(Path(path))
+    doc.update({k: v for k, v in overrides.items() if v is not None})
+    params = _validate(doc, str(path))
+    params._sources = sources
+    return params
+
+
+def params_schema() -> dict[str, Any]:
+    """The JSON Schema of a parameter file (``extends`` included), for editors."""
+    schema = Params.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "Another parameter file whose values this one changes (deep merge).",
+    }
+    schema["title"] = "fivecolor parameters"
+    return schema
+
+
+__all__ = [
+    "BANDS",
+    "Aggregation",
+    "Bands",
+    "IndicatorSpec",
+    "MissingPolicy",
+    "Normalisation",
+    "Params",
+    "WeightsScheme",
+    "deep_merge",
+    "load_params",
+    "params_schema",
+    "read_yaml",
+]
