@@ -41,9 +41,9 @@ import scipy.linalg
 import scipy.special
 
 __all__ = [
-    "AhpResult",
     "RANDOM_INDEX",
     "SCHEMES",
+    "AhpResult",
     "ahp_weights",
     "all_scheme_weights",
     "critic_weights",
@@ -129,7 +129,7 @@ def _pairwise_corr(x: np.ndarray) -> np.ndarray:
     observed = ~np.isnan(x)
     mask = observed.astype(float)
     # Centring first keeps the sums of products well conditioned.
-    centred = np.where(observed, x - np.nanmean(np.where(observed, x, np.nan), axis=0), 0.0)
+    centred = np.where(observed, x - np.nanmean(x, axis=0), 0.0)
     n = mask.T @ mask
     sum_j = centred.T @ mask  # [j, k]: sum of column j over rows where j and k are observed
     sum_k = sum_j.T
@@ -277,8 +277,9 @@ def entropy_weights(x: np.ndarray) -> np.ndarray:
     x = _as_score_matrix(x)
     if (x < 0).any():
         row, col = np.argwhere(x < 0)[0]
-        raise ValueError(f"entropy weights need nonnegative scores; row {row}, column {col} "
-                         f"is {x[row, col]:g}")
+        raise ValueError(
+            f"entropy weights need nonnegative scores; row {row}, column {col} is {x[row, col]:g}"
+        )
     observed = ~np.isnan(x)
     m = observed.sum(axis=0)
     informative = ~_constant_columns(x)
@@ -458,9 +459,8 @@ def pca_weights(x: np.ndarray) -> np.ndarray:
     informative = ~_constant_columns(x)
     weights = np.zeros(x.shape[1])
     if informative.sum() <= 1:
-        return _normalise(informative.astype(float)) if informative.any() else equal_weights(
-            x.shape[1]
-        )
+        # Nothing to correlate: the lone varying indicator (if any) takes all the weight.
+        return _normalise(informative.astype(float))
     corr = _pairwise_corr(x[:, informative])
     eigenvalues, eigenvectors = np.linalg.eigh(corr)
     order = np.argsort(-eigenvalues, kind="stable")
@@ -544,13 +544,15 @@ def _validate_ahp_matrix(
     bad = ~np.isfinite(a) | (a <= 0)
     if bad.any():
         i, j = np.argwhere(bad)[0]
-        raise ValueError(f"AHP matrix entry {_cell_name(i, j, labels)} = {a[i, j]:g} must be "
-                         "a positive number")
+        raise ValueError(
+            f"AHP matrix entry {_cell_name(i, j, labels)} = {a[i, j]:g} must be a positive number"
+        )
     diag_bad = ~np.isclose(np.diag(a), 1.0, rtol=0, atol=1e-9)
     if diag_bad.any():
         i = int(np.argmax(diag_bad))
-        raise ValueError(f"AHP matrix diagonal entry {_cell_name(i, i, labels)} = {a[i, i]:g} "
-                         "must be 1")
+        raise ValueError(
+            f"AHP matrix diagonal entry {_cell_name(i, i, labels)} = {a[i, i]:g} must be 1"
+        )
     # a_ij * a_ji = 1 up to rtol; the upper triangle names each pair once.
     product = a * a.T
     bad = np.triu(np.abs(product - 1.0) > rtol + 1e-12, k=1)
@@ -645,9 +647,7 @@ def _equal_scheme(x: np.ndarray, given: np.ndarray, ahp_matrix: np.ndarray | Non
     return equal_weights(_as_score_matrix(x).shape[1])
 
 
-def _entropy_scheme(
-    x: np.ndarray, given: np.ndarray, ahp_matrix: np.ndarray | None
-) -> np.ndarray:
+def _entropy_scheme(x: np.ndarray, given: np.ndarray, ahp_matrix: np.ndarray | None) -> np.ndarray:
     return entropy_weights(x)
 
 
@@ -665,8 +665,9 @@ def _ahp_scheme(x: np.ndarray, given: np.ndarray, ahp_matrix: np.ndarray | None)
     x = _as_score_matrix(x)
     result = ahp_weights(ahp_matrix)
     if result.weights.size != x.shape[1]:
-        raise ValueError(f"AHP matrix is {result.weights.size}x{result.weights.size} for "
-                         f"{x.shape[1]} indicators")
+        raise ValueError(
+            f"AHP matrix is {result.weights.size}x{result.weights.size} for {x.shape[1]} indicators"
+        )
     return np.array(result.weights)
 
 
