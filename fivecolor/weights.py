@@ -56,8 +56,8 @@ __all__ = [
 ]
 
 #: Saaty's random consistency index RI(n) for n = 1..15: the mean consistency index of random
-#: reciprocal matrices filled from the 1-9 scale, as tabulated in Saaty (1980) [6] and
-#: reprinted in Saaty (1990) [7] (n = 1..10) and later Saaty's books (n = 11..15).
+#: reciprocal matrices filled from the 1-9 scale, as tabulated in Saaty (1980) [6]; the values
+#: for n = 1..10 are reprinted in Saaty (1990) [7]. (The dip at n = 12 is in the source table.)
 RANDOM_INDEX: dict[int, float] = {
     1: 0.00,
     2: 0.00,
