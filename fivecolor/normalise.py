@@ -78,9 +78,11 @@ def zscore(values: np.ndarray, ind: IndicatorArrays) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"), _all_nan_ok():
         mean = np.nanmean(y, axis=-2, keepdims=True)
         sd = np.nanstd(y, axis=-2, keepdims=True)
+        spread = np.nanmax(y, axis=-2, keepdims=True) - np.nanmin(y, axis=-2, keepdims=True)
         z = (y - mean) / sd
     out = np.clip(50.0 + 50.0 / ZSCORE_SPAN * z, 0.0, 100.0)
-    return np.where(sd > 0, out, np.where(np.isnan(y), np.nan, NO_SPREAD_SCORE))
+    # identical values can leave a rounding-sized sd; their exact spread is what says "no spread"
+    return np.where(spread > 0, out, np.where(np.isnan(y), np.nan, NO_SPREAD_SCORE))
 
 
 def rank(values: np.ndarray, ind: IndicatorArrays) -> np.ndarray:
