@@ -44,7 +44,7 @@ def test_two_level_aggregation_worked_example():
 
 def test_geometric_top_level_makes_a_zero_decisive():
     params = three_indicators(aggregation="geometric")
-    result = score(make_dataset([[100, 100, 0], [100, 0, 0]], params)  # c is lower-is-better, params)
+    result = score(make_dataset([[100, 100, 0], [100, 0, 0]], params), params)  # c: lower is better
     assert result.composite[0].tolist() == [100.0, 0.0]
 
 
