@@ -375,7 +375,10 @@ def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any]
         return doc, (str(path),)
     if not isinstance(parent, str):
         raise InputError(path, "extends", f"give one file name, got {parent!r}")
-    base, sources = _read_chain(path.parent / parent, (*seen, path))
+    base_path = path.parent / parent
+    if not base_path.is_file():  # blame the file that names it, not a path the user never wrote
+        raise InputError(path, "extends", f"{parent!r} not found (read from the folder {path.parent})")
+    base, sources = _read_chain(base_path, (*seen, path))
     return deep_merge(base, doc), (str(path), *sources)
 
 
@@ -384,8 +387,14 @@ def _error_line(err: dict[str, Any]) -> tuple[str, str]:
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         msg = "unknown key; check its spelling (`fivecolor params-schema` lists every key)"
+    elif err["type"] == "missing" and err["loc"] and isinstance(err["loc"][-1], int):
+        # a fixed-length list that is too short: pydantic blames the first absent item
+        loc = ".".join(str(part) for part in err["loc"][:-1])
+        msg = f"too few values ({len(err['input'])} given: {list(err['input'])})"
     elif err["type"] == "missing":
         msg = "required key is missing"
+    elif err["type"] == "string_pattern_mismatch" and err["ctx"]["pattern"] == PERIOD_PATTERN:
+        msg = f"{err['input']!r} is not a month written YYYY-MM, e.g. \"2020-05\""
     elif err["type"] in ("enum", "literal_error"):
         msg = f"{msg} (got {err.get('input')!r})"
     m = re.match(r"^([\w.]+): (.*)$", msg)  # a cross-check names its own key
