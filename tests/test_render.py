@@ -1,0 +1,158 @@
+"""Offline HTML rendering: no network URLs, no code, shared assets, deterministic ids."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import altair as alt
+import nbformat
+import pandas as pd
+import pytest
+
+from fivecolor import render
+from fivecolor.render import (
+    chart_html,
+    enable_offline_charts,
+    network_urls,
+    render_html,
+    render_page,
+    reset_chart_ids,
+    write_assets,
+)
+
+CODE_MARKER = "very_secret_code_marker = 1"
+
+
+class TagCounter(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def parse_tags(page: str) -> list[tuple[str, dict]]:
+    counter = TagCounter()
+    counter.feed(page)
+    return counter.tags
+
+
+@pytest.fixture(autouse=True)
+def fresh_ids():
+    reset_chart_ids()
+    yield
+    reset_chart_ids()
+
+
+def sample_chart(title: str = "宁波 供电所") -> alt.Chart:
+    frame = pd.DataFrame({"station": ["海曙", "江北", "镇海"], "score": [91.5, 84.0, 77.25]})
+    return alt.Chart(frame).mark_bar().encode(x="station:N", y="score:Q").properties(title=title)
+
+
+def executed_like_notebook(chart: alt.Chart) -> nbformat.NotebookNode:
+    """A notebook as if executed: code cells with the renderer's output."""
+    enable_offline_charts()
+    bundle = chart._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell(CODE_MARKER + "\nchart", execution_count=1)
+    code.outputs = [nbformat.v4.new_output("execute_result", data=bundle, execution_count=1)]
+    text = nbformat.v4.new_code_cell("print('hello')", execution_count=2)
+    text.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello world\n")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 五色地图 report"), code, text]
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell{index}"  # new cells get random ids; executed notebooks keep theirs
+    return nb
+
+
+def test_altair_renderer_emits_offline_div_and_embed_call():
+    enable_offline_charts()
+    assert alt.renderers.active == "fivecolor_offline"
+    bundle = sample_chart()._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    page = bundle["text/html"]
+    assert page.count('class="fc-chart"') == 1
+    assert "vegaEmbed(el, " in page
+    assert "cdn" not in page.lower() and "<script src" not in page
+
+
+def test_chart_ids_hash_the_spec_and_count_repeats():
+    spec = sample_chart().to_dict()
+    expected = hashlib.sha256(
+        json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()[:12]
+    first, second = chart_html(spec), chart_html(spec)
+    assert f'id="fc-{expected}-1"' in first
+    assert f'id="fc-{expected}-2"' in second
+    reset_chart_ids()
+    assert chart_html(spec) == first
+
+
+def test_spec_text_cannot_close_the_script():
+    page = chart_html(sample_chart(title="evil </script><script>alert(1)</script>"))
+    scripts = [tag for tag, _ in parse_tags(page) if tag == "script"]
+    assert len(scripts) == 1
+    assert "\\u003c/script>" in page
+
+
+def test_render_html_is_offline_without_code():
+    page = render_html(executed_like_notebook(sample_chart()), "../assets", title="测试", language="zh")
+    assert network_urls(page) == []
+    assert CODE_MARKER not in page and "print('hello')" not in page
+    assert "hello world" in page and "五色地图" in page
+    for marker in ("require.js", "requirejs", "MathJax", "mermaid", "cdn.jsdelivr", "cdnjs", "unpkg"):
+        assert marker not in page
+    tags = parse_tags(page)
+    assert ("script", {"src": "../assets/vega-bundle.js"}) in tags
+    stylesheets = {a["href"] for t, a in tags if t == "link" and a.get("rel") == "stylesheet"}
+    assert stylesheets == {"../assets/notebook.css", "../assets/fivecolor.css"}
+    # No "In [1]:" / "Out[1]:" prompts and no inlined lab CSS.
+    assert "jp-InputPrompt" not in page and "Out[" not in page
+    assert len(page) < 30_000
+    assert '<html lang="zh">' in page and "<title>测试</title>" in page
+
+
+def test_render_html_is_deterministic():
+    first = render_html(executed_like_notebook(sample_chart()), "assets")
+    reset_chart_ids()
+    second = render_html(executed_like_notebook(sample_chart()), "assets")
+    assert first == second
+
+
+def test_network_urls_finds_what_the_default_lab_template_loads():
+    from nbconvert.exporters import HTMLExporter
+
+    online, _ = HTMLExporter(template_name="lab").from_notebook_node(executed_like_notebook(sample_chart()))
+    assert any("require" in url for url in network_urls(online))
+    assert network_urls('<img src="//cdn.example/x.png"><style>a{background:url("https://x/y")}</style>') == [
+        "//cdn.example/x.png",
+        'url("https://',
+    ]
+
+
+def test_write_assets(tmp_path):
+    import vl_convert
+
+    written = write_assets(tmp_path / "assets")
+    assert set(written) == set(render.ASSET_FILES)
+    bundle = (tmp_path / "assets" / "vega-bundle.js").read_text(encoding="utf-8")
+    assert bundle == vl_convert.javascript_bundle()
+    css = (tmp_path / "assets" / "notebook.css").read_text(encoding="utf-8")
+    assert ".jp-Notebook" in css and ".jp-OutputArea" in css
+    assert network_urls(f"<style>{css}</style>") == []
+    assert ".fc-chart" in (tmp_path / "assets" / "fivecolor.css").read_text(encoding="utf-8")
+    assert not list((tmp_path / "assets").glob(".*.tmp"))
+
+
+def test_render_page_escapes_and_links_bundle_only_for_charts():
+    plain = render_page("A <b> & B", "<p>hi</p>", "../assets/", language="zh")
+    assert "<title>A &lt;b&gt; &amp; B</title>" in plain
+    assert ("link", {"rel": "stylesheet", "href": "../assets/fivecolor.css"}) in parse_tags(plain)
+    assert "vega-bundle.js" not in plain
+    with_chart = render_page("Charts", chart_html(sample_chart()), "../assets")
+    assert ("script", {"src": "../assets/vega-bundle.js"}) in parse_tags(with_chart)
+    assert network_urls(with_chart) == []
