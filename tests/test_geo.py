@@ -16,8 +16,30 @@ from shapely.geometry import shape
 
 from fivecolor import geo
 
-COUNTY_NAMES = ["海曙区", "江北区", "北仑区", "镇海区", "鄞州区", "奉化区", "余姚市", "慈溪市", "宁海县", "象山县"]
-COUNTY_NAMES_EN = ["Haishu", "Jiangbei", "Beilun", "Zhenhai", "Yinzhou", "Fenghua", "Yuyao", "Cixi", "Ninghai", "Xiangshan"]
+COUNTY_NAMES = [
+    "海曙区",
+    "江北区",
+    "北仑区",
+    "镇海区",
+    "鄞州区",
+    "奉化区",
+    "余姚市",
+    "慈溪市",
+    "宁海县",
+    "象山县",
+]
+COUNTY_NAMES_EN = [
+    "Haishu",
+    "Jiangbei",
+    "Beilun",
+    "Zhenhai",
+    "Yinzhou",
+    "Fenghua",
+    "Yuyao",
+    "Cixi",
+    "Ninghai",
+    "Xiangshan",
+]
 
 # Town points (WGS84) copied from the project's GeoNames-based town list (© GeoNames, CC-BY 4.0).
 # 镇海 has one station, 江北 two; 海曙, 北仑, 奉化 and 宁海 none. 鹤浦 lies on 南田岛, an island.
@@ -65,10 +87,14 @@ def assert_d3_winding(feature_collection: dict) -> None:
 
 
 def all_coordinates(feature_collection: dict) -> np.ndarray:
-    return np.vstack([
-        np.asarray(ring) for f in feature_collection["features"]
-        for polygon in polygons_of(f["geometry"]) for ring in polygon
-    ])
+    return np.vstack(
+        [
+            np.asarray(ring)
+            for f in feature_collection["features"]
+            for polygon in polygons_of(f["geometry"])
+            for ring in polygon
+        ]
+    )
 
 
 def geometries(feature_collection: dict) -> np.ndarray:
@@ -85,9 +111,9 @@ def png_pixels(data: bytes) -> np.ndarray:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     position, idat, header = 8, b"", None
     while position < len(data):
-        (length,) = struct.unpack(">I", data[position:position + 4])
-        kind = data[position + 4:position + 8]
-        body = data[position + 8:position + 8 + length]
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -183,8 +209,11 @@ def test_county_coordinates_have_four_decimals():
     xy = all_coordinates(counties)
     np.testing.assert_allclose(xy * 1e4, np.round(xy * 1e4), atol=1e-6)
     text = json.dumps(counties)
-    numbers = [token for token in text.replace("[", " ").replace("]", " ").replace(",", " ").split()
-               if token[:1].isdigit()]
+    numbers = [
+        token
+        for token in text.replace("[", " ").replace("]", " ").replace(",", " ").split()
+        if token[:1].isdigit()
+    ]
     assert max(len(n.split(".")[1]) for n in numbers if "." in n) <= 4
 
 
@@ -198,7 +227,9 @@ def test_counties_are_valid_and_do_not_overlap():
 
 def test_counties_contain_their_towns_and_not_the_sea():
     for station in TOWNS.itertuples():
-        assert county_shape(station.county).contains(shapely.Point(station.lon, station.lat)), station.name
+        assert county_shape(station.county).contains(shapely.Point(station.lon, station.lat)), (
+            station.name
+        )
     land = shapely.union_all(geometries(geo.county_boundaries()))
     # The Amap source gives these waters to the counties; the coastline clip must return them.
     assert not land.intersects(shapely.Point(121.80, 29.62))  # 象山港
@@ -215,7 +246,12 @@ def test_attribution_and_schematic_label():
     assert geo.SCHEMATIC_LABEL == {"zh": "示意图", "en": "Schematic map"}
     for language in ("zh", "en"):
         text = geo.ATTRIBUTION[language]
-        assert "OpenStreetMap" in text and "ODbL" in text and "GeoNames" in text and "CC-BY 4.0" in text
+        assert (
+            "OpenStreetMap" in text
+            and "ODbL" in text
+            and "GeoNames" in text
+            and "CC-BY 4.0" in text
+        )
         assert geo.map_caption(language).startswith(geo.SCHEMATIC_LABEL[language])
 
 
@@ -241,7 +277,9 @@ def test_each_cell_contains_its_station(areas):
 def test_cells_tile_their_county(areas, county):
     cells = geometries(areas)[(TOWNS["county"] == county).to_numpy()]
     land = county_shape(county)
-    pairwise = [shapely.intersection(a, b).area for i, a in enumerate(cells) for b in cells[i + 1:]]
+    pairwise = [
+        shapely.intersection(a, b).area for i, a in enumerate(cells) for b in cells[i + 1 :]
+    ]
     assert sum(pairwise) < 1e-8
     assert shapely.union_all(cells).area / land.area > 0.99
     assert shapely.difference(shapely.union_all(cells), land).area < 1e-6  # never cross the border
@@ -272,12 +310,16 @@ def test_cells_assign_every_place_to_the_nearest_station_of_its_county(areas):
     for county, group in TOWNS.groupby("county"):
         land = county_shape(county)
         lon_min, lat_min, lon_max, lat_max = land.bounds
-        grid_lon, grid_lat = np.meshgrid(np.linspace(lon_min, lon_max, 40), np.linspace(lat_min, lat_max, 40))
+        grid_lon, grid_lat = np.meshgrid(
+            np.linspace(lon_min, lon_max, 40), np.linspace(lat_min, lat_max, 40)
+        )
         points = shapely.points(grid_lon.ravel(), grid_lat.ravel())
         points = points[shapely.contains(land, points)]
         xy = shapely.get_coordinates(points)
         k = np.cos(np.radians(group["lat"].mean()))
-        distance = np.hypot((xy[:, :1] - group["lon"].to_numpy()) * k, xy[:, 1:] - group["lat"].to_numpy())
+        distance = np.hypot(
+            (xy[:, :1] - group["lon"].to_numpy()) * k, xy[:, 1:] - group["lat"].to_numpy()
+        )
         ordered = np.sort(distance, axis=1)
         clear = ordered[:, 1] - ordered[:, 0] > 1e-3 if len(group) > 1 else np.ones(len(xy), bool)
         nearest = group.index.to_numpy()[np.argmin(distance, axis=1)]
@@ -287,15 +329,21 @@ def test_cells_assign_every_place_to_the_nearest_station_of_its_county(areas):
 
 def test_counties_without_stations_have_no_cells(areas):
     assert {f["properties"]["county"] for f in areas["features"]} == set(TOWNS["county"])
-    assert not {"海曙区", "北仑区", "奉化区", "宁海县"} & {f["properties"]["county"] for f in areas["features"]}
+    assert not {"海曙区", "北仑区", "奉化区", "宁海县"} & {
+        f["properties"]["county"] for f in areas["features"]
+    }
 
 
 def test_collinear_stations():
     # 马渚, the midpoint, 丈亭: three points on one line, where qhull alone would fail.
-    stations = pd.DataFrame({
-        "station_id": ["A", "B", "C"], "county": ["余姚市"] * 3,
-        "lat": [30.0780, 30.0466, 30.0152], "lon": [121.0470, 121.1656, 121.2842],
-    })
+    stations = pd.DataFrame(
+        {
+            "station_id": ["A", "B", "C"],
+            "county": ["余姚市"] * 3,
+            "lat": [30.0780, 30.0466, 30.0152],
+            "lon": [121.0470, 121.1656, 121.2842],
+        }
+    )
     assert county_shape("余姚市").contains(shapely.Point(121.1656, 30.0466))
     cells = geometries(geo.service_areas(stations))
     assert shapely.contains(cells, shapely.points(stations["lon"], stations["lat"])).all()
@@ -311,7 +359,9 @@ def test_station_just_off_the_coast_is_snapped_into_its_county():
     cells = geometries(geo.service_areas(stations))
     cell = cells[(stations["station_id"] == "XS3").to_numpy()][0]
     assert cell.area > 0
-    assert cell.distance(offshore) == pytest.approx(county_shape("象山县").distance(offshore), abs=2e-4)
+    assert cell.distance(offshore) == pytest.approx(
+        county_shape("象山县").distance(offshore), abs=2e-4
+    )
 
 
 def test_station_far_outside_its_county_is_an_error():
@@ -329,7 +379,9 @@ def test_unknown_county_is_an_error():
 
 def test_shared_point_and_bad_coordinates_are_errors():
     twins = TOWNS.copy()
-    twins.loc[twins["station_id"] == "YY2", ["lat", "lon"]] = twins.loc[twins["station_id"] == "YY1", ["lat", "lon"]].to_numpy()
+    twins.loc[twins["station_id"] == "YY2", ["lat", "lon"]] = twins.loc[
+        twins["station_id"] == "YY1", ["lat", "lon"]
+    ].to_numpy()
     with pytest.raises(ValueError, match="stations YY1, YY2 in 余姚市 share one point"):
         geo.service_areas(twins)
     with pytest.raises(ValueError, match="station CX1 has no valid lat/lon"):
@@ -339,13 +391,28 @@ def test_shared_point_and_bad_coordinates_are_errors():
 
 
 def test_service_areas_with_custom_counties_in_rfc7946_winding():
-    squares = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": name},
-         "geometry": {"type": "Polygon", "coordinates": [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]]}}
-        for name, x in (("west", 0.0), ("east", 1.0))
-    ]}
-    stations = pd.DataFrame({"station_id": ["w1", "w2", "e1"], "county": ["west", "west", "east"],
-                             "lat": [0.5, 0.5, 0.5], "lon": [0.25, 0.75, 1.5]})
+    squares = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": name},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]],
+                },
+            }
+            for name, x in (("west", 0.0), ("east", 1.0))
+        ],
+    }
+    stations = pd.DataFrame(
+        {
+            "station_id": ["w1", "w2", "e1"],
+            "county": ["west", "west", "east"],
+            "lat": [0.5, 0.5, 0.5],
+            "lon": [0.25, 0.75, 1.5],
+        }
+    )
     result = geo.service_areas(stations, squares)
     assert_d3_winding(result)
     cells = geometries(result)
@@ -361,7 +428,9 @@ def test_counties_and_sixty_service_areas_fit_in_150_kb():
     for name in COUNTY_NAMES:  # six stations per county, uniform over its land
         land = county_shape(name)
         lon_min, lat_min, lon_max, lat_max = land.bounds
-        candidates = shapely.points(rng.uniform(lon_min, lon_max, 400), rng.uniform(lat_min, lat_max, 400))
+        candidates = shapely.points(
+            rng.uniform(lon_min, lon_max, 400), rng.uniform(lat_min, lat_max, 400)
+        )
         chosen = shapely.get_coordinates(candidates[shapely.contains(land, candidates)][:6])
         frames.append(pd.DataFrame({"county": name, "lon": chosen[:, 0], "lat": chosen[:, 1]}))
     stations = pd.concat(frames, ignore_index=True)
@@ -389,7 +458,11 @@ def collection(*features) -> dict:
 
 
 def feature(station_id, x: float = 0.0, **extra) -> dict:
-    return {"type": "Feature", "properties": {"station_id": station_id, **extra}, "geometry": square(x)}
+    return {
+        "type": "Feature",
+        "properties": {"station_id": station_id, **extra},
+        "geometry": square(x),
+    }
 
 
 def test_load_boundaries_matches_and_rewinds(tmp_path):
@@ -406,15 +479,37 @@ def test_load_boundaries_matches_and_rewinds(tmp_path):
         ("{not json", "not valid JSON"),
         (b"\xff\xfe\x00".decode("latin-1"), "not valid JSON"),
         (json.dumps(feature("A")), "not a GeoJSON FeatureCollection"),
-        (json.dumps({"type": "FeatureCollection"}), "no \"features\" list"),
-        (json.dumps(collection({"type": "Feature", "properties": {}, "geometry": square(0)}, feature("B"))),
-         "feature 0 has no station_id property"),
-        (json.dumps(collection(feature("A"), feature("B"), feature("Z"))), "station_id 'Z' is not among the stations"),
+        (json.dumps({"type": "FeatureCollection"}), 'no "features" list'),
+        (
+            json.dumps(
+                collection(
+                    {"type": "Feature", "properties": {}, "geometry": square(0)}, feature("B")
+                )
+            ),
+            "feature 0 has no station_id property",
+        ),
+        (
+            json.dumps(collection(feature("A"), feature("B"), feature("Z"))),
+            "station_id 'Z' is not among the stations",
+        ),
         (json.dumps(collection(feature("A"))), "no feature for station(s) B"),
-        (json.dumps(collection(feature("A"), feature("A"), feature("B"))), "features 0 and 1 both have station_id 'A'"),
-        (json.dumps(collection(feature("A"), {"type": "Feature", "properties": {"station_id": "B"},
-                                              "geometry": {"type": "Point", "coordinates": [0, 0]}})),
-         "no Polygon or MultiPolygon geometry"),
+        (
+            json.dumps(collection(feature("A"), feature("A"), feature("B"))),
+            "features 0 and 1 both have station_id 'A'",
+        ),
+        (
+            json.dumps(
+                collection(
+                    feature("A"),
+                    {
+                        "type": "Feature",
+                        "properties": {"station_id": "B"},
+                        "geometry": {"type": "Point", "coordinates": [0, 0]},
+                    },
+                )
+            ),
+            "no Polygon or MultiPolygon geometry",
+        ),
     ],
 )
 def test_load_boundaries_errors_name_the_file(tmp_path, content, problem):
@@ -435,15 +530,29 @@ def test_orient_clockwise_fixes_rings_and_keeps_the_input():
     hole_cw = [[0.2, 0.2], [0.2, 0.8], [0.8, 0.8], [0.8, 0.2], [0.2, 0.2]]  # clockwise hole
     outer_ccw = square(0)["coordinates"][0]
     source = collection(
-        {"type": "Feature", "properties": {"id": 1}, "geometry": {"type": "Polygon", "coordinates": [outer_ccw, hole_cw]}},
-        {"type": "Feature", "properties": {"id": 2}, "geometry": {"type": "MultiPolygon", "coordinates": [[outer_ccw]]}},
-        {"type": "Feature", "properties": {"id": 3}, "geometry": {"type": "Point", "coordinates": [1, 2]}},
+        {
+            "type": "Feature",
+            "properties": {"id": 1},
+            "geometry": {"type": "Polygon", "coordinates": [outer_ccw, hole_cw]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"id": 2},
+            "geometry": {"type": "MultiPolygon", "coordinates": [[outer_ccw]]},
+        },
+        {
+            "type": "Feature",
+            "properties": {"id": 3},
+            "geometry": {"type": "Point", "coordinates": [1, 2]},
+        },
     )
     before = json.dumps(source)
     result = geo.orient_clockwise(source)
     assert json.dumps(source) == before
     polygon = result["features"][0]["geometry"]["coordinates"]
-    assert shoelace(polygon[0]) == pytest.approx(-1.0) and shoelace(polygon[1]) == pytest.approx(0.36)
+    assert shoelace(polygon[0]) == pytest.approx(-1.0) and shoelace(polygon[1]) == pytest.approx(
+        0.36
+    )
     assert shoelace(result["features"][1]["geometry"]["coordinates"][0][0]) == pytest.approx(-1.0)
     assert result["features"][2] == source["features"][2]
 
@@ -451,25 +560,37 @@ def test_orient_clockwise_fixes_rings_and_keeps_the_input():
 # --------------------------------------------------------------------------- rendering
 def map_chart(counties: dict, areas: dict) -> alt.LayerChart:
     """Counties in grey (those without stations stay grey), cells coloured on top."""
-    land = alt.Chart(alt.Data(values=counties["features"])).mark_geoshape(fill="#cccccc", stroke="black")
-    cells = alt.Chart(alt.Data(values=areas["features"])).mark_geoshape(stroke="white", strokeWidth=0.5).encode(
-        color=alt.Color("properties.county:N", legend=None))
-    return alt.layer(land, cells).project("mercator").properties(
-        width=240, height=260, background="white", padding=0)
+    land = alt.Chart(alt.Data(values=counties["features"])).mark_geoshape(
+        fill="#cccccc", stroke="black"
+    )
+    cells = (
+        alt.Chart(alt.Data(values=areas["features"]))
+        .mark_geoshape(stroke="white", strokeWidth=0.5)
+        .encode(color=alt.Color("properties.county:N", legend=None))
+    )
+    return (
+        alt.layer(land, cells)
+        .project("mercator")
+        .properties(width=240, height=260, background="white", padding=0)
+    )
 
 
 def reversed_rings(feature_collection: dict) -> dict:
     """The same polygons in RFC 7946 winding (exterior rings counter-clockwise)."""
     copy = json.loads(json.dumps(feature_collection))
     for f in copy["features"]:
-        f["geometry"]["coordinates"] = [[ring[::-1] for ring in p] for p in polygons_of(f["geometry"])]
+        f["geometry"]["coordinates"] = [
+            [ring[::-1] for ring in p] for p in polygons_of(f["geometry"])
+        ]
         f["geometry"]["type"] = "MultiPolygon"
     return copy
 
 
 def test_png_decoder_reads_a_known_image():
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
-           '<rect width="10" height="10" fill="#ff0000"/><rect x="10" width="10" height="10" fill="#0000ff"/></svg>')
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+        '<rect width="10" height="10" fill="#ff0000"/><rect x="10" width="10" height="10" fill="#0000ff"/></svg>'
+    )
     pixels = png_pixels(vlc.svg_to_png(svg, scale=1))
     assert pixels.shape[:2] == (10, 20)
     assert (pixels[:, :10, :3] == [255, 0, 0]).all() and (pixels[:, 10:, :3] == [0, 0, 255]).all()
@@ -481,6 +602,24 @@ def test_map_renders_as_shapes_not_a_filled_frame(areas):
     background, dominant = colour_shares(map_chart(counties, areas))
     assert 0.25 < background < 0.75 and dominant < 0.5
     # In RFC 7946 winding either layer floods the frame with one colour: the check can fail.
-    for chart in (map_chart(reversed_rings(counties), areas), map_chart(counties, reversed_rings(areas))):
+    for chart in (
+        map_chart(reversed_rings(counties), areas),
+        map_chart(counties, reversed_rings(areas)),
+    ):
         background, dominant = colour_shares(chart)
         assert background < 0.1 and dominant > 0.85
+
+
+def test_service_areas_leaves_its_inputs_unchanged():
+    stations, counties = TOWNS.copy(), geo.county_boundaries()
+    before = json.dumps(counties)
+    geo.service_areas(stations, counties)
+    pd.testing.assert_frame_equal(stations, TOWNS)
+    assert json.dumps(counties) == before
+
+
+def test_counties_without_names_are_an_error():
+    counties = geo.county_boundaries()
+    del counties["features"][3]["properties"]["name"]
+    with pytest.raises(ValueError, match="counties: feature 3 has no name property"):
+        geo.service_areas(TOWNS, counties)

@@ -52,12 +52,19 @@ def exterior_rings_in_bbox(collection: dict, bbox: tuple[float, float, float, fl
     rings = []
     for geometry in collection["geometries"]:
         polygons = (
-            geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
+            else [geometry["coordinates"]]
         )
         for polygon in polygons:
             exterior = np.asarray(polygon[0], dtype=float)
             lon, lat = exterior[:, 0], exterior[:, 1]
-            if lon.max() >= bbox[0] and lon.min() <= bbox[2] and lat.max() >= bbox[1] and lat.min() <= bbox[3]:
+            if (
+                lon.max() >= bbox[0]
+                and lon.min() <= bbox[2]
+                and lat.max() >= bbox[1]
+                and lat.min() <= bbox[3]
+            ):
                 rings.append(exterior)
     return rings
 
@@ -67,7 +74,10 @@ def build_land(source: Path) -> dict:
     collection = json.loads(source.read_text())
     clip = box(*BBOX)
     # Eurasia's exterior ring has ~230k vertices; clip each part before the union.
-    parts = [shapely.make_valid(Polygon(ring)).intersection(clip) for ring in exterior_rings_in_bbox(collection, BBOX)]
+    parts = [
+        shapely.make_valid(Polygon(ring)).intersection(clip)
+        for ring in exterior_rings_in_bbox(collection, BBOX)
+    ]
     land = shapely.set_precision(shapely.union_all(parts), 1e-4)
     land = shapely.orient_polygons(land, exterior_cw=True)
     return {
@@ -84,13 +94,17 @@ def build_land(source: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, help="map.geo.json of @geo-maps/earth-lands-100m (default: npm pack)")
+    parser.add_argument(
+        "--source", type=Path, help="map.geo.json of @geo-maps/earth-lands-100m (default: npm pack)"
+    )
     parser.add_argument("--out", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         source = args.source or fetch_source(Path(tmp))
         feature_collection = build_land(source)
-    args.out.write_text(json.dumps(feature_collection, separators=(",", ":"), ensure_ascii=False) + "\n")
+    args.out.write_text(
+        json.dumps(feature_collection, separators=(",", ":"), ensure_ascii=False) + "\n"
+    )
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KB)")
 
 
