@@ -42,17 +42,18 @@ def indicator_rows(stations: pd.DataFrame = STATIONS, periods: tuple[str, ...] =
                    seed: int = 20200520) -> pd.DataFrame:
     """Long ``period, station_id, indicator, value`` rows, one per cell, all valid.
 
-    Each (station, indicator) sits at a fixed fraction of the way between the goalposts, moved
-    by at most ±2% of the goalpost span a month; values are rounded to two decimals so that
+    Each (station, indicator) sits at a fixed fraction of the way between the goalposts (better
+    stations further along), moved by at most ±2% of the goalpost span a month; values are rounded to two decimals so that
     CSV, Excel and Parquet copies hold exactly the same numbers.
     """
     rng = np.random.default_rng(seed)
     keys = list(CATALOGUE)
     worst = np.array([CATALOGUE[k]["goalposts"][0] for k in keys], dtype=float)
     best = np.array([CATALOGUE[k]["goalposts"][1] for k in keys], dtype=float)
-    level = rng.uniform(0.45, 0.93, size=(len(stations), len(keys)))
+    quality = np.linspace(0.62, 0.94, len(stations))  # stations spread over the five bands
+    level = quality[:, None] + rng.uniform(-0.03, 0.03, size=(len(stations), len(keys)))
     drift = rng.uniform(-0.02, 0.02, size=(len(periods), len(stations), len(keys))).cumsum(axis=0)
-    values = np.round(worst + (best - worst) * (level + drift), 2)
+    values = np.round(worst + (best - worst) * np.clip(level + drift, 0.02, 0.99), 2)
     p, s, i = np.indices(values.shape).reshape(3, -1)
     return pd.DataFrame({
         "period": np.asarray(periods, dtype=object)[p],
