@@ -1,5 +1,10 @@
-"""fivecolor: five-colour maps of supply stations, from indicator data to an offline report."""
+"""fivecolor: five-colour maps of supply stations, from indicator data to an offline report.
 
+The public names are imported on first use, so that ``import fivecolor.render`` in a notebook
+kernel does not pay for the whole scoring stack.
+"""
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -7,18 +12,21 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
-from fivecolor.errors import InputError
-from fivecolor.dataset import Dataset, load_data
-from fivecolor.params import Params, load_params
-from fivecolor.scoring import ScoreResult, score
+_PUBLIC = {
+    "Dataset": "fivecolor.dataset",
+    "load_data": "fivecolor.dataset",
+    "InputError": "fivecolor.errors",
+    "Params": "fivecolor.params",
+    "load_params": "fivecolor.params",
+    "ScoreResult": "fivecolor.scoring",
+    "score": "fivecolor.scoring",
+}
 
-__all__ = [
-    "Dataset",
-    "InputError",
-    "Params",
-    "ScoreResult",
-    "__version__",
-    "load_data",
-    "load_params",
-    "score",
-]
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'fivecolor' has no attribute {name!r}")
+
+
+__all__ = [*_PUBLIC, "__version__"]

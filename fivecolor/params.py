@@ -177,6 +177,34 @@ class Sensitivity(_Frozen):
     leave_one_out: bool = True
 
 
+class Stage(_Frozen):
+    """A stage of the plan toward "all red": by ``period``, at least ``red_share`` of stations red."""
+
+    period: str = Field(pattern=PERIOD_PATTERN)
+    red_share: float = Field(ge=0, le=1)
+    label: Label | None = None
+
+
+class Actions(_Frozen):
+    """How colours become actions: pairing, department help and the stages toward all red."""
+
+    pairing_capacity: int = Field(2, ge=1, description="partners one mentor station may take at most")
+    distance_km_scale: float = Field(
+        30.0, gt=0, description="distance (km) that weighs as much as 10 points of complementarity in pairing")
+    department_threshold: float | None = Field(
+        None, ge=0, le=100,
+        description="normalised score below which a station lags on an indicator (default: its bottom band)")
+    stages: tuple[Stage, ...] = ()
+
+    @field_validator("stages")
+    @classmethod
+    def _stages_in_order(cls, v: tuple[Stage, ...]):
+        periods = [s.period for s in v]
+        if periods != sorted(periods) or len(set(periods)) != len(periods):
+            raise ValueError(f"stages must be in month order without repeats, got {periods}")
+        return v
+
+
 class DataFiles(_Frozen):
     """Where the data are. Relative paths are resolved against the parameter file's folder."""
 
@@ -202,6 +230,8 @@ class Params(_Frozen):
     bands: Bands = Bands()
     ahp: Ahp | None = None
     sensitivity: Sensitivity = Sensitivity()
+    actions: Actions = Actions()
+    departments: dict[str, Label] = Field(default_factory=dict)
 
     _sources: tuple[str, ...] = PrivateAttr(default=())
 
@@ -242,6 +272,11 @@ class Params(_Frozen):
                     raise ValueError(f"groups.{name}: no indicator names this group")
                 if self.groups[name].weight > 0 and sum(s.weight for s in members) <= 0:
                     raise ValueError(f"groups.{name}: the weights of its indicators sum to zero")
+        if self.departments:
+            for key, spec in self.indicators.items():
+                if spec.department is not None and spec.department not in self.departments:
+                    raise ValueError(f"indicators.{key}.department: {spec.department!r} is not one of "
+                                     f"departments ({', '.join(self.departments)})")
         if self.weights_scheme is WeightsScheme.ahp and self.ahp is None:
             raise ValueError("ahp: weights_scheme is ahp but no ahp matrix is given")
         if self.ahp is not None:
