@@ -108,10 +108,18 @@ def chart_html(chart_or_spec: Any, embed_options: dict | None = None) -> str:
     )
 
 
-def offline_renderer(spec: dict, **metadata: Any) -> dict[str, str]:
-    """Altair renderer: a mimebundle whose HTML uses the shared offline bundle."""
+def offline_renderer(spec: dict, **metadata: Any) -> dict[str, Any]:
+    """Altair renderer: a mimebundle whose HTML uses the shared offline bundle.
+
+    The Vega-Lite mimetype rides along so that JupyterLab draws the chart natively; the HTML
+    export picks ``text/html``.
+    """
+    import altair as alt
+
+    major = alt.SCHEMA_VERSION.lstrip("v").split(".")[0]
     return {
         "text/html": chart_html(spec, metadata.get("embed_options")),
+        f"application/vnd.vegalite.v{major}+json": spec,
         "text/plain": "<Altair chart>",
     }
 
@@ -188,7 +196,12 @@ def _get_exporter():
     if _exporter is None:
         from nbconvert.exporters import HTMLExporter
 
+        from traitlets.config import Config
+
+        # Cells tagged "notes" narrate the notebook for its editors, not for the committee.
+        config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": {"notes"}}})
         _exporter = HTMLExporter(
+            config=config,
             template_name="offline",
             extra_template_basedirs=[str(TEMPLATES_DIR)],
             exclude_input=True,
