@@ -42,6 +42,22 @@ def _decode_csv(path: Path, raw: bytes) -> str:
     raise InputError(path, "", "not UTF-8 or GBK text; save the CSV as UTF-8")
 
 
+def _refuse_duplicate_header(path: Path, csv_text: str | None) -> None:
+    """A header naming a column twice is an error: pandas would silently rename the second
+    (``value`` → ``value.1``), so the raw first row is read again to see the names as written."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return  # Parquet cannot hold two columns of one name
+    if csv_text is not None:
+        header = pd.read_csv(io.StringIO(csv_text), header=None, nrows=1, dtype=str, skipinitialspace=True,
+                             keep_default_na=False)
+    else:
+        header = pd.read_excel(path, header=None, nrows=1, dtype=str, engine="openpyxl")
+    names = pd.Series([str(c).strip().lstrip("\ufeff") for c in header.iloc[0]] if len(header) else [])
+    dupes = names[names.duplicated() & names.ne("") & names.ne("nan")].tolist()
+    if dupes:
+        raise InputError(path, f"column {dupes[0]}", "the column appears twice in the header")
+
+
 def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read one table and check that its ``required`` columns are there.
 
@@ -76,15 +92,13 @@ def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, .
     except Exception as exc:  # openpyxl / pyarrow raise many kinds for a damaged file
         raise InputError(path, "", f"cannot read as {suffix[1:]} ({type(exc).__name__}: {exc})") from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    _refuse_duplicate_header(path, text if suffix == ".csv" else None)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         col = missing[0]
         near = difflib.get_close_matches(col, frame.columns, n=1)
         hint = f"; found {near[0]!r}, is that it?" if near else f"; the columns are {list(frame.columns)}"
         raise InputError(path, f"column {col}", f"required column is missing{hint}")
-    dupes = frame.columns[frame.columns.duplicated()].tolist()
-    if dupes:
-        raise InputError(path, f"column {dupes[0]}", "the column appears twice in the header")
     for col in text_columns:
         if col in frame.columns:
             frame[col] = frame[col].astype("string").str.strip()

@@ -76,6 +76,12 @@ def _text(text: str) -> Callable[[Project], Path]:
     return lambda project: project.with_text(text)
 
 
+def _bytes_file(project: Project, payload: bytes) -> Path:
+    path = project.root / "variant.yaml"
+    path.write_bytes(payload)
+    return path
+
+
 def _duplicate_key(project: Project) -> Path:
     text = (project.root / "p.yaml").read_text(encoding="utf-8")
     return project.with_text(text + "language: en\nlanguage: zh\n")
@@ -115,6 +121,13 @@ CASES = [
     Case("extends a missing file", _extends_missing, ("extends", "no_such_base.yaml", "not found")),
     Case("extends loop a -> b -> a", _extends_loop, ("extends", "loop")),
     Case("duplicate key in YAML", _duplicate_key, ("line", "duplicate key 'language'")),
+    Case("YAML syntax error", _text("period: \"2020-05\"\nbands: {cutoffs: [90, 85\n"), ("line 3",)),
+    Case("parameter file in GBK, not UTF-8",
+         lambda p: _bytes_file(p, "title: 五色地图\n".encode("gbk")), ("UTF-8",)),
+    Case("extends given as a list", _set("extends", ["a.yaml", "b.yaml"]), ("extends", "one file")),
+    Case("data without indicators",
+         lambda p: p.with_params(doc={**p.standalone_doc(), "data": {"stations": "stations.csv"}}),
+         ("data.indicators", "missing")),
     Case("not a mapping at top level", _text("- period: 2020-05\n- language: zh\n"), ("mapping",)),
     Case("empty file", _text(""), ("empty",)),
     Case("empty file with only a comment", _text("# nothing yet\n"), ("empty",)),
