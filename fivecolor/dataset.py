@@ -68,13 +68,18 @@ class Dataset:
 def build_cube(rows: pd.DataFrame, station_ids: pd.Index, indicators: tuple[str, ...],
                last_period: str) -> tuple[tuple[str, ...], np.ndarray]:
     """Scatter long rows into a ``(period, station, indicator)`` array: one vectorised assignment."""
-    rows = rows[rows["period"] <= last_period]
-    periods = tuple(sorted(rows["period"].unique()))
-    p = pd.Index(periods).get_indexer(rows["period"])
-    s = station_ids.get_indexer(rows["station_id"])
-    i = pd.Index(indicators).get_indexer(rows["indicator"])
+    def positions(column: pd.Series, index: pd.Index) -> np.ndarray:
+        # look each distinct label up once, then spread by the categorical codes
+        return index.get_indexer(column.cat.categories.astype(str))[column.cat.codes.to_numpy()]
+
+    months = rows["period"].cat.categories.astype(str)
+    periods = tuple(sorted(m for m in months[np.unique(rows["period"].cat.codes)] if m <= last_period))
+    p = positions(rows["period"], pd.Index(periods))
+    keep = p >= 0
+    s = positions(rows["station_id"], station_ids)[keep]
+    i = positions(rows["indicator"], pd.Index(indicators))[keep]
     cube = np.full((len(periods), len(station_ids), len(indicators)), np.nan)
-    cube[p, s, i] = rows["value"].to_numpy(dtype=float)
+    cube[p[keep], s, i] = rows["value"].to_numpy(dtype=float)[keep]
     return periods, cube
 
 

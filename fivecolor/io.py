@@ -58,12 +58,22 @@ def _refuse_duplicate_header(path: Path, csv_text: str | None) -> None:
         raise InputError(path, f"column {dupes[0]}", "the column appears twice in the header")
 
 
+def _strip_categories(column: pd.Series) -> pd.Series:
+    """Labels as a categorical without surrounding spaces: text work is done once per distinct label."""
+    column = column.astype("category")
+    stripped = column.cat.categories.astype(str).str.strip()
+    if stripped.is_unique:
+        return column.cat.rename_categories(stripped)
+    return column.astype(object).where(column.isna(), column.astype(str).str.strip()).astype("category")
+
+
 def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """Read one table and check that its ``required`` columns are there.
 
-    ``text_columns`` are read as text (ids keep leading zeros); other columns are inferred, so a
-    clean numeric column arrives as numbers and a dirty one as text for validation to report.
-    Extra columns are kept. Any problem raises :class:`InputError` naming the file.
+    ``text_columns`` are read as text labels (ids keep leading zeros), returned as categoricals
+    so that a table of millions of rows is checked label by label; other columns are inferred,
+    so a clean numeric column arrives as numbers and a dirty one as text for validation to
+    report. Extra columns are kept. Any problem raises :class:`InputError` naming the file.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -101,5 +111,5 @@ def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, .
         raise InputError(path, f"column {col}", f"required column is missing{hint}")
     for col in text_columns:
         if col in frame.columns:
-            frame[col] = frame[col].astype("string").str.strip()
+            frame[col] = _strip_categories(frame[col])
     return frame

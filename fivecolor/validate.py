@@ -76,6 +76,8 @@ def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def check_stations(frame: pd.DataFrame, path: Path, findings: Findings) -> pd.DataFrame:
     """Validate the stations table; return it indexed by ``station_id`` with numeric columns."""
     out = frame.copy()
+    for column in ("station_id", "name", "county"):
+        out[column] = out[column].astype("string")
     ids = out["station_id"].fillna("")
     bad_id = ~ids.str.fullmatch(STATION_ID_PATTERN, na=False).to_numpy(dtype=bool)
     findings.add_rows("error", path, out, bad_id, "station_id",
@@ -102,21 +104,33 @@ def check_stations(frame: pd.DataFrame, path: Path, findings: Findings) -> pd.Da
     return out.loc[keep].set_index("station_id").sort_index()
 
 
+def _label_mask(column: pd.Series, test) -> np.ndarray:
+    """``test`` applied to each distinct label of a categorical column, spread back to its rows."""
+    ok = np.asarray(test(column.cat.categories), dtype=bool)
+    codes = column.cat.codes.to_numpy()
+    return np.append(ok, False)[codes]  # code -1 (empty cell) → False
+
+
 def check_indicators(frame: pd.DataFrame, path: Path, params: Params, station_ids: pd.Index,
                      findings: Findings, stations_path: Path) -> pd.DataFrame:
-    """Validate the long indicator table; return the rows that can be used, values as floats."""
+    """Validate the long indicator table; return the rows that can be used, values as floats.
+
+    ``period``, ``station_id`` and ``indicator`` arrive as categoricals (see
+    :func:`fivecolor.io.read_table`): each check runs once per distinct label.
+    """
     out = frame[list(INDICATOR_COLUMNS)].copy()
     for column in ("period", "station_id", "indicator"):
-        out[column] = out[column].astype("string").fillna("").str.strip()
-    bad_period = ~out["period"].str.fullmatch(PERIOD_PATTERN, na=False).to_numpy(dtype=bool)
+        if not isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype("string").str.strip().astype("category")
+    bad_period = ~_label_mask(out["period"], lambda c: c.astype(str).str.fullmatch(PERIOD_PATTERN))
     findings.add_rows("error", path, out, bad_period, "period",
                       lambda r: f"period {r['period']!r} is not a month written YYYY-MM")
     catalogue = params.indicators
-    unknown_ind = ~out["indicator"].isin(list(catalogue)).to_numpy(dtype=bool)
+    unknown_ind = ~_label_mask(out["indicator"], lambda c: c.isin(list(catalogue)))
     findings.add_rows("error", path, out, unknown_ind, "indicator",
                       lambda r: f"indicator {r['indicator']!r} has no entry under `indicators` in the "
                                 "parameters; add it to the catalogue or correct the key")
-    unknown_st = ~out["station_id"].isin(station_ids).to_numpy(dtype=bool)
+    unknown_st = ~_label_mask(out["station_id"], lambda c: c.isin(station_ids))
     findings.add_rows("error", path, out, unknown_st, "station_id",
                       lambda r: f"station {r['station_id']!r} is not in the stations table "
                                 f"{Path(stations_path).name}")
@@ -130,14 +144,19 @@ def check_indicators(frame: pd.DataFrame, path: Path, params: Params, station_id
     empty = np.isnan(values) & ~unreadable
     findings.add_rows("error", path, out, empty, "value",
                       lambda r: "the value is empty; leave the row out when the value is missing")
-    low = out["indicator"].map({k: s.valid[0] for k, s in catalogue.items()}).to_numpy(dtype=float, na_value=np.nan)
-    high = out["indicator"].map({k: s.valid[1] for k, s in catalogue.items()}).to_numpy(dtype=float, na_value=np.nan)
+    ind_codes = out["indicator"].cat.codes.to_numpy()
+    known = np.asarray(out["indicator"].cat.categories.isin(list(catalogue)))
+    bounds = np.array([catalogue[c].valid if ok else (np.nan, np.nan)
+                       for c, ok in zip(out["indicator"].cat.categories, known)] + [(np.nan, np.nan)], dtype=float)
+    low, high = bounds[ind_codes, 0], bounds[ind_codes, 1]
     outside = np.isfinite(values) & ~unknown_ind & ((values < low) | (values > high))
     findings.add_rows("error", path, out, outside, "value",
                       lambda r: f"{r['value']:g} is outside the valid range "
                                 f"{list(catalogue[r['indicator']].valid)} of {r['indicator']}")
-    key = out[["period", "station_id", "indicator"]]
-    dup = key.duplicated(keep="first").to_numpy()
+    codes = [out[c].cat.codes.to_numpy().astype(np.int64) + 1 for c in ("period", "station_id", "indicator")]
+    sizes = [len(out[c].cat.categories) + 1 for c in ("period", "station_id", "indicator")]
+    cell = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
+    dup = pd.Series(cell).duplicated(keep="first").to_numpy()
     findings.add_rows("error", path, out, dup, "",
                       lambda r: f"a second value for {r['station_id']} / {r['indicator']} in {r['period']}; "
                                 "keep one row per cell")
