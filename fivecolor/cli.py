@@ -59,10 +59,10 @@ def cmd_validate(args) -> int:
 
     params = load_params(args.params, period=args.period)
     _, findings = check_data(params)
-    errors = int((findings["severity"] == "error").sum())
-    warnings = len(findings) - errors
+    errors = int(findings.loc[findings["severity"] == "error", "count"].sum())
+    warnings = int(findings["count"].sum()) - errors
     if len(findings):
-        shown = findings.drop(columns=[c for c in findings if (findings[c] == "").all()])
+        shown = findings.drop(columns=["count", *[c for c in findings if (findings[c] == "").all()]])
         print(shown.to_string(index=False))
     print(f"{params.period}: {errors} errors, {warnings} warnings")
     return EXIT_BAD_INPUT if errors else EXIT_OK

@@ -17,7 +17,7 @@ import pandas as pd
 from fivecolor.io import row_label
 from fivecolor.params import PERIOD_PATTERN, STATION_ID_PATTERN, MissingPolicy, Params
 
-FINDING_COLUMNS = ("severity", "file", "row", "column", "period", "station_id", "indicator", "message")
+FINDING_COLUMNS = ("severity", "file", "row", "column", "period", "station_id", "indicator", "message", "count")
 #: Rows shown per kind of problem; the rest are counted in one extra finding.
 MAX_ROWS_PER_PROBLEM = 20
 #: A month-over-month change this many robust standard deviations from the indicator's usual
@@ -35,9 +35,9 @@ class Findings:
     rows: list[dict] = field(default_factory=list)
 
     def add(self, severity: str, file: Path | str, message: str, *, row: str = "", column: str = "",
-            period: str = "", station_id: str = "", indicator: str = "") -> None:
+            period: str = "", station_id: str = "", indicator: str = "", count: int = 1) -> None:
         self.rows.append(dict(severity=severity, file=str(file), row=row, column=column, period=period,
-                              station_id=station_id, indicator=indicator, message=message))
+                              station_id=station_id, indicator=indicator, message=message, count=count))
 
     def add_rows(self, severity: str, path: Path, frame: pd.DataFrame, mask: np.ndarray, column: str,
                  describe) -> None:
@@ -49,8 +49,8 @@ class Findings:
                      period=str(rec.get("period", "") or ""), station_id=str(rec.get("station_id", "") or ""),
                      indicator=str(rec.get("indicator", "") or ""))
         if len(positions) > MAX_ROWS_PER_PROBLEM:
-            self.add(severity, path, f"… and {len(positions) - MAX_ROWS_PER_PROBLEM} more rows like these",
-                     column=column)
+            rest = len(positions) - MAX_ROWS_PER_PROBLEM
+            self.add(severity, path, f"… and {rest} more rows like these", column=column, count=rest)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=list(FINDING_COLUMNS))
@@ -212,5 +212,6 @@ def first_error(findings: pd.DataFrame) -> tuple[str, str, str] | None:
     where = ", ".join(x for x in (row["row"], f"column {row['column']}" if row["column"] else "") if x)
     if not row["row"]:  # a month-level finding: say which cell
         where = ", ".join(x for x in (where, row["station_id"], row["indicator"]) if x)
-    more = f" (and {len(errors) - 1} more errors; `fivecolor validate` lists them)" if len(errors) > 1 else ""
+    others = int(errors["count"].sum()) - 1
+    more = f" (and {others} more errors; `fivecolor validate` lists them)" if others > 0 else ""
     return row["file"], where, row["message"] + more
