@@ -161,20 +161,36 @@ class Ahp(_Frozen):
 
 
 class SensitivityWeights(_Frozen):
-    spread: float = Field(0.25, gt=0, allow_inf_nan=False)
-    schemes: tuple[WeightsScheme, ...] = ()
+    """How the weights vary: Dirichlet around the chosen weights, or a draw among ``schemes``."""
+
+    spread: float = Field(
+        0.25, gt=0, le=1, allow_inf_nan=False,
+        description="coefficient of variation of a weight of 1/I (I indicators) under the Dirichlet")
+    schemes: tuple[WeightsScheme, ...] = Field(
+        (), description="when not empty, each sample takes one of these schemes' weights instead")
 
 
 class Sensitivity(_Frozen):
-    """What is uncertain, for the Monte Carlo."""
+    """What is uncertain, for the Monte Carlo and the Sobol indices."""
 
     samples: int = Field(10_000, ge=16)
     seed: int = 20200520
     weights: SensitivityWeights = SensitivityWeights()
-    normalisation: tuple[Normalisation, ...] = (Normalisation.goalposts,)
-    aggregation: tuple[Aggregation, ...] = (Aggregation.arithmetic,)
-    cutoff_shift: float = Field(2.0, ge=0)
+    normalisation: tuple[Normalisation, ...] = Field((Normalisation.goalposts,), min_length=1)
+    aggregation: tuple[Aggregation, ...] = Field((Aggregation.arithmetic,), min_length=1)
+    cutoff_shift: float = Field(
+        2.0, ge=0, allow_inf_nan=False,
+        description="± points, uniform; for quantile bands, ± percentage points of the quantiles")
     leave_one_out: bool = True
+    sobol_samples: int = Field(
+        1024, ge=16, description="base sample size N of the Sobol indices (a power of 2)")
+
+    @field_validator("sobol_samples")
+    @classmethod
+    def _power_of_two(cls, v: int):
+        if v & (v - 1):
+            raise ValueError(f"must be a power of 2 (e.g. 512, 1024, 2048), got {v}")
+        return v
 
 
 class Stage(_Frozen):
