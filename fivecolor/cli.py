@@ -90,10 +90,22 @@ def cmd_report(args) -> int:
     return build_report(args)
 
 
+def cmd_actions(args) -> int:
+    from fivecolor.actions import write_actions
+    from fivecolor.scoring import score
+
+    params, data = _load(args)
+    written = write_actions(score(data, params), args.out)
+    for path in written.values():
+        print(path)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[Callable, str]] = {
     "score": (cmd_score, "score a month and write the scores table (CSV)"),
     "validate": (cmd_validate, "check the data and list every finding; exit 2 on errors"),
     "report": (cmd_report, "build a month's report under reports/<period>/"),
+    "actions": (cmd_actions, "write a month's action tables (next colour, pairing, department help)"),
     "sample": (cmd_sample, "write the embedded Ningbo sample data to a folder"),
     "params-schema": (cmd_params_schema, "print the parameters' JSON Schema"),
 }
@@ -112,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
     parsers["score"].add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     parsers["sample"].add_argument("--out", type=Path, required=True, help="folder to write into")
+    act = parsers["actions"]
+    act.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
+    act.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
+    act.add_argument("--out", type=Path, required=True, help="folder to write the tables into")
     rep = parsers["report"]
     rep.add_argument("--out", type=Path, default=Path("reports"), help="site folder (default: reports)")
     rep.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: all cores)")

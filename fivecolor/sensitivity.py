@@ -58,9 +58,11 @@ from fivecolor.scoring import ScoreResult, apply_missing_policy, resolve_weights
 
 __all__ = [
     "CHUNK_CELLS",
+    "SOBOL_OUTPUTS",
     "STATION_COLUMNS",
     "UncertaintyResult",
     "cutoff_distances",
+    "check_ahp",
     "cutoff_shift_counts",
     "indicator_influence",
     "leave_one_out",
@@ -82,6 +84,9 @@ CHUNK_CELLS = 4_000_000
 #: The per-station table of ``fivecolor sensitivity``, in this column order.
 STATION_COLUMNS = ("station_id", "median_rank", "rank_p05", "rank_p95", "p_red", "p_orange",
                    "p_blue", "p_green", "p_yellow", "p_changed")
+#: What :func:`sobol` can explain: the mean absolute rank shift, the share of stations whose
+#: colour changes, or each station's score.
+SOBOL_OUTPUTS = ("rank_shift", "band_change", "score")
 #: A uniform draw is kept this far inside (0, 1) so the Gamma inverse stays finite.
 _U_EPS = 1e-12
 
@@ -112,6 +117,13 @@ def _checked_ahp_matrix(params: Params) -> np.ndarray:
                          f"consistency ratio {result.cr:.3f} is at or above ahp.max_cr "
                          f"{params.ahp.max_cr:g}; revise the comparisons")
     return matrix
+
+
+def check_ahp(params: Params) -> None:
+    """Refuse an unusable or too inconsistent AHP matrix (InputError on ``ahp.matrix``) when the
+    AHP scheme is used: as ``weights_scheme`` or among ``sensitivity.weights.schemes``."""
+    if WeightsScheme.ahp in (params.weights_scheme, *params.sensitivity.weights.schemes):
+        _checked_ahp_matrix(params)
 
 
 def normalised_month(params: Params, data: Dataset, method: str | None = None) -> np.ndarray:
@@ -666,10 +678,14 @@ def _sobol_model(model: _Model, output: str) -> Callable[[np.ndarray], np.ndarra
         u = x.T
         rows = []
         for part in _chunks(u.shape[0], _chunk_size(model)):
-            composite = _evaluate(model, _decode(model, u[part]))
+            draws = _decode(model, u[part])
+            composite = _evaluate(model, draws)
             if output == "rank_shift":
                 shift = np.abs(bandmod.ordinal_rank(composite)[:, scored] - model.published_rank[scored])
                 rows.append(shift.mean(axis=1)[:, None])
+            elif output == "band_change":
+                bands = _bands(composite, model.params, draws.cutoff_shift)
+                rows.append((bands[:, scored] != model.published_band[scored]).mean(axis=1)[:, None])
             else:
                 rows.append(composite[:, scored])
         return np.concatenate(rows).T
@@ -697,16 +713,17 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
         evaluated ``(N + 2N)(d + 2)`` times.
     output
         ``"rank_shift"``: the mean absolute shift of the stations' ranks from the published
-        ones; ``"score"``: each station's composite score.
+        ones; ``"band_change"``: the share of stations whose colour differs from the published
+        one (the only output the cut-off shift acts on); ``"score"``: each station's composite.
 
     Returns
     -------
     pandas.DataFrame
-        Long table: ``input, n, S1, ST`` for ``rank_shift``; ``station_id, input, n, S1, ST``
-        for ``score``.
+        Long table: ``input, n, S1, ST``; for ``score`` also ``station_id`` first. S1 may come
+        out slightly below 0 for an input without influence: estimation noise.
     """
-    if output not in ("rank_shift", "score"):
-        raise ValueError(f"output must be 'rank_shift' or 'score', got {output!r}")
+    if output not in SOBOL_OUTPUTS:
+        raise ValueError(f"output must be one of {SOBOL_OUTPUTS}, got {output!r}")
     n = int(result.params.sensitivity.sobol_samples if n is None else n)
     model = _model(result)
     dims = model.dims
