@@ -101,11 +101,54 @@ def cmd_actions(args) -> int:
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def cmd_weights(args) -> int:
+    from fivecolor.outputs import csv_bytes
+    from fivecolor.sensitivity import normalised_month, scheme_weights
+
+    params, data = _load(args)
+    table = scheme_weights(params, normalised_month(params, data)).round(6).reset_index()
+    sys.stdout.buffer.write(csv_bytes(table).removeprefix(b"\xef\xbb\xbf"))
+    return EXIT_OK
+
+
+def cmd_sensitivity(args) -> int:
+    from fivecolor.outputs import csv_bytes, write_csv
+    from fivecolor.scoring import score
+    from fivecolor.sensitivity import (STATION_COLUMNS, check_ahp, monte_carlo, stable_share,
+                                       station_uncertainty)
+
+    params, data = _load(args)
+    check_ahp(params)  # a bad matrix is bad input (exit 2), before scoring meets it
+    mc = monte_carlo(score(data, params), samples=args.samples)
+    table = station_uncertainty(mc)[list(STATION_COLUMNS)].round(4)
+    if args.out is None:
+        sys.stdout.buffer.write(csv_bytes(table).removeprefix(b"\xef\xbb\xbf"))
+    else:
+        write_csv(table, args.out)
+        print(f"wrote {args.out} ({len(table)} stations, {params.period}, {mc.samples} samples)",
+              file=sys.stderr)
+    print(f"{params.period}: {stable_share(mc):.0%} of stations keep their colour with at least "
+          "90% probability", file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[Callable, str]] = {
     "score": (cmd_score, "score a month and write the scores table (CSV)"),
     "validate": (cmd_validate, "check the data and list every finding; exit 2 on errors"),
     "report": (cmd_report, "build a month's report under reports/<period>/"),
     "actions": (cmd_actions, "write a month's action tables (next colour, pairing, department help)"),
+    "weights": (cmd_weights, "print every weighting scheme's weights (CSV)"),
+    "sensitivity": (cmd_sensitivity, "per-station rank interval and colour probabilities (CSV)"),
     "sample": (cmd_sample, "write the embedded Ningbo sample data to a folder"),
     "params-schema": (cmd_params_schema, "print the parameters' JSON Schema"),
 }
@@ -128,6 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     act.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
     act.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
     act.add_argument("--out", type=Path, required=True, help="folder to write the tables into")
+    for name in ("weights", "sensitivity"):
+        p = parsers[name]
+        p.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
+        p.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
+    sens = parsers["sensitivity"]
+    sens.add_argument("--samples", type=_positive_int,
+                      help="Monte Carlo samples (default: the parameters' sensitivity.samples)")
+    sens.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     rep = parsers["report"]
     rep.add_argument("--out", type=Path, default=Path("reports"), help="site folder (default: reports)")
     rep.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: all cores)")
