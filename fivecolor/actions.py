@@ -134,7 +134,9 @@ def _is_affine_in_scores(result: ScoreResult) -> bool:
     """Absolute normalisation and arithmetic means at every level: the composite is affine in
     each indicator's normalised score, so the path can be solved by algebra."""
     params = result.params
-    if params.normalisation is not Normalisation.goalposts or params.aggregation is not Aggregation.arithmetic:
+    if params.normalisation is not Normalisation.goalposts:
+        return False
+    if params.aggregation is not Aggregation.arithmetic:
         return False
     groups = params.groups or {}
     return all(g.aggregation in (None, Aggregation.arithmetic) for g in groups.values())
@@ -168,7 +170,8 @@ def _band_thresholds(result: ScoreResult) -> tuple[np.ndarray, np.ndarray]:
 
 
 # -- path to the next colour -----------------------------------------------------------------
-def _candidates(result: ScoreResult, bound: np.ndarray, ind: IndicatorArrays) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(result: ScoreResult, bound: np.ndarray,
+                ind: IndicatorArrays) -> tuple[np.ndarray, np.ndarray]:
     """(station, indicator) pairs worth solving: stations below red, reported cells not yet at the bound."""
     t = result.period_index
     current = result.filled[t]
@@ -445,7 +448,7 @@ def _pairs_for(result: ScoreResult, mentor_band: int) -> tuple[pd.DataFrame, pd.
         "mentor_band": BANDS[mentor_band],
         "partner_band": BANDS[PAIRS[mentor_band]],
         "distance_km": np.round(distance[m, p], 2),
-        "complementarity": np.round(-cost[m, p] + DISTANCE_POINTS * distance[m, p] / params.actions.distance_km_scale, 4),
+        "complementarity": np.round(contrib.sum(axis=1), 4),
         "cost": np.round(cost[m, p], 4),
         "targets": [";".join(keys[o[c]]) for o, c in zip(order, chosen)],
         "targets_label": [sep.join(labels[o[c]]) for o, c in zip(order, chosen)],
@@ -467,9 +470,9 @@ def _all_pairs(result: ScoreResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts = [_pairs_for(result, band) for band in PAIRS]
     pairs = pd.concat([p for p, _ in parts], ignore_index=True)
     alone = pd.concat([a for _, a in parts], ignore_index=True)
-    return (pairs.sort_values(["mentor_band", "mentor_id", "partner_id"], key=_band_order, kind="stable")
-            .reset_index(drop=True),
-            alone.sort_values(["mentor_band", "partner_id"], key=_band_order, kind="stable").reset_index(drop=True))
+    pairs = pairs.sort_values(["mentor_band", "mentor_id", "partner_id"], key=_band_order, kind="stable")
+    alone = alone.sort_values(["mentor_band", "partner_id"], key=_band_order, kind="stable")
+    return pairs.reset_index(drop=True), alone.reset_index(drop=True)
 
 
 def _band_order(column: pd.Series) -> pd.Series:
@@ -549,7 +552,8 @@ def department_help(result: ScoreResult) -> pd.DataFrame:
     dept = departments[i]
     frame = pd.DataFrame({
         "department": dept,
-        "department_label": [params.label(params.departments[d]) if d in params.departments else d for d in dept],
+        "department_label": [params.label(params.departments[d]) if d in params.departments else d
+                             for d in dept],
         "indicator": np.asarray(result.data.indicators, dtype=object)[i],
         "indicator_label": _indicator_labels(result)[i],
         "unit": _units(result)[i],
@@ -563,7 +567,8 @@ def department_help(result: ScoreResult) -> pd.DataFrame:
         "target": target,
         "gap_units": target - current,
     }, columns=list(DEPARTMENT_COLUMNS))
-    dept_order = {d: k for k, d in enumerate([*params.departments, *sorted(set(dept) - set(params.departments))])}
+    unlisted = sorted(set(dept) - set(params.departments))  # departments named but not labelled
+    dept_order = {d: k for k, d in enumerate([*params.departments, *unlisted])}
     ind_order = {k: n for n, k in enumerate(result.data.indicators)}
     frame["_d"], frame["_i"] = frame["department"].map(dept_order), frame["indicator"].map(ind_order)
     frame = frame.sort_values(["_d", "_i", "normalised", "station_id"], kind="stable")
@@ -575,8 +580,8 @@ def colour_shares(result: ScoreResult) -> pd.DataFrame:
     """Stations per colour in every month, with the number scored and the share of red."""
     counts = colour_counts(result)
     scored = counts.sum(axis=1)
-    out = counts.assign(scored=scored, red_share=np.where(scored > 0, counts["red"] / scored.where(scored > 0, 1), np.nan))
-    return out.reset_index()
+    red_share = np.where(scored > 0, counts["red"] / scored.where(scored > 0, 1), np.nan)
+    return counts.assign(scored=scored, red_share=red_share).reset_index()
 
 
 def stage_progress(result: ScoreResult) -> pd.DataFrame:
@@ -643,6 +648,6 @@ def write_actions(result: ScoreResult, out_dir: str | Path) -> dict[str, Path]:
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Float columns rounded to :data:`CSV_DECIMALS` places, so files show no binary noise (5.4000000000006)."""
+    """Float columns rounded to :data:`CSV_DECIMALS` places: no binary noise (5.4000000000006) in files."""
     floats = frame.select_dtypes(include="float").columns
     return frame.assign(**{c: frame[c].round(CSV_DECIMALS) for c in floats})

@@ -37,13 +37,15 @@ def check_projects(frame: pd.DataFrame, path: Path, params: Params, station_ids:
                       lambda r: f"station {r['station_id']!r} is not in the stations table")
     unknown_indicator = ~out["indicator"].isin(list(params.indicators)).to_numpy(dtype=bool)
     findings.add_rows("error", path, out, unknown_indicator, "indicator",
-                      lambda r: f"indicator {r['indicator']!r} has no entry under `indicators` in the parameters")
+                      lambda r: f"indicator {r['indicator']!r} has no entry under `indicators` "
+                                "in the parameters")
     bad_start = ~out["start"].str.fullmatch(PERIOD_PATTERN, na=False).to_numpy(dtype=bool)
     findings.add_rows("error", path, out, bad_start, "start",
                       lambda r: f"start {r['start']!r} is not a month written YYYY-MM, e.g. 2020-01")
     target, unreadable = to_numbers(frame["target"])
     findings.add_rows("error", path, out, unreadable, "target",
-                      lambda r: f"{str(r['target'])!r} is not a number (the target is in the indicator's units)")
+                      lambda r: f"{str(r['target'])!r} is not a number "
+                                "(the target is in the indicator's units)")
     empty = np.isnan(target) & ~unreadable
     findings.add_rows("error", path, out, empty, "target", lambda r: "the target is empty")
     findings.add_rows("error", path, out, np.isinf(target), "target", lambda r: "the target is not finite")
@@ -107,7 +109,7 @@ def project_progress(result: ScoreResult, projects: pd.DataFrame) -> pd.DataFram
     target = projects["target"].to_numpy(dtype=float)
     started = (start <= pd.Period(params.period, freq="M"))
     met = (latest - target) * sign >= 0
-    status = np.where(~started, "not started", np.where(np.isnan(latest), "no data", np.where(met, "met", "not met")))
+    status = np.select([~started, np.isnan(latest), met], ["not started", "no data", "met"], "not met")
     labels = np.array([params.label(spec.label) for spec in params.indicators.values()], dtype=object)
     units = np.array([spec.unit for spec in params.indicators.values()], dtype=object)
     known = started & ~np.isnan(latest)

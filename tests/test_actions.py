@@ -537,3 +537,30 @@ def test_write_actions_without_projects(project, tmp_path):
     written = actions.write_actions(score(load_data(params), params), tmp_path / "a")
     assert set(written) == {"next_colour", "pairing", "departments", "stages"}
     assert all(p.is_file() for p in written.values())
+
+
+def test_next_colour_with_groups_and_a_geometric_group(sample):
+    """Two levels: exact while every level is arithmetic, numeric once a group is geometric."""
+    params = sample[0]
+    ops = {"safety_production", "fault_outage", "frequent_outage", "line_loss"}
+    indicators = {k: {**v.model_dump(), "group": "operations" if k in ops else "service"}
+                  for k, v in params.indicators.items()}
+    groups = {"operations": {"label": {"zh": "安全运行", "en": "Operations"}, "weight": 1},
+              "service": {"label": {"zh": "服务管理", "en": "Service"}, "weight": 1}}
+    result = _variant(sample, indicators=indicators, groups=groups)
+    options = actions.next_colour(result)
+    assert set(options["method"]) == {"exact"}
+    _check_path(result, options)
+    groups["service"]["aggregation"] = "geometric"
+    result = _variant(sample, indicators=indicators, groups=groups)
+    options = actions.next_colour(result)
+    assert set(options["method"]) == {"numeric"}
+    _check_path(result, options)
+
+
+def test_pairing_cost_is_complementarity_less_distance(sample):
+    pairs = actions.pairing(sample[2])
+    scale = sample[0].actions.distance_km_scale
+    np.testing.assert_allclose(pairs["cost"], -pairs["complementarity"] + 10 * pairs["distance_km"] / scale,
+                               atol=2e-3)
+    assert (pairs["complementarity"] > 0).all()
