@@ -66,12 +66,25 @@ def _theme_config(language: str | None) -> dict:
         "config": {
             "font": _font(language),
             "view": {"stroke": None},
-            "title": {"fontSize": 15, "subtitleFontSize": 11, "subtitleColor": "#555555",
-                      "anchor": "start", "offset": 8},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal",
-                     "gridColor": "#e6e6e6"},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal",
-                       "labelLimit": 240},
+            "title": {
+                "fontSize": 15,
+                "subtitleFontSize": 11,
+                "subtitleColor": "#555555",
+                "anchor": "start",
+                "offset": 8,
+            },
+            "axis": {
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+                "titleFontWeight": "normal",
+                "gridColor": "#e6e6e6",
+            },
+            "legend": {
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+                "titleFontWeight": "normal",
+                "labelLimit": 240,
+            },
             "header": {"labelFontSize": 12, "titleFontSize": 12},
         }
     }
@@ -117,9 +130,13 @@ def band_scale(language: str, missing: bool = False) -> alt.Scale:
 
 
 def _band_color(language: str, missing: bool = False, legend=alt.Undefined) -> alt.Color:
-    """Colour by the ``band_label`` field on :func:`band_scale`; ``legend=None`` hides the legend."""
-    return alt.Color("band_label:N", scale=band_scale(language, missing), title=text("band", language),
-                     legend=legend)
+    """Colour by ``band_label`` on :func:`band_scale`; ``legend=None`` hides the legend."""
+    return alt.Color(
+        "band_label:N",
+        scale=band_scale(language, missing),
+        title=text("band", language),
+        legend=legend,
+    )
 
 
 def _caption_lines(language: str) -> list[str]:
@@ -135,17 +152,35 @@ def _month_date(periods) -> list[str]:
 
 def _stripped(features: list[dict], keep: tuple[str, ...] = ()) -> list[dict]:
     """Features with only the *keep* properties (the map joins everything else by id)."""
-    return [{"type": "Feature", "geometry": feature["geometry"],
-             "properties": {key: str(feature["properties"][key]) for key in keep}} for feature in features]
+    return [
+        {
+            "type": "Feature",
+            "geometry": feature["geometry"],
+            "properties": {key: str(feature["properties"][key]) for key in keep},
+        }
+        for feature in features
+    ]
 
 
 def _station_frame(result: ScoreResult) -> pd.DataFrame:
     """Per station this month, for maps: id, labels, score, rank, band, lat/lon (rounded)."""
     frame = month_frame(result)
-    frame = frame.assign(lat=frame["lat"].round(4), lon=frame["lon"].round(4),
-                         rank=frame["rank"].astype("float"))
-    return frame[["station_id", "station", "county", "score", "rank", "band_label", "change_label",
-                  "lat", "lon"]]
+    frame = frame.assign(
+        lat=frame["lat"].round(4), lon=frame["lon"].round(4), rank=frame["rank"].astype("float")
+    )
+    return frame[
+        [
+            "station_id",
+            "station",
+            "county",
+            "score",
+            "rank",
+            "band_label",
+            "change_label",
+            "lat",
+            "lon",
+        ]
+    ]
 
 
 def _station_tooltip(language: str) -> list[alt.Tooltip]:
@@ -160,8 +195,16 @@ def _station_tooltip(language: str) -> list[alt.Tooltip]:
 
 
 # --------------------------------------------------------------------------- maps
-def _map(result: ScoreResult, areas: dict | None, counties: dict | None, width: int, height: int,
-         legend: alt.Legend | None, title: alt.TitleParams, point_size: float) -> alt.LayerChart:
+def _map(
+    result: ScoreResult,
+    areas: dict | None,
+    counties: dict | None,
+    width: int,
+    height: int,
+    legend: alt.Legend | None,
+    title: alt.TitleParams,
+    point_size: float,
+) -> alt.LayerChart:
     language = result.params.language
     frame = _station_frame(result)
     if areas is None:
@@ -175,24 +218,52 @@ def _map(result: ScoreResult, areas: dict | None, counties: dict | None, width: 
     colour = _band_color(language, missing, legend)
     tooltip = _station_tooltip(language)
 
-    cells = alt.Chart(area_data).mark_geoshape(stroke="white", strokeWidth=0.6).encode(
-        color=colour, tooltip=tooltip,
-    ).transform_lookup(
-        lookup="properties.station_id", from_=alt.LookupData(frame, "station_id", fields),
-    ).transform_calculate(  # an area without a scored station still shows, grey and labelled
-        band_label=f"datum.band_label || {json.dumps(text('no_score', language))}",
+    cells = (
+        alt.Chart(area_data)
+        .mark_geoshape(stroke="white", strokeWidth=0.6)
+        .encode(
+            color=colour,
+            tooltip=tooltip,
+        )
+        .transform_lookup(
+            lookup="properties.station_id",
+            from_=alt.LookupData(frame, "station_id", fields),
+        )
+        .transform_calculate(  # an area without a scored station still shows, grey and labelled
+            band_label=f"datum.band_label || {json.dumps(text('no_score', language))}",
+        )
     )
-    borders = alt.Chart(county_data).mark_geoshape(filled=False, stroke=BORDER_COLOUR, strokeWidth=1.1)
-    points = alt.Chart(frame).mark_circle(size=point_size, color="#1a1a1a", opacity=0.85).encode(
-        longitude="lon:Q", latitude="lat:Q", tooltip=tooltip,
+    borders = alt.Chart(county_data).mark_geoshape(
+        filled=False, stroke=BORDER_COLOUR, strokeWidth=1.1
     )
-    return alt.layer(cells, borders, points).project(type="mercator").properties(
-        width=width, height=height, title=title,
+    points = (
+        alt.Chart(frame)
+        .mark_circle(size=point_size, color="#1a1a1a", opacity=0.85)
+        .encode(
+            longitude="lon:Q",
+            latitude="lat:Q",
+            tooltip=tooltip,
+        )
+    )
+    return (
+        alt.layer(cells, borders, points)
+        .project(type="mercator")
+        .properties(
+            width=width,
+            height=height,
+            title=title,
+        )
     )
 
 
-def colour_map(result: ScoreResult, areas: dict | None = None, counties: dict | None = None,
-               width: int = 560, height: int = 520, legend: bool = True) -> alt.LayerChart:
+def colour_map(
+    result: ScoreResult,
+    areas: dict | None = None,
+    counties: dict | None = None,
+    width: int = 560,
+    height: int = 520,
+    legend: bool = True,
+) -> alt.LayerChart:
     """The five-colour map: service areas filled by grade, county borders, station points.
 
     Parameters
@@ -216,8 +287,9 @@ def colour_map(result: ScoreResult, areas: dict | None = None, counties: dict | 
         Mercator; the subtitle says it is a schematic and credits the map data.
     """
     language = result.params.language
-    title = alt.TitleParams(text("title_map", language, period=result.params.period),
-                            subtitle=_caption_lines(language))
+    title = alt.TitleParams(
+        text("title_map", language, period=result.params.period), subtitle=_caption_lines(language)
+    )
     legend_spec = alt.Legend(orient="top-right", fillColor="white", padding=6) if legend else None
     return _map(result, areas, counties, width, height, legend_spec, title, point_size=14)
 
@@ -232,43 +304,75 @@ def widget_map(result: ScoreResult, width: int = 380, height: int = 260) -> alt.
     schematic, first_credit, *other_credits = _caption_lines(language)
     joiner = "；" if language == "zh" else "; "
     title = alt.TitleParams(  # two credit lines keep the whole widget within 400×300
-        f"{schematic} · {result.params.period}", subtitle=[first_credit, joiner.join(other_credits)],
-        orient="bottom", anchor="start", fontSize=10, fontWeight="normal", subtitleFontSize=7,
-        subtitleLineHeight=8, offset=2,
+        f"{schematic} · {result.params.period}",
+        subtitle=[first_credit, joiner.join(other_credits)],
+        orient="bottom",
+        anchor="start",
+        fontSize=10,
+        fontWeight="normal",
+        subtitleFontSize=7,
+        subtitleLineHeight=8,
+        offset=2,
     )
-    legend = alt.Legend(orient="top-right", title=None, labelFontSize=9, symbolSize=60, rowPadding=1,
-                        fillColor="white", padding=3, labelLimit=150)
+    legend = alt.Legend(
+        orient="top-right",
+        title=None,
+        labelFontSize=9,
+        symbolSize=60,
+        rowPadding=1,
+        fillColor="white",
+        padding=3,
+        labelLimit=150,
+    )
     return _map(result, None, None, width, height, legend, title, point_size=5).properties(
-        padding={"left": 2, "right": 2, "top": 2, "bottom": 2})
+        padding={"left": 2, "right": 2, "top": 2, "bottom": 2}
+    )
 
 
 # --------------------------------------------------------------------------- colour counts
 def colour_counts_chart(result: ScoreResult) -> alt.LayerChart:
-    """Stations per grade this month beside last month's (lighter bar), with the counts written on."""
+    """Stations per grade this month beside last month's (lighter bar), counts written on."""
     language = result.params.language
     summary = analysis.colour_summary(result)
-    now, before = result.params.period, result.periods[p] if (p := result.previous_index()) is not None else None
+    now, before = (
+        result.params.period,
+        result.periods[p] if (p := result.previous_index()) is not None else None,
+    )
     labels = [BAND_LABELS[band][language] for band in BANDS]
-    frames = [pd.DataFrame({"band_label": labels, "month": now, "count": summary["count"].to_numpy()})]
+    frames = [
+        pd.DataFrame({"band_label": labels, "month": now, "count": summary["count"].to_numpy()})
+    ]
     if before is not None:
-        frames.insert(0, pd.DataFrame({"band_label": labels, "month": before,
-                                       "count": summary["previous"].to_numpy()}))
+        frames.insert(
+            0,
+            pd.DataFrame(
+                {"band_label": labels, "month": before, "count": summary["previous"].to_numpy()}
+            ),
+        )
     data = pd.concat(frames, ignore_index=True)
     months = [m for m in (before, now) if m is not None]
-    opacity = alt.Opacity("month:O", title=text("month", language),
-                          scale=alt.Scale(domain=months, range=[0.45, 1.0][-len(months):]))
+    opacity = alt.Opacity(
+        "month:O",
+        title=text("month", language),
+        scale=alt.Scale(domain=months, range=[0.45, 1.0][-len(months) :]),
+    )
     base = alt.Chart(data).encode(
-        x=alt.X("band_label:N", sort=labels, title=text("band", language), axis=alt.Axis(labelAngle=0)),
+        x=alt.X(
+            "band_label:N", sort=labels, title=text("band", language), axis=alt.Axis(labelAngle=0)
+        ),
         xOffset=alt.XOffset("month:N", sort=months),
         y=alt.Y("count:Q", title=text("stations_count", language)),
-        tooltip=[alt.Tooltip("band_label:N", title=text("band", language)),
-                 alt.Tooltip("month:N", title=text("month", language)),
-                 alt.Tooltip("count:Q", title=text("stations_count", language))],
+        tooltip=[
+            alt.Tooltip("band_label:N", title=text("band", language)),
+            alt.Tooltip("month:N", title=text("month", language)),
+            alt.Tooltip("count:Q", title=text("stations_count", language)),
+        ],
     )
     bars = base.mark_bar().encode(color=_band_color(language), opacity=opacity)
     counts = base.mark_text(dy=-6, fontSize=10).encode(text="count:Q")
     return alt.layer(bars, counts).properties(
-        width=alt.Step(46), height=240, title=text("title_counts", language, period=now))
+        width=alt.Step(46), height=240, title=text("title_counts", language, period=now)
+    )
 
 
 # --------------------------------------------------------------------------- history
@@ -283,70 +387,121 @@ def colour_history(result: ScoreResult, stages: bool = True) -> alt.VConcatChart
     counts = analysis.colour_counts(result)
     labels = [BAND_LABELS[band][language] for band in BANDS]
     long = counts.rename(columns=dict(zip(BANDS, labels))).rename_axis(columns="band_label").stack()
-    data = long.rename("count").reset_index().assign(
-        date=lambda f: _month_date(f["period"]), code=lambda f: f["band_label"].map(labels.index))
-    period_x = alt.X(f"{_PERIOD_UNIT}(date):T", title=text("month", language),
-                     axis=alt.Axis(format="%Y-%m", labelAngle=-45))
-    bars = alt.Chart(data).mark_bar().encode(
-        x=period_x,
-        y=alt.Y("count:Q", stack="zero", title=text("stations_count", language)),
-        color=_band_color(language),
-        order=alt.Order("code:Q", sort="ascending"),  # red stacked at the bottom, yellow on top
-        tooltip=[alt.Tooltip("period:N", title=text("month", language)),
-                 alt.Tooltip("band_label:N", title=text("band", language)),
-                 alt.Tooltip("count:Q", title=text("stations_count", language))],
-    ).properties(width=560, height=240, title=text("title_history", language))
-    return alt.vconcat(bars, _red_share_chart(result, counts, stages)).resolve_scale(color="independent")
+    data = (
+        long.rename("count")
+        .reset_index()
+        .assign(
+            date=lambda f: _month_date(f["period"]),
+            code=lambda f: f["band_label"].map(labels.index),
+        )
+    )
+    period_x = alt.X(
+        f"{_PERIOD_UNIT}(date):T",
+        title=text("month", language),
+        axis=alt.Axis(format="%Y-%m", labelAngle=-45),
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=period_x,
+            y=alt.Y("count:Q", stack="zero", title=text("stations_count", language)),
+            color=_band_color(language),
+            order=alt.Order("code:Q", sort="ascending"),  # red stacked at the bottom, yellow on top
+            tooltip=[
+                alt.Tooltip("period:N", title=text("month", language)),
+                alt.Tooltip("band_label:N", title=text("band", language)),
+                alt.Tooltip("count:Q", title=text("stations_count", language)),
+            ],
+        )
+        .properties(width=560, height=240, title=text("title_history", language))
+    )
+    return alt.vconcat(bars, _red_share_chart(result, counts, stages)).resolve_scale(
+        color="independent"
+    )
 
 
 def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) -> alt.LayerChart:
     language = result.params.language
     scored = counts.sum(axis=1).replace(0, np.nan)
     share = (counts["red"] / scored).round(4)
-    actual = pd.DataFrame({"period": counts.index, "date": _month_date(counts.index),
-                           "share": share.to_numpy(),
-                           "series": text("red_share", language)}).dropna(subset=["share"])
-    series = [text("red_share", language), text("stage_target", language)]
-    colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=series,
-                                                               range=[BAND_COLOURS["red"], "#444444"]))
-    x = alt.X(f"{_PERIOD_UNIT}(date):T", title=text("month", language), axis=alt.Axis(format="%Y-%m"))
-    y = alt.Y("share:Q", title=text("red_share", language), axis=alt.Axis(format=".0%"),
-              scale=alt.Scale(domain=[0, 1]))
-    tooltip = [alt.Tooltip("period:N", title=text("month", language)),
-               alt.Tooltip("share:Q", title=text("red_share", language), format=".0%")]
-    line = alt.Chart(actual).mark_line(point=True, strokeWidth=2).encode(
-        x=x, y=y, color=colour, tooltip=tooltip)
-    layers = [line]
+    actual = pd.DataFrame(
+        {
+            "period": counts.index,
+            "date": _month_date(counts.index),
+            "share": share.to_numpy(),
+            "series": text("red_share", language),
+        }
+    ).dropna(subset=["share"])
     plan = result.params.actions.stages if stages else ()
+    series = [text("red_share", language), text("stage_target", language)][: 2 if plan else 1]
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=series, range=[BAND_COLOURS["red"], "#444444"][: len(series)]),
+    )
+    x = alt.X(
+        f"{_PERIOD_UNIT}(date):T", title=text("month", language), axis=alt.Axis(format="%Y-%m")
+    )
+    y = alt.Y(
+        "share:Q",
+        title=text("red_share", language),
+        axis=alt.Axis(format=".0%"),
+        scale=alt.Scale(domain=[0, 1]),
+    )
+    tooltip = [
+        alt.Tooltip("period:N", title=text("month", language)),
+        alt.Tooltip("share:Q", title=text("red_share", language), format=".0%"),
+    ]
+    line = (
+        alt.Chart(actual)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(x=x, y=y, color=colour, tooltip=tooltip)
+    )
+    layers = [line]
     if plan:
-        targets = pd.DataFrame({
-            "period": [stage.period for stage in plan],
-            "date": _month_date(stage.period for stage in plan),
-            "share": [stage.red_share for stage in plan],
-            "stage": [result.params.label(stage.label) if stage.label else stage.period for stage in plan],
-            "series": text("stage_target", language),
-        })
+        targets = pd.DataFrame(
+            {
+                "period": [stage.period for stage in plan],
+                "date": _month_date(stage.period for stage in plan),
+                "share": [stage.red_share for stage in plan],
+                "stage": [
+                    result.params.label(stage.label) if stage.label else stage.period
+                    for stage in plan
+                ],
+                "series": text("stage_target", language),
+            }
+        )
         last = actual.iloc[[-1]].assign(stage="")
         path = pd.concat([last, targets], ignore_index=True)
         layers += [
             alt.Chart(path).mark_line(strokeDash=[4, 3], color="#777777").encode(x=x, y=y),
-            alt.Chart(targets).mark_point(shape="diamond", size=90, filled=True).encode(
-                x=x, y=y, color=colour,
-                tooltip=[alt.Tooltip("stage:N", title=text("stage", language)), *tooltip]),
-            alt.Chart(targets).mark_text(align="right", dx=-8, dy=-8, fontSize=10).encode(
-                x=x, y=y, text="stage:N"),
+            alt.Chart(targets)
+            .mark_point(shape="diamond", size=90, filled=True)
+            .encode(
+                x=x,
+                y=y,
+                color=colour,
+                tooltip=[alt.Tooltip("stage:N", title=text("stage", language)), *tooltip],
+            ),
+            alt.Chart(targets)
+            .mark_text(align="right", dx=-8, dy=-8, fontSize=10)
+            .encode(x=x, y=y, text="stage:N"),
         ]
-    return alt.layer(*layers).properties(width=560, height=150, title=text("title_red_share", language))
+    title = text("title_red_share" if plan else "title_red_share_only", language)
+    return alt.layer(*layers).properties(width=560, height=150, title=title)
 
 
 # --------------------------------------------------------------------------- indicators
 def _indicator_table(result: ScoreResult) -> pd.DataFrame:
     params = result.params
-    return pd.DataFrame({
-        "i": np.arange(len(params.indicators)),
-        "indicator": [params.label(spec.label) for spec in params.indicators.values()],
-        "unit": [spec.unit for spec in params.indicators.values()],
-    })
+    return pd.DataFrame(
+        {
+            "i": np.arange(len(params.indicators)),
+            "indicator": [params.label(spec.label) for spec in params.indicators.values()],
+            "unit": [spec.unit for spec in params.indicators.values()],
+        }
+    )
 
 
 def _raw_text(values: np.ndarray, units) -> list[str]:
@@ -364,36 +519,70 @@ def indicator_heatmap(result: ScoreResult) -> alt.Chart:
     t = result.period_index
     frame = month_frame(result)
     order = result.data.station_ids.get_indexer(frame["station_id"])  # stations by rank
-    stations = pd.DataFrame({"s": np.arange(len(frame)), "station": frame["station"].to_numpy(),
-                             "rank": frame["rank"].astype(float).to_numpy()})
+    stations = pd.DataFrame(
+        {
+            "s": np.arange(len(frame)),
+            "station": frame["station"].to_numpy(),
+            "rank": frame["rank"].astype(float).to_numpy(),
+        }
+    )
     indicators = _indicator_table(result)
     s, i = np.meshgrid(np.arange(len(frame)), indicators["i"].to_numpy(), indexing="ij")
     normalised = np.round(result.normalised[t][order], 1)
     raw = result.data.values[t][order]
-    cells = pd.DataFrame({
-        "s": s.ravel(), "i": i.ravel(), "v": normalised.ravel(),
-        "raw": _raw_text(raw.ravel(), np.tile(indicators["unit"].to_numpy(), len(frame))),
-    })
+    cells = pd.DataFrame(
+        {
+            "s": s.ravel(),
+            "i": i.ravel(),
+            "v": normalised.ravel(),
+            "raw": _raw_text(raw.ravel(), np.tile(indicators["unit"].to_numpy(), len(frame))),
+        }
+    )
     labels = indicators["indicator"].tolist()
     # Scores bunch near the top: start the colour ramp at the lowest tens, not at 0.
     low = float(np.floor(np.nanmin(normalised, initial=100) / 10) * 10) if normalised.size else 0.0
-    return alt.Chart(cells).mark_rect().encode(
-        x=alt.X("indicator:N", sort=labels, title=text("indicator", language),
-                axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160)),
-        y=alt.Y("station:N", sort=alt.EncodingSortField("rank", op="min"), title=text("station", language)),
-        color=alt.Color("v:Q", title=text("normalised", language),
-                        scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True)),
-        tooltip=[alt.Tooltip("station:N", title=text("station", language)),
-                 alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
-                 alt.Tooltip("indicator:N", title=text("indicator", language)),
-                 alt.Tooltip("v:Q", title=text("normalised", language), format=".1f"),
-                 alt.Tooltip("raw:N", title=text("raw_value", language))],
-    ).transform_lookup(
-        lookup="s", from_=alt.LookupData(stations, "s", ["station", "rank"]),
-    ).transform_lookup(
-        lookup="i", from_=alt.LookupData(indicators, "i", ["indicator"]),
-    ).properties(width=alt.Step(30), height=alt.Step(12),
-                 title=text("title_heatmap", language, period=result.params.period))
+    return (
+        alt.Chart(cells)
+        .mark_rect()
+        .encode(
+            x=alt.X(
+                "indicator:N",
+                sort=labels,
+                title=text("indicator", language),
+                axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160),
+            ),
+            y=alt.Y(
+                "station:N",
+                sort=alt.EncodingSortField("rank", op="min"),
+                title=text("station", language),
+            ),
+            color=alt.Color(
+                "v:Q",
+                title=text("normalised", language),
+                scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True),
+            ),
+            tooltip=[
+                alt.Tooltip("station:N", title=text("station", language)),
+                alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
+                alt.Tooltip("indicator:N", title=text("indicator", language)),
+                alt.Tooltip("v:Q", title=text("normalised", language), format=".1f"),
+                alt.Tooltip("raw:N", title=text("raw_value", language)),
+            ],
+        )
+        .transform_lookup(
+            lookup="s",
+            from_=alt.LookupData(stations, "s", ["station", "rank"]),
+        )
+        .transform_lookup(
+            lookup="i",
+            from_=alt.LookupData(indicators, "i", ["indicator"]),
+        )
+        .properties(
+            width=alt.Step(30),
+            height=alt.Step(12),
+            title=text("title_heatmap", language, period=result.params.period),
+        )
+    )
 
 
 def weak_indicator_chart(result: ScoreResult) -> alt.Chart:
@@ -407,24 +596,38 @@ def weak_indicator_chart(result: ScoreResult) -> alt.Chart:
     indicators = _indicator_table(result)
     reasons = [text("reason_bottom", language), text("reason_costly", language)]
     counts = pd.crosstab(weak["indicator"], weak["bottom_band"]).reindex(
-        index=list(result.data.indicators), columns=[True, False], fill_value=0)
-    data = pd.DataFrame({
-        "indicator": np.repeat(indicators["indicator"].to_numpy(), 2),
-        "reason": np.tile(reasons, len(indicators)),
-        "count": counts.to_numpy().ravel(),
-    })
-    return alt.Chart(data).mark_bar().encode(
-        y=alt.Y("indicator:N", sort="-x", title=text("indicator", language)),
-        x=alt.X("count:Q", stack="zero", title=text("weak_stations", language)),
-        color=alt.Color("reason:N", title=text("weak_reason", language),
-                        scale=alt.Scale(domain=reasons, range=list(REASON_COLOURS))),
-        order=alt.Order("reason_order:Q"),
-        tooltip=[alt.Tooltip("indicator:N", title=text("indicator", language)),
-                 alt.Tooltip("reason:N", title=text("weak_reason", language)),
-                 alt.Tooltip("count:Q", title=text("weak_stations", language))],
-    ).transform_calculate(
-        reason_order=f"datum.reason === {json.dumps(reasons[0])} ? 0 : 1",
-    ).properties(width=380, height=alt.Step(22), title=text("title_weak", language))
+        index=list(result.data.indicators), columns=[True, False], fill_value=0
+    )
+    data = pd.DataFrame(
+        {
+            "indicator": np.repeat(indicators["indicator"].to_numpy(), 2),
+            "reason": np.tile(reasons, len(indicators)),
+            "count": counts.to_numpy().ravel(),
+        }
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("indicator:N", sort="-x", title=text("indicator", language)),
+            x=alt.X("count:Q", stack="zero", title=text("weak_stations", language)),
+            color=alt.Color(
+                "reason:N",
+                title=text("weak_reason", language),
+                scale=alt.Scale(domain=reasons, range=list(REASON_COLOURS)),
+            ),
+            order=alt.Order("reason_order:Q"),
+            tooltip=[
+                alt.Tooltip("indicator:N", title=text("indicator", language)),
+                alt.Tooltip("reason:N", title=text("weak_reason", language)),
+                alt.Tooltip("count:Q", title=text("weak_stations", language)),
+            ],
+        )
+        .transform_calculate(
+            reason_order=f"datum.reason === {json.dumps(reasons[0])} ? 0 : 1",
+        )
+        .properties(width=380, height=alt.Step(22), title=text("title_weak", language))
+    )
 
 
 # --------------------------------------------------------------------------- one station
@@ -443,40 +646,68 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
     """
     language = result.params.language
     s = _station_index(result, station_id)
-    labels = np.array([*(BAND_LABELS[band][language] for band in BANDS), text("no_score", language)])
+    labels = np.array(
+        [*(BAND_LABELS[band][language] for band in BANDS), text("no_score", language)]
+    )
     scores = result.composite[:, s]
-    data = pd.DataFrame({
-        "period": result.periods, "date": _month_date(result.periods), "score": np.round(scores, 1),
-        "rank": result.rank[:, s], "band_label": labels[result.band[:, s]],
-    }).dropna(subset=["score"])
+    data = pd.DataFrame(
+        {
+            "period": result.periods,
+            "date": _month_date(result.periods),
+            "score": np.round(scores, 1),
+            "rank": result.rank[:, s],
+            "band_label": labels[result.band[:, s]],
+        }
+    ).dropna(subset=["score"])
     cutoffs = result.params.bands.cutoffs
     bottom = float(np.floor(min(np.nanmin(scores, initial=100), cutoffs[-1]) / 5) * 5 - 5)
-    y = alt.Y("score:Q", title=text("score", language), scale=alt.Scale(domain=[max(bottom, 0), 100]))
-    x = alt.X(f"{_PERIOD_UNIT}(date):T", title=text("month", language), axis=alt.Axis(format="%Y-%m"))
+    y = alt.Y(
+        "score:Q", title=text("score", language), scale=alt.Scale(domain=[max(bottom, 0), 100])
+    )
+    x = alt.X(
+        f"{_PERIOD_UNIT}(date):T", title=text("month", language), axis=alt.Axis(format="%Y-%m")
+    )
     missing = bool((result.band[:, s] < 0).any())
-    colour = _band_color(language, missing, alt.Legend(symbolOpacity=1))  # not the pale ranges' opacity
-    tooltip = [alt.Tooltip("period:N", title=text("month", language)),
-               alt.Tooltip("score:Q", title=text("score", language), format=".1f"),
-               alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
-               alt.Tooltip("band_label:N", title=text("band", language))]
+    colour = _band_color(
+        language, missing, alt.Legend(symbolOpacity=1)
+    )  # not the pale ranges' opacity
+    tooltip = [
+        alt.Tooltip("period:N", title=text("month", language)),
+        alt.Tooltip("score:Q", title=text("score", language), format=".1f"),
+        alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("band", language)),
+    ]
     layers = []
     if result.params.bands.method == "cutoffs":
         edges = [100.0, *cutoffs, max(bottom, 0)]
         ranges = pd.DataFrame({"band_label": labels[:5], "top": edges[:-1], "low": edges[1:]})
-        layers.append(alt.Chart(ranges).mark_rect(opacity=0.16, clip=True).encode(
-            y=alt.Y("low:Q", scale=alt.Scale(domain=[max(bottom, 0), 100]), title=text("score", language)),
-            y2="top:Q", color=colour,
-            tooltip=[alt.Tooltip("band_label:N", title=text("cutoff_band", language)),
-                     alt.Tooltip("low:Q", title="≥", format=".0f")],
-        ))
+        layers.append(
+            alt.Chart(ranges)
+            .mark_rect(opacity=0.16, clip=True)
+            .encode(
+                y=alt.Y(
+                    "low:Q",
+                    scale=alt.Scale(domain=[max(bottom, 0), 100]),
+                    title=text("score", language),
+                ),
+                y2="top:Q",
+                color=colour,
+                tooltip=[
+                    alt.Tooltip("band_label:N", title=text("cutoff_band", language)),
+                    alt.Tooltip("low:Q", title="≥", format=".0f"),
+                ],
+            )
+        )
     layers += [
         alt.Chart(data).mark_line(color="#555555", strokeWidth=1.5).encode(x=x, y=y),
-        alt.Chart(data).mark_point(filled=True, size=70, stroke="#333333", strokeWidth=0.6, opacity=1)
+        alt.Chart(data)
+        .mark_point(filled=True, size=70, stroke="#333333", strokeWidth=0.6, opacity=1)
         .encode(x=x, y=y, color=colour, tooltip=tooltip),
     ]
     name = station_names(result).iloc[s]
-    return alt.layer(*layers).properties(width=520, height=240,
-                                         title=text("title_station_history", language, name=name))
+    return alt.layer(*layers).properties(
+        width=520, height=240, title=text("title_station_history", language, name=name)
+    )
 
 
 def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
@@ -485,26 +716,48 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
     language = result.params.language
     frame = station_indicators_frame(result, station_id)
     station = station_names(result).iloc[_station_index(result, station_id)]
-    series = [station, text("company_median", language),
-              text("best_station", language, name=frame["best_station"].iloc[0])]
-    long = pd.concat([
-        pd.DataFrame({"indicator": frame["label"], "series": name, "v": frame[column].round(1),
-                      "raw": _raw_text(frame[f"{column}_raw"].to_numpy(), frame["unit"])})
-        for name, column in zip(series, ("station", "median", "best"))
-    ], ignore_index=True)
-    colour = alt.Color("series:N", title=text("comparison", language),
-                       scale=alt.Scale(domain=series, range=list(COMPARISON_COLOURS)), sort=series)
+    series = [
+        station,
+        text("company_median", language),
+        text("best_station", language, name=frame["best_station"].iloc[0]),
+    ]
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "indicator": frame["label"],
+                    "series": name,
+                    "v": frame[column].round(1),
+                    "raw": _raw_text(frame[f"{column}_raw"].to_numpy(), frame["unit"]),
+                }
+            )
+            for name, column in zip(series, ("station", "median", "best"))
+        ],
+        ignore_index=True,
+    )
+    colour = alt.Color(
+        "series:N",
+        title=text("comparison", language),
+        scale=alt.Scale(domain=series, range=list(COMPARISON_COLOURS)),
+        sort=series,
+    )
     base = alt.Chart(long).encode(
         y=alt.Y("indicator:N", sort=frame["label"].tolist(), title=text("indicator", language)),
         x=alt.X("v:Q", title=text("normalised", language), scale=alt.Scale(domain=[0, 100])),
         color=colour,
-        tooltip=[alt.Tooltip("indicator:N", title=text("indicator", language)),
-                 alt.Tooltip("series:N", title=text("comparison", language)),
-                 alt.Tooltip("v:Q", title=text("normalised", language), format=".1f"),
-                 alt.Tooltip("raw:N", title=text("raw_value", language))],
+        tooltip=[
+            alt.Tooltip("indicator:N", title=text("indicator", language)),
+            alt.Tooltip("series:N", title=text("comparison", language)),
+            alt.Tooltip("v:Q", title=text("normalised", language), format=".1f"),
+            alt.Tooltip("raw:N", title=text("raw_value", language)),
+        ],
     )
     bars = base.mark_bar(height={"band": 0.6}).transform_filter(alt.datum.series == station)
-    ticks = base.mark_tick(thickness=3, size=16, opacity=1).transform_filter(alt.datum.series != station)
+    ticks = base.mark_tick(thickness=3, size=16, opacity=1).transform_filter(
+        alt.datum.series != station
+    )
     return alt.layer(bars, ticks).properties(
-        width=420, height=alt.Step(24),
-        title=text("title_station_indicators", language, name=station, period=result.params.period))
+        width=420,
+        height=alt.Step(24),
+        title=text("title_station_indicators", language, name=station, period=result.params.period),
+    )

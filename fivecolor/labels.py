@@ -99,10 +99,12 @@ TEXT: dict[str, dict[str, str]] = {
     # -- chart titles
     "title_map": {"zh": "{period} 供电所五色地图", "en": "Five-colour map of supply stations, {period}"},
     "title_widget": {"zh": "五色地图 {period}", "en": "Five-colour map {period}"},
-    "title_counts": {"zh": "各颜色供电所数量：{period} 与上月", "en": "Stations per colour: {period} and last month"},
+    "title_counts": {"zh": "各颜色供电所数量：{period} 与上月",
+                     "en": "Stations per colour: {period} and last month"},
     "title_history": {"zh": "各月颜色分布", "en": "Stations per colour, month by month"},
     "title_red_share": {"zh": "红色占比与“红色全优”阶段目标",
                         "en": "Share red and the stage targets toward all red"},
+    "title_red_share_only": {"zh": "红色供电所占比", "en": "Share of red stations"},
     "title_heatmap": {"zh": "各供电所指标标准化得分（{period}，按排名）",
                       "en": "Normalised indicator scores by station ({period}, by rank)"},
     "title_weak": {"zh": "薄弱指标：涉及的供电所数", "en": "Weak indicators: how many stations"},

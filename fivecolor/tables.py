@@ -20,7 +20,7 @@ import pandas as pd
 
 from fivecolor import analysis
 from fivecolor.geo import COUNTIES
-from fivecolor.labels import BANDS, BAND_LABELS, CHANGE_LABELS, SEVERITY_LABELS, text
+from fivecolor.labels import BAND_LABELS, BANDS, CHANGE_LABELS, SEVERITY_LABELS, text
 from fivecolor.scoring import ScoreResult
 
 __all__ = [
@@ -51,7 +51,9 @@ def band_labels(codes: pd.Series | np.ndarray, language: str) -> np.ndarray:
 
 def _change_labels(changes: pd.Series | np.ndarray, language: str) -> np.ndarray:
     lookup = {key: labels[language] for key, labels in CHANGE_LABELS.items()}
-    return pd.Series(np.asarray(changes, dtype=object)).map(lookup).fillna("").to_numpy(dtype=object)
+    return (
+        pd.Series(np.asarray(changes, dtype=object)).map(lookup).fillna("").to_numpy(dtype=object)
+    )
 
 
 def station_names(result: ScoreResult) -> pd.Series:
@@ -85,21 +87,23 @@ def month_frame(result: ScoreResult, period: str | None = None) -> pd.DataFrame:
     stations = result.data.stations.loc[table["station_id"]]
     band_label = band_labels(table["band"], language)
     band_label[table["band"].to_numpy() == ""] = text("no_score", language)
-    return pd.DataFrame({
-        "station_id": table["station_id"].to_numpy(),
-        "station": station_names(result).loc[table["station_id"]].to_numpy(),
-        "county": county_names(result).loc[table["station_id"]].to_numpy(),
-        "score": np.round(table["score"].to_numpy(dtype=float), 1),
-        "rank": table["rank"].to_numpy(),
-        "band": table["band"].to_numpy(),
-        "band_label": band_label,
-        "prev_band_label": band_labels(table["prev_band"], language),
-        "change": table["change"].to_numpy(),
-        "change_label": _change_labels(table["change"], language),
-        "lat": stations["lat"].to_numpy(dtype=float),
-        "lon": stations["lon"].to_numpy(dtype=float),
-        "staff": stations["staff"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "station_id": table["station_id"].to_numpy(),
+            "station": station_names(result).loc[table["station_id"]].to_numpy(),
+            "county": county_names(result).loc[table["station_id"]].to_numpy(),
+            "score": np.round(table["score"].to_numpy(dtype=float), 1),
+            "rank": table["rank"].to_numpy(),
+            "band": table["band"].to_numpy(),
+            "band_label": band_label,
+            "prev_band_label": band_labels(table["prev_band"], language),
+            "change": table["change"].to_numpy(),
+            "change_label": _change_labels(table["change"], language),
+            "lat": stations["lat"].to_numpy(dtype=float),
+            "lon": stations["lon"].to_numpy(dtype=float),
+            "staff": stations["staff"].to_numpy(),
+        }
+    )
 
 
 def _indicator_labels(result: ScoreResult) -> pd.Series:
@@ -124,8 +128,16 @@ def league_table(result: ScoreResult) -> pd.DataFrame:
     """All stations by rank: rank, name, county, score, grade, change, last month's grade."""
     language = result.params.language
     frame = month_frame(result)
-    columns = _headers(language, rank="rank", station="station", county="county", score="score",
-                       band_label="band", change_label="change", prev_band_label="previous_band")
+    columns = _headers(
+        language,
+        rank="rank",
+        station="station",
+        county="county",
+        score="score",
+        band_label="band",
+        change_label="change",
+        prev_band_label="previous_band",
+    )
     return frame[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
@@ -136,30 +148,46 @@ def movers_table(result: ScoreResult) -> pd.DataFrame:
     """
     language = result.params.language
     moved = analysis.movers(result)
-    frame = pd.DataFrame({
-        "change": _change_labels(moved["change"], language),
-        "station": station_names(result).loc[moved["station_id"]].to_numpy(),
-        "county": county_names(result).loc[moved["station_id"]].to_numpy(),
-        "from_band": band_labels(moved["prev_band"], language),
-        "to_band": band_labels(moved["band"], language),
-        "score": np.round(moved["score"].to_numpy(dtype=float), 1),
-    })
-    return frame.rename(columns=_headers(language, change="change", station="station", county="county",
-                                         from_band="from_band", to_band="to_band", score="score"))
+    frame = pd.DataFrame(
+        {
+            "change": _change_labels(moved["change"], language),
+            "station": station_names(result).loc[moved["station_id"]].to_numpy(),
+            "county": county_names(result).loc[moved["station_id"]].to_numpy(),
+            "from_band": band_labels(moved["prev_band"], language),
+            "to_band": band_labels(moved["band"], language),
+            "score": np.round(moved["score"].to_numpy(dtype=float), 1),
+        }
+    )
+    return frame.rename(
+        columns=_headers(
+            language,
+            change="change",
+            station="station",
+            county="county",
+            from_band="from_band",
+            to_band="to_band",
+            score="score",
+        )
+    )
 
 
 def colour_summary_table(result: ScoreResult) -> pd.DataFrame:
     """Per grade, best first: stations this month, last month and the difference."""
     language = result.params.language
     summary = analysis.colour_summary(result)
-    frame = pd.DataFrame({
-        "band": band_labels(summary["band"], language),
-        "count": summary["count"].to_numpy(),
-        "previous": summary["previous"].to_numpy(),
-        "change": summary["change"].to_numpy(),
-    })
-    return frame.rename(columns=_headers(language, band="band", count="count", previous="last_month",
-                                         change="difference"))
+    frame = pd.DataFrame(
+        {
+            "band": band_labels(summary["band"], language),
+            "count": summary["count"].to_numpy(),
+            "previous": summary["previous"].to_numpy(),
+            "change": summary["change"].to_numpy(),
+        }
+    )
+    return frame.rename(
+        columns=_headers(
+            language, band="band", count="count", previous="last_month", change="difference"
+        )
+    )
 
 
 def weak_table(result: ScoreResult, station_id: str | None = None) -> pd.DataFrame:
@@ -174,39 +202,61 @@ def weak_table(result: ScoreResult, station_id: str | None = None) -> pd.DataFra
         _station_position(result, station_id)
         weak = weak[weak["station_id"] == station_id]
     yes_no = np.array([text("no", language), text("yes", language)], dtype=object)
-    frame = pd.DataFrame({
-        "station": station_names(result).loc[weak["station_id"]].to_numpy(),
-        "indicator": _indicator_labels(result).loc[weak["indicator"]].to_numpy(),
-        "normalised": np.round(weak["normalised"].to_numpy(dtype=float), 1),
-        "points_lost": np.round(weak["points_lost"].to_numpy(dtype=float), 2),
-        "bottom_band": yes_no[weak["bottom_band"].to_numpy(dtype=int)],
-    })
+    frame = pd.DataFrame(
+        {
+            "station": station_names(result).loc[weak["station_id"]].to_numpy(),
+            "indicator": _indicator_labels(result).loc[weak["indicator"]].to_numpy(),
+            "normalised": np.round(weak["normalised"].to_numpy(dtype=float), 1),
+            "points_lost": np.round(weak["points_lost"].to_numpy(dtype=float), 2),
+            "bottom_band": yes_no[weak["bottom_band"].to_numpy(dtype=int)],
+        }
+    )
     if station_id is not None:
         frame = frame.drop(columns="station")
-    return frame.rename(columns=_headers(language, station="station", indicator="indicator",
-                                         normalised="normalised", points_lost="points_lost",
-                                         bottom_band="bottom_band")).reset_index(drop=True)
+    return frame.rename(
+        columns=_headers(
+            language,
+            station="station",
+            indicator="indicator",
+            normalised="normalised",
+            points_lost="points_lost",
+            bottom_band="bottom_band",
+        )
+    ).reset_index(drop=True)
 
 
 def findings_table(result: ScoreResult) -> pd.DataFrame:
-    """The month's data-quality findings: severity (localised), period, station, indicator, message."""
+    """The month's data findings: severity (localised), period, station, indicator, message."""
     language = result.params.language
     findings = result.data.findings
     severity = {key: labels[language] for key, labels in SEVERITY_LABELS.items()}
-    frame = pd.DataFrame({
-        "severity": findings["severity"].map(severity).fillna(findings["severity"]).to_numpy(dtype=object),
-        "period": findings["period"].to_numpy(dtype=object),
-        "station": findings["station_id"].to_numpy(dtype=object),
-        "indicator": findings["indicator"].to_numpy(dtype=object),
-        "message": findings["message"].to_numpy(dtype=object),
-    })
-    return frame.rename(columns=_headers(language, severity="severity", period="period", station="station",
-                                         indicator="indicator", message="message"))
+    frame = pd.DataFrame(
+        {
+            "severity": findings["severity"]
+            .map(severity)
+            .fillna(findings["severity"])
+            .to_numpy(dtype=object),
+            "period": findings["period"].to_numpy(dtype=object),
+            "station": findings["station_id"].to_numpy(dtype=object),
+            "indicator": findings["indicator"].to_numpy(dtype=object),
+            "message": findings["message"].to_numpy(dtype=object),
+        }
+    )
+    return frame.rename(
+        columns=_headers(
+            language,
+            severity="severity",
+            period="period",
+            station="station",
+            indicator="indicator",
+            message="message",
+        )
+    )
 
 
 # --------------------------------------------------------------------------- one station
 def station_facts(result: ScoreResult, station_id: str) -> pd.DataFrame:
-    """Two columns (item, value): name, county, staff, score, rank, grade, last month's grade, change."""
+    """Two columns (item, value): name, county, staff, score, rank, grade, last grade, change."""
     language = result.params.language
     _station_position(result, station_id)
     frame = month_frame(result).set_index("station_id")
@@ -222,8 +272,12 @@ def station_facts(result: ScoreResult, station_id: str) -> pd.DataFrame:
         "previous_band": row["prev_band_label"],
         "change": row["change_label"],
     }
-    return pd.DataFrame({text("item", language): [text(key, language) for key in facts],
-                         text("value", language): [str(value) for value in facts.values()]})
+    return pd.DataFrame(
+        {
+            text("item", language): [text(key, language) for key in facts],
+            text("value", language): [str(value) for value in facts.values()],
+        }
+    )
 
 
 def county_peers(result: ScoreResult, station_id: str) -> pd.DataFrame:
@@ -250,15 +304,17 @@ def station_changes(result: ScoreResult, station_id: str) -> pd.DataFrame:
     raw_before = result.data.values[p, s] if p is not None else np.full(n_indicators, np.nan)
     norm_before = result.normalised[p, s] if p is not None else np.full(n_indicators, np.nan)
     norm_now = result.normalised[t, s]
-    frame = pd.DataFrame({
-        "indicator": _indicator_labels(result).loc[list(result.data.indicators)].to_numpy(),
-        "unit": [result.params.indicators[key].unit for key in result.data.indicators],
-        "raw_last_month": raw_before,
-        "raw_this_month": result.data.values[t, s],
-        "normalised_last_month": np.round(norm_before, 1),
-        "normalised_this_month": np.round(norm_now, 1),
-        "normalised_change": np.round(norm_now - norm_before, 1),
-    })
+    frame = pd.DataFrame(
+        {
+            "indicator": _indicator_labels(result).loc[list(result.data.indicators)].to_numpy(),
+            "unit": [result.params.indicators[key].unit for key in result.data.indicators],
+            "raw_last_month": raw_before,
+            "raw_this_month": result.data.values[t, s],
+            "normalised_last_month": np.round(norm_before, 1),
+            "normalised_this_month": np.round(norm_now, 1),
+            "normalised_change": np.round(norm_now - norm_before, 1),
+        }
+    )
     return frame.rename(columns=_headers(language, **{c: c for c in frame.columns}))
 
 
@@ -274,14 +330,16 @@ def station_indicators_frame(result: ScoreResult, station_id: str) -> pd.DataFra
     normalised, raw = result.normalised[t], result.filled[t]
     best = int(np.nanargmin(result.rank[t]))
     keys = list(result.data.indicators)
-    return pd.DataFrame({
-        "indicator": keys,
-        "label": _indicator_labels(result).loc[keys].to_numpy(),
-        "unit": [result.params.indicators[key].unit for key in keys],
-        "station": normalised[s],
-        "station_raw": raw[s],
-        "median": np.nanmedian(normalised, axis=0),
-        "median_raw": np.nanmedian(raw, axis=0),
-        "best": normalised[best],
-        "best_raw": raw[best],
-    }).assign(best_station=station_names(result).iloc[best])
+    return pd.DataFrame(
+        {
+            "indicator": keys,
+            "label": _indicator_labels(result).loc[keys].to_numpy(),
+            "unit": [result.params.indicators[key].unit for key in keys],
+            "station": normalised[s],
+            "station_raw": raw[s],
+            "median": np.nanmedian(normalised, axis=0),
+            "median_raw": np.nanmedian(raw, axis=0),
+            "best": normalised[best],
+            "best_raw": raw[best],
+        }
+    ).assign(best_station=station_names(result).iloc[best])
