@@ -142,7 +142,7 @@ def _band_color(language: str, missing: bool = False, legend=alt.Undefined) -> a
 def _caption_lines(language: str) -> list[str]:
     """The schematic label, then the data credits one source per line."""
     credits = re.split(r"[；;]\s*", geo.ATTRIBUTION[language])
-    return [text("schematic_map", language), *credits]
+    return [text("schematic_map", language), *(c[:1].upper() + c[1:] for c in credits)]
 
 
 def _month_date(periods) -> list[str]:
