@@ -35,7 +35,8 @@ def movers(result: ScoreResult) -> pd.DataFrame:
     table = result.table()
     moved = table[table["change"].isin(["up", "down"])].copy()
     code = {b: i for i, b in enumerate(BANDS)}
-    moved["steps"] = moved["prev_band"].map(code) - moved["band"].map(code)
+    # astype(int): an empty month would otherwise keep the text dtype of the band columns
+    moved["steps"] = moved["prev_band"].map(code).astype(int) - moved["band"].map(code).astype(int)
     return moved.sort_values(["steps", "rank"], ascending=[False, True]).reset_index(drop=True)
 
 

@@ -183,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, default=Path("reports"), help="site folder (default: reports)")
     rep.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: all cores)")
     rep.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
+    rep.add_argument("--notebooks", type=Path, default=None,
+                     help="folder of the report notebooks (default: the project's notebooks/)")
     return parser
 
 

@@ -17,6 +17,7 @@ def atomic_write_bytes(path: Path, payload: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a report is meant to be read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -45,6 +46,7 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "scores") -> Path:
     os.close(fd)
     try:
         frame.to_excel(tmp, index=False, sheet_name=sheet, engine="openpyxl")
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

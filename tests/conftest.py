@@ -99,8 +99,9 @@ class Project:
 
     def params_doc(self, stations: str = "stations.csv", indicators: str = "indicators.csv") -> dict:
         """The content of ``p.yaml``: the default catalogue, this project's data, relative paths."""
+        # projects: the sample's improvement projects name the sample's stations, not these
         return {"extends": str(DEFAULT_PARAMS), "period": REPORTED,
-                "data": {"stations": stations, "indicators": indicators}}
+                "data": {"stations": stations, "indicators": indicators, "projects": None}}
 
     def standalone_doc(self) -> dict:
         """``params/default.yaml`` in full (no ``extends``), pointing at this project's data."""
