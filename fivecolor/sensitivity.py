@@ -247,6 +247,24 @@ def _composites(x: np.ndarray, w: np.ndarray, method: str, structure: _Structure
     return np.round(out, 9)  # as in scoring: float noise must not decide a band at a cut-off
 
 
+def _ranks(composite: np.ndarray) -> np.ndarray:
+    """:func:`fivecolor.bands.ordinal_rank` of composites (K, S) rounded to 9 decimals, faster.
+
+    The score in units of 1e-9 times S plus the station's position is a unique int64 key, so an
+    unstable (vectorised) sort gives the stable order: ties still go to the earlier station.
+    """
+    s = composite.shape[-1]
+    missing = np.isnan(composite)
+    top = np.max(np.abs(np.where(missing, 0.0, composite)), initial=0.0)
+    if (top + 1.0) * 1e9 * s > 2.0**62:  # out of int64 range: the general routine
+        return bandmod.ordinal_rank(composite)
+    units = np.round(np.where(missing, -top - 1.0, composite) * 1e9).astype(np.int64)  # missing last
+    order = np.argsort(-units * s + np.arange(s), axis=-1)
+    ranks = np.empty(composite.shape, dtype=np.float64)
+    np.put_along_axis(ranks, order, np.arange(1.0, s + 1.0), axis=-1)
+    return np.where(missing, np.nan, ranks)
+
+
 def _bands(composite: np.ndarray, params: Params, shift: np.ndarray | float = 0.0) -> np.ndarray:
     """Band codes of composites (..., S) with every cut-off moved by ``shift`` (...,) points.
 
@@ -254,8 +272,12 @@ def _bands(composite: np.ndarray, params: Params, shift: np.ndarray | float = 0.
     """
     shift = np.asarray(shift, dtype=float)[..., None]
     if params.bands.method == "cutoffs":
-        cut = np.asarray(params.bands.cutoffs, dtype=float) + shift
-        return bandmod.by_cutoffs(composite, cut[..., None, :])
+        # bands.by_cutoffs' rule (count the cut-offs above the score), one cut-off at a time so
+        # that no (..., S, 4) array is built
+        codes = np.zeros(composite.shape, dtype=np.int8)
+        for c in params.bands.cutoffs:  # four band boundaries
+            codes += composite < (c + shift)
+        return np.where(np.isnan(composite), bandmod.NO_BAND, codes)
     q = np.asarray(params.bands.quantiles, dtype=float) + shift / 100.0
     return bandmod.by_quantiles(composite, np.broadcast_to(q, (*composite.shape[:-1], 4)))
 
@@ -372,8 +394,13 @@ def _slot(u: np.ndarray, n: int) -> np.ndarray:
     return np.minimum((u * n).astype(np.int64), n - 1)
 
 
-def _decode(model: _Model, u: np.ndarray) -> Draws:
-    """Map uniforms (K, d), one column per :attr:`_Model.dims`, to the inputs they stand for."""
+def _decode(model: _Model, u: np.ndarray, rng: np.random.Generator | None = None) -> Draws:
+    """Map uniforms (K, d), one column per :attr:`_Model.dims`, to the inputs they stand for.
+
+    With ``rng``, the Dirichlet's Gamma variates are drawn from it directly (the same
+    distribution, an order of magnitude faster than the inverse CDF) and the weight columns of
+    ``u`` are not read.
+    """
     k = u.shape[0]
     col = dict(zip(model.dims, u.T))
     zeros = np.zeros(k, dtype=np.int64)
@@ -386,11 +413,15 @@ def _decode(model: _Model, u: np.ndarray) -> Draws:
     else:
         scheme = zeros - 1
         alpha = model.concentration * model.centre[norm]  # (K, I)
-        uw = np.clip(np.stack([col[f"weight_{key}"] for key in model.params.indicator_keys], axis=1),
-                     _U_EPS, 1 - _U_EPS)
-        # independent Gamma(alpha_i) variates by their inverse CDF, normalised: Dirichlet(alpha)
-        gamma = np.where(alpha > 0, scipy.special.gammaincinv(np.where(alpha > 0, alpha, 1.0), uw), 0.0)
-        weights = gamma
+        positive = np.where(alpha > 0, alpha, 1.0)
+        if rng is not None:
+            gamma = rng.standard_gamma(positive)
+        else:
+            uw = np.clip(np.stack([col[f"weight_{key}"] for key in model.params.indicator_keys], axis=1),
+                         _U_EPS, 1 - _U_EPS)
+            gamma = scipy.special.gammaincinv(positive, uw)  # Gamma(alpha_i) by its inverse CDF
+        # independent Gamma(alpha_i) variates, normalised: Dirichlet(alpha)
+        weights = np.where(alpha > 0, gamma, 0.0)
     shift = (2.0 * col["cutoff_shift"] - 1.0) * model.shift if "cutoff_shift" in col else np.zeros(k)
     if "left_out" in col:
         slot = _slot(col["left_out"], n + 1)  # n + 1 choices: each indicator, or none
@@ -442,7 +473,8 @@ class UncertaintyResult:
     dims
         Names of the uniform inputs drawn (see :func:`monte_carlo`).
     uniforms
-        (K, d) the uniform draws, one column per entry of ``dims``.
+        (K, d) the uniform draws, one column per entry of ``dims`` (the weights' columns are
+        unused: the Monte Carlo draws the Dirichlet's Gamma variates directly).
     draws
         The inputs they decode to (:class:`Draws`).
     normalisations, aggregations, schemes
@@ -539,8 +571,9 @@ def monte_carlo(result: ScoreResult, samples: int | None = None, seed: int | Non
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
     model = _model(result)
-    uniforms = np.random.default_rng(seed).random((samples, len(model.dims)))
-    draws = _decode(model, uniforms)
+    rng = np.random.default_rng(seed)
+    uniforms = rng.random((samples, len(model.dims)))
+    draws = _decode(model, uniforms, rng)
     n_stations = model.normalised.shape[1]
     scores = np.empty((samples, n_stations), dtype=np.float32)
     ranks = np.empty((samples, n_stations), dtype=np.float32)
@@ -548,7 +581,7 @@ def monte_carlo(result: ScoreResult, samples: int | None = None, seed: int | Non
     for part in _chunks(samples, _chunk_size(model)):
         composite = _evaluate(model, draws.take(part))
         scores[part] = composite
-        ranks[part] = bandmod.ordinal_rank(composite)
+        ranks[part] = _ranks(composite)
         bands[part] = _bands(composite, result.params, draws.cutoff_shift[part])
     return UncertaintyResult(
         result=result, seed=seed, dims=model.dims, uniforms=uniforms, draws=draws,
@@ -565,6 +598,31 @@ def _colour_probabilities(bands: np.ndarray) -> np.ndarray:
     return counts[:, 1:] / k
 
 
+def _rank_percentiles(ranks: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """Percentiles (len(q), S) of integer ranks (K, S) over the samples, NaN ranks left out.
+
+    The same numbers as ``np.percentile(..., method="linear")``, read from each station's
+    counts of every rank (one bincount) instead of sorting K values per station.
+    """
+    k, s = ranks.shape
+    if s * s > 25_000_000:  # the counts table would be large: sort instead
+        with np.errstate(invalid="ignore"):
+            return np.nanpercentile(ranks, np.asarray(q) * 100, axis=0)
+    present = ~np.isnan(ranks)
+    cell = np.where(present, ranks, 1).astype(np.int64) - 1 + s * np.arange(s)
+    counts = np.bincount(cell[present], minlength=s * s).reshape(s, s)  # [station, rank - 1]
+    cum = np.cumsum(counts, axis=1)
+    n = cum[:, -1]
+    out = np.full((len(q), s), np.nan)
+    for i, p in enumerate(q):  # three percentiles
+        h = (n - 1) * p
+        lo, hi = np.floor(h), np.ceil(h)
+        v_lo = 1 + np.argmax(cum > lo[:, None], axis=1)  # the lo-th order statistic (0-based)
+        v_hi = 1 + np.argmax(cum > hi[:, None], axis=1)
+        out[i] = np.where(n > 0, v_lo + (h - lo) * (v_hi - v_lo), np.nan)
+    return out
+
+
 def station_uncertainty(mc: UncertaintyResult) -> pd.DataFrame:
     """Per station: median rank, 5-95 % rank interval and the probability of each colour.
 
@@ -575,8 +633,7 @@ def station_uncertainty(mc: UncertaintyResult) -> pd.DataFrame:
     Saisana, Saltelli & Tarantola (2005, JRSS A 168(2)), reported per station.
     """
     scored = ~np.isnan(mc.published_rank)
-    pct = np.full((3, len(scored)), np.nan)
-    pct[:, scored] = np.percentile(mc.ranks[:, scored], [5, 50, 95], axis=0)
+    pct = np.where(scored, _rank_percentiles(mc.ranks, (0.05, 0.5, 0.95)), np.nan)
     prob = _colour_probabilities(mc.bands)
     published = mc.published_band
     p_published = np.where(scored, prob[np.arange(len(published)), np.maximum(published, 0)], np.nan)
@@ -681,7 +738,7 @@ def _sobol_model(model: _Model, output: str) -> Callable[[np.ndarray], np.ndarra
             draws = _decode(model, u[part])
             composite = _evaluate(model, draws)
             if output == "rank_shift":
-                shift = np.abs(bandmod.ordinal_rank(composite)[:, scored] - model.published_rank[scored])
+                shift = np.abs(_ranks(composite)[:, scored] - model.published_rank[scored])
                 rows.append(shift.mean(axis=1)[:, None])
             elif output == "band_change":
                 bands = _bands(composite, model.params, draws.cutoff_shift)

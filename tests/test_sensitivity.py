@@ -139,7 +139,7 @@ def test_monte_carlo_is_reproducible_by_seed(sample):
     a = sa.monte_carlo(sample, samples=500, seed=11)
     b = sa.monte_carlo(sample, samples=500, seed=11)
     c = sa.monte_carlo(sample, samples=500, seed=12)
-    for field in ("uniforms", "scores", "ranks", "bands"):
+    for field in ("uniforms", "scores", "ranks", "bands"):  # and the weights below
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
     np.testing.assert_array_equal(a.draws.weights, b.draws.weights)
     assert not np.array_equal(a.ranks, c.ranks)
@@ -444,3 +444,40 @@ def test_sensitivity_command_period_and_usage(run_cli):
     for bad in ("0", "-3", "many"):
         code, out, err = run_cli("sensitivity", "--params", SAMPLE, "--samples", bad)
         assert code == 2 and out == "" and err.count("\n") == 1
+
+
+def test_inverse_cdf_weights_of_the_sobol_design_are_the_same_dirichlet(tmp_path):
+    """The Sobol design maps uniforms to weights by the Gamma inverse CDF: same moments."""
+    path = _variant(tmp_path, {"extends": str(SAMPLE), "sensitivity": {"leave_one_out": False}})
+    result = _scored(path)
+    model = sa._model(result)
+    u = np.random.default_rng(8).random((20_000, len(model.dims)))
+    by_inverse = sa._decode(model, u).weights
+    by_gamma = sa._decode(model, u, np.random.default_rng(9)).weights
+    centre = result.weights.effective
+    np.testing.assert_allclose(by_inverse.mean(axis=0), centre, rtol=0.02)
+    np.testing.assert_allclose(by_gamma.mean(axis=0), centre, rtol=0.02)
+    c = model.concentration  # Dirichlet variance w (1 - w) / (c + 1)
+    np.testing.assert_allclose(by_inverse.var(axis=0), centre * (1 - centre) / (c + 1), rtol=0.06)
+    np.testing.assert_allclose(by_gamma.var(axis=0), centre * (1 - centre) / (c + 1), rtol=0.06)
+
+
+def test_fast_ranks_equal_ordinal_rank_with_ties_and_gaps():
+    rng = np.random.default_rng(0)
+    x = np.round(rng.random((300, 50)) * 100, 9)
+    x[:, 10] = x[:, 3]  # ties go to the earlier station
+    x[:, 20] = np.nan  # no score, no rank
+    x[5, :] = 42.0
+    np.testing.assert_array_equal(sa._ranks(x), bandmod.ordinal_rank(x))
+    huge = x * 1e9  # beyond the int64 key: the general routine
+    np.testing.assert_array_equal(sa._ranks(huge), bandmod.ordinal_rank(huge))
+
+
+def test_rank_percentiles_equal_numpy_linear_percentiles():
+    rng = np.random.default_rng(3)
+    ranks = np.argsort(rng.random((999, 40)), axis=1).astype(np.float32) + 1
+    got = sa._rank_percentiles(ranks, (0.05, 0.5, 0.95, 0.33))
+    np.testing.assert_allclose(got, np.percentile(ranks, [5, 50, 95, 33], axis=0))
+    ranks[:7, 4] = np.nan  # a station unscored in a few samples: percentiles of the rest
+    got = sa._rank_percentiles(ranks, (0.05, 0.5))
+    np.testing.assert_allclose(got[:, 4], np.percentile(ranks[7:, 4], [5, 50]))
