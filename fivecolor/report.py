@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 from fivecolor import __version__
+from fivecolor.actions import write_actions
+from fivecolor.projects import load_projects
 from fivecolor.analysis import colour_summary
 from fivecolor.dataset import load_data
 from fivecolor.io import file_sha256
@@ -78,11 +81,11 @@ def input_files(params: Params) -> dict[str, Path]:
 def source_digest(notebooks_dir: Path = NOTEBOOKS_DIR) -> str:
     """SHA-256 over the package's code, templates and the notebooks: a code change invalidates reuse."""
     digest = hashlib.sha256()
-    paths = sorted([*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.rglob("*.j2"), *notebooks_dir.glob("*.ipynb")])
-    for path in paths:
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(path.relative_to(PACKAGE_DIR.parent).as_posix().encode())
+    code = sorted(p for p in [*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.rglob("*.j2")] if "__pycache__" not in p.parts)
+    named = [(p.relative_to(PACKAGE_DIR).as_posix(), p) for p in code]
+    named += [(f"notebooks/{p.name}", p) for p in sorted(Path(notebooks_dir).glob("*.ipynb"))]
+    for name, path in named:
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -201,6 +204,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     params = load_params(params_file, period=period)
     data = load_data(params)
     result = score(data, params)
+    load_projects(params, result)  # a bad projects table stops the report before any notebook runs
     files = input_files(params)
     hashes = {role: file_sha256(path) for role, path in files.items()}
     sources = source_digest(notebooks_dir)
@@ -212,25 +216,27 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
         write_site_index(reports_dir, params.label(params.title), params.language)
         return month_dir
 
-    write_site_assets(reports_dir)
     pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
     with publish_month(reports_dir, params.period) as staging:
-        snapshot_inputs(files, hashes, staging / "inputs")
-        table = result.table()
-        write_csv(table, staging / "scores.csv")
-        write_xlsx(table, staging / "scores.xlsx")
-        try:
-            from fivecolor.actions import write_actions
-        except ImportError:  # the actions module is optional in a trimmed install
-            write_actions = None
-        if write_actions is not None:
+        def side_outputs() -> None:
+            # written by the main process while the workers run the notebooks
+            write_site_assets(reports_dir)
+            snapshot_inputs(files, hashes, staging / "inputs")
+            table = result.table()
+            write_csv(table, staging / "scores.csv")
+            write_xlsx(table, staging / "scores.xlsx")
             write_actions(result, staging / "actions")
+            write_widget(result, staging / "widget.html")
+
         jobs = [NotebookJob(input_path=notebooks_dir / page.notebook, output_path=staging / page.executed,
                             parameters=page.parameters, cwd=notebooks_dir, html_path=staging / page.html,
                             label=page.label, assets_url=assets_url(page.html),
                             title=f"{params.label(params.title)} · {params.period} · {page.label}",
                             language=params.language) for page in pages]
-        outcomes = run_notebooks(jobs, workers=workers, progress=progress)
+        with ThreadPoolExecutor(max_workers=1) as side:
+            side_done = side.submit(side_outputs)
+            outcomes = run_notebooks(jobs, workers=workers, progress=progress)
+            side_done.result()
         failed = [(o, page) for o, page in zip(outcomes, pages) if o.status != "ok"]
         if failed:
             kept = _keep_failed(staging, reports_dir, params.period, failed)
@@ -238,7 +244,6 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
             raise ReportFailed(f"{len(failed)} of {len(pages)} notebooks failed, so {params.period} was not "
                                f"published (the earlier site stays); executed notebooks kept in {kept}; "
                                f"first: {first}")
-        write_widget(result, staging / "widget.html")
         finished = datetime.now(timezone.utc)
         write_manifest(staging / MANIFEST, {
             "status": "ok",
