@@ -17,11 +17,11 @@ READERS = (".csv", ".xlsx", ".parquet", ".pq")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
     """SHA-256 of a file's bytes, for the manifest and input snapshots."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+        for chunk in iter(lambda: fh.read(chunk_size), b""):
             digest.update(chunk)
     return digest.hexdigest()
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import html
 import json
 import os
@@ -27,6 +26,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from fivecolor.io import file_sha256
+from fivecolor.outputs import atomic_write_text
 
 __all__ = [
     "PERIOD_PATTERN",
@@ -129,20 +131,6 @@ def published_periods(reports_dir: Path) -> list[str]:
     return sorted(periods, reverse=True)
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 _INDEX_WORDS = {
     "zh": {"months": "月度报告", "none": "尚无已发布的月度报告。"},
     "en": {"months": "Monthly reports", "none": "No month has been published yet."},
@@ -169,7 +157,7 @@ def write_site_index(reports_dir: Path, title: str, language: str = "en") -> Pat
         listing = f'<p class="fc-muted">{html.escape(words["none"])}</p>'
     body = f"<h1>{html.escape(title)}</h1>\n<h2>{html.escape(words['months'])}</h2>\n{listing}"
     path = reports_dir / "index.html"
-    _write_text_atomic(path, render_page(title, body, "assets", language=language))
+    atomic_write_text(path, render_page(title, body, "assets", language=language))
     return path
 
 
@@ -179,13 +167,4 @@ def write_manifest(path: Path, data: dict[str, Any]) -> None:
     Values JSON cannot hold (paths, datetimes) are written as their ``str()``.
     """
     text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
-    _write_text_atomic(Path(path), text)
-
-
-def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(chunk_size), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    atomic_write_text(Path(path), text)

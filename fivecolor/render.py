@@ -23,13 +23,14 @@ import html
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from fivecolor.outputs import atomic_write_bytes
 
 __all__ = [
     "ASSET_FILES",
@@ -134,19 +135,6 @@ def enable_offline_charts() -> None:
 
 
 # ---------------------------------------------------------------------------- assets
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _lab_static(name: str) -> str:
     """Text of one of nbconvert's ``lab/static`` files (as found by the exporter)."""
     for base in _get_exporter().template_paths:
@@ -184,7 +172,7 @@ def write_assets(assets_dir: Path) -> dict[str, Path]:
     }
     written = {}
     for name, text in contents.items():
-        _write_atomic(assets_dir / name, text.encode("utf-8"))
+        atomic_write_bytes(assets_dir / name, text.encode("utf-8"))
         written[name] = assets_dir / name
     return written
 
