@@ -178,7 +178,7 @@ def _keep_failed(staging: Path, reports_dir: Path, period: str, failed) -> Path:
     """Move the failed executed notebooks out of the staging folder before it is discarded."""
     keep = reports_dir / "_failed" / period
     shutil.rmtree(keep, ignore_errors=True)
-    for result, page in failed:
+    for _, page in failed:
         src = staging / page.executed
         if src.exists():
             dest = keep / page.executed
