@@ -69,11 +69,15 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from fivecolor.sample.generate import write_sample
+    from fivecolor.sample.generate import write_sample, write_sample_sqlite
 
-    written = write_sample(args.out)
-    for path in written.values():
-        print(path)
+    if args.out is None and args.sqlite is None:
+        raise InputError("usage", "fivecolor sample", "give --out DIR, --sqlite FILE or both")
+    if args.out is not None:
+        for path in write_sample(args.out).values():
+            print(path)
+    if args.sqlite is not None:
+        print(write_sample_sqlite(args.sqlite))
     return EXIT_OK
 
 
@@ -149,7 +153,7 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "actions": (cmd_actions, "write a month's action tables (next colour, pairing, department help)"),
     "weights": (cmd_weights, "print every weighting scheme's weights (CSV)"),
     "sensitivity": (cmd_sensitivity, "per-station rank interval and colour probabilities (CSV)"),
-    "sample": (cmd_sample, "write the embedded Ningbo sample data to a folder"),
+    "sample": (cmd_sample, "write the embedded Ningbo sample data to a folder or a SQLite database"),
     "params-schema": (cmd_params_schema, "print the parameters' JSON Schema"),
 }
 
@@ -166,7 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
         p.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
     parsers["score"].add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
-    parsers["sample"].add_argument("--out", type=Path, required=True, help="folder to write into")
+    parsers["sample"].add_argument("--out", type=Path, help="folder to write the CSV files into")
+    parsers["sample"].add_argument("--sqlite", type=Path, metavar="FILE",
+                                   help="SQLite database to write the tables into (params/sample-sqlite.yaml "
+                                        "reads sample.db at the project's top)")
     act = parsers["actions"]
     act.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
     act.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")

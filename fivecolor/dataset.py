@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 
 from fivecolor.errors import InputError
 from fivecolor.io import file_sha256, read_table
-from fivecolor.params import Params
+from fivecolor.params import Params, SqlSource
 from fivecolor.validate import (
     INDICATOR_COLUMNS,
     STATION_COLUMNS,
@@ -83,17 +84,32 @@ def build_cube(rows: pd.DataFrame, station_ids: pd.Index, indicators: tuple[str,
     return periods, cube
 
 
+def _read_input(params: Params, key: str, required: tuple[str, ...],
+                text_columns: tuple[str, ...]) -> tuple[pd.DataFrame, os.PathLike, str | None]:
+    """One table, from its file or its database: the frame, how findings name it, and its hash
+    (``None`` for a file, hashed only once the data pass validation)."""
+    source = getattr(params.data, key)
+    if isinstance(source, SqlSource):
+        from fivecolor.sources import SourceName, read_source
+
+        frame, pulled = read_source(source, key, params.period, required, text_columns)
+        return frame, SourceName(key), pulled.sha256
+    path = Path(source)
+    return read_table(path, required, text_columns), path, None
+
+
 def check_data(params: Params) -> tuple[Dataset | None, pd.DataFrame]:
     """Read and check both tables; return the dataset (``None`` when there are errors) and all findings.
 
     Unreadable files or missing columns raise :class:`InputError` at once: nothing else can be
-    checked without them.
+    checked without them. A table from a database is pulled for the reported month and
+    checked exactly like a file (:mod:`fivecolor.sources`).
     """
-    stations_path, indicators_path = Path(params.data.stations), Path(params.data.indicators)
     findings = Findings()
-    stations_raw = read_table(stations_path, STATION_COLUMNS, text_columns=("station_id", "name", "county"))
-    indicators_raw = read_table(indicators_path, INDICATOR_COLUMNS,
-                                text_columns=("period", "station_id", "indicator"))
+    stations_raw, stations_path, stations_hash = _read_input(
+        params, "stations", STATION_COLUMNS, ("station_id", "name", "county"))
+    indicators_raw, indicators_path, indicators_hash = _read_input(
+        params, "indicators", INDICATOR_COLUMNS, ("period", "station_id", "indicator"))
     stations = check_stations(stations_raw, stations_path, findings)
     rows = check_indicators(indicators_raw, indicators_path, params, stations.index, findings, stations_path)
     periods, cube = build_cube(rows, stations.index, params.indicator_keys, params.period)
@@ -101,7 +117,8 @@ def check_data(params: Params) -> tuple[Dataset | None, pd.DataFrame]:
     table = findings.frame()
     if (table["severity"] == "error").any():
         return None, table
-    files = {"stations": file_sha256(stations_path), "indicators": file_sha256(indicators_path)}
+    files = {"stations": stations_hash or file_sha256(stations_path),
+             "indicators": indicators_hash or file_sha256(indicators_path)}
     dataset = Dataset(stations=stations, periods=periods, indicators=params.indicator_keys, values=cube,
                       findings=table, files=files)
     return dataset, table

@@ -12,15 +12,17 @@ import json
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
     ValidationError,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -32,6 +34,11 @@ from fivecolor.labels import BANDS
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 STATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 DATA_PATH_KEYS = ("stations", "indicators", "boundaries", "projects")
+#: The data tables that may also come from a database (a mapping with ``url`` instead of a path).
+SQL_DATA_KEYS = ("stations", "indicators")
+#: A table a SQL source names: a plain identifier, optionally ``schema.table``.
+TABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$"
+DEFAULT_PASSWORD_ENV = "FIVECOLOR_DB_PASSWORD"
 
 
 class Normalisation(str, Enum):
@@ -221,11 +228,105 @@ class Actions(_Frozen):
         return v
 
 
-class DataFiles(_Frozen):
-    """Where the data are. Relative paths are resolved against the parameter file's folder."""
+class SqlSource(_Frozen):
+    """A table pulled from a database: a SQLAlchemy URL and either a query or a table name.
 
-    stations: Path
-    indicators: Path
+    The password never sits in the parameters: it is read from the environment variable
+    ``password_env`` when the database is opened. The period is bound, never pasted into SQL.
+    """
+
+    # first, so that the URL's check can name it
+    password_env: str = Field(DEFAULT_PASSWORD_ENV, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                              description="the environment variable holding the database password")
+    url: str = Field(description="SQLAlchemy URL without a password, e.g. "
+                                 "postgresql+psycopg://fivecolor@db.example:5432/grid; in sqlite:///relative.db "
+                                 "the file is read from the parameter file's folder")
+    query: str | None = Field(None, description="a SELECT; :period, when the query names it, is bound to the "
+                                                "reported month (YYYY-MM)")
+    table: str | None = Field(None, description="a table name (schema.table allowed), read whole; for the "
+                                                "indicators, the rows up to the reported month")
+
+    @field_validator("url")
+    @classmethod
+    def _url_without_password(cls, v: str, info: ValidationInfo):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(v)
+        except (ArgumentError, ValueError):
+            # the text is not echoed: it may hold a password
+            raise ValueError("not a database URL; write e.g. sqlite:///sample.db or "
+                             "postgresql+psycopg://user@host:5432/database") from None
+        if url.password is not None or "password" in url.query:
+            env = info.data.get("password_env", DEFAULT_PASSWORD_ENV)
+            raise ValueError(f"the URL holds a password; remove it and put the password in the environment "
+                             f"variable {env}")
+        return v
+
+    @field_validator("table")
+    @classmethod
+    def _table_is_a_name(cls, v: str | None):
+        if v is not None and not re.match(TABLE_PATTERN, v):
+            raise ValueError(f"give a plain table name (letters, digits and _, optionally schema.table), got {v!r}")
+        return v
+
+    @field_validator("query")
+    @classmethod
+    def _query_binds_only_the_period(cls, v: str | None):
+        if v is None:
+            return v
+        if not v.strip():
+            raise ValueError("the query is empty")
+        names = sorted(set(bound_names(v)) - {"period"})
+        if names:
+            raise ValueError(f"only :period is bound; the query also names :{', :'.join(names)}")
+        return v
+
+    @model_validator(mode="after")
+    def _query_or_table(self):
+        if (self.query is None) == (self.table is None):
+            raise ValueError("give exactly one of query and table")
+        return self
+
+    def safe_url(self) -> str:
+        """The URL as shown in messages and the manifest (a password, were there one, masked)."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def describe(self) -> str:
+        """One line naming the database and what is read from it, without any password."""
+        what = f"table {self.table}" if self.table is not None else "query " + " ".join(self.query.split())
+        return f"{self.safe_url()} ({what})"
+
+
+def bound_names(query: str) -> list[str]:
+    """The ``:name`` parameters SQLAlchemy's ``text()`` finds in a query (``::casts`` are not parameters)."""
+    from sqlalchemy import text
+
+    return list(text(query).compile().params)
+
+
+def _source_kind(value: Any) -> str:
+    return "database" if isinstance(value, (dict, SqlSource)) else "file"
+
+
+#: A data table: a file path, or for stations and indicators a database source.
+DataSource = Annotated[
+    Union[Annotated[Path, Tag("file")], Annotated[SqlSource, Tag("database")]],
+    Discriminator(_source_kind),
+]
+
+
+class DataFiles(_Frozen):
+    """Where the data are. Relative paths are resolved against the parameter file's folder.
+
+    ``stations`` and ``indicators`` may also be a database (:class:`SqlSource`).
+    """
+
+    stations: DataSource
+    indicators: DataSource
     boundaries: Path | None = None
     projects: Path | None = None
 
@@ -408,11 +509,33 @@ def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[s
         value = data.get(key)
         if value is None:
             continue
+        if isinstance(value, dict) and key in SQL_DATA_KEYS:
+            resolved[key] = _resolve_sqlite_file(value, folder)
+            continue
         if not isinstance(value, str) or not value.strip():
             raise InputError(path, f"data.{key}", f"give a file path as text, got {value!r}")
         p = Path(value).expanduser()
         resolved[key] = str(p if p.is_absolute() else (folder / p).resolve())
     return {**doc, "data": resolved}
+
+
+def _resolve_sqlite_file(source: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """A SQLite file named relative in its URL is read from the parameter file's folder, like a path."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if not isinstance(source.get("url"), str):
+        return source
+    try:
+        url = make_url(source["url"])
+    except (ArgumentError, ValueError):
+        return source  # validation says what is wrong
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:") or Path(database).expanduser().is_absolute():
+        return source
+    absolute = (folder / Path(database).expanduser()).resolve()
+    return {**source, "url": url.set(database=str(absolute)).render_as_string(hide_password=False)}
 
 
 def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -434,7 +557,10 @@ def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any]
 
 
 def _error_line(err: dict[str, Any]) -> tuple[str, str]:
-    loc = ".".join(str(part) for part in err["loc"])
+    parts = list(err["loc"])
+    if len(parts) > 2 and parts[0] == "data" and parts[2] in ("file", "database"):
+        del parts[2]  # the union's tag: the user wrote data.indicators.query, not data.indicators.database.query
+    loc = ".".join(str(part) for part in parts)
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         msg = "unknown key; check its spelling (`fivecolor params-schema` lists every key)"
@@ -506,6 +632,7 @@ __all__ = [
     "MissingPolicy",
     "Normalisation",
     "Params",
+    "SqlSource",
     "WeightsScheme",
     "deep_merge",
     "load_params",

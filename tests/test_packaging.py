@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _requirement(text: str) -> tuple[str, str]:
-    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$", text)
+    # pip extras (psycopg[binary]) have no conda counterpart: conda's package is the whole thing
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:\[[^\]]*\])?\s*(.*)$", text)
     return m.group(1).lower().replace("_", "-"), m.group(2).replace(" ", "")
 
 

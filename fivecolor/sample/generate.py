@@ -40,6 +40,7 @@ __all__ = [
     "STORY_STATION",
     "make_sample",
     "write_sample",
+    "write_sample_sqlite",
 ]
 
 #: Ningbo's ten county-level divisions, in the order the stations table lists them.
@@ -395,6 +396,18 @@ def _format_values(indicators: pd.DataFrame) -> pd.Series:
     return text
 
 
+def _sample_csv(**kwargs) -> dict[str, str]:
+    """The text of ``stations.csv`` and ``indicators.csv`` (see :func:`write_sample`)."""
+    stations, indicators = make_sample(**kwargs)
+    stations_text = stations.assign(lat=stations["lat"].map("{:.4f}".format),
+                                    lon=stations["lon"].map("{:.4f}".format))
+    return {
+        "stations": stations_text.to_csv(index=False, lineterminator="\n"),
+        "indicators": indicators.assign(value=_format_values(indicators)).to_csv(index=False,
+                                                                                 lineterminator="\n"),
+    }
+
+
 def write_sample(out_dir: str | Path, **kwargs) -> dict[str, Path]:
     """Write ``stations.csv`` and ``indicators.csv`` made by :func:`make_sample`.
 
@@ -415,14 +428,59 @@ def write_sample(out_dir: str | Path, **kwargs) -> dict[str, Path]:
     Files are UTF-8 without BOM with ``\\n`` line ends; coordinates have 4 decimals and each
     indicator its own fixed decimals, so the same arguments give the same bytes.
     """
-    stations, indicators = make_sample(**kwargs)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"stations": out / "stations.csv", "indicators": out / "indicators.csv"}
-    stations_text = stations.assign(lat=stations["lat"].map("{:.4f}".format),
-                                    lon=stations["lon"].map("{:.4f}".format))
-    stations_text.to_csv(paths["stations"], index=False, encoding="utf-8", lineterminator="\n")
-    indicators.assign(value=_format_values(indicators)).to_csv(
-        paths["indicators"], index=False, encoding="utf-8", lineterminator="\n"
-    )
+    paths = {}
+    for table, text in _sample_csv(**kwargs).items():
+        paths[table] = out / f"{table}.csv"
+        paths[table].write_bytes(text.encode("utf-8"))
     return paths
+
+
+#: Columns read as text, as :func:`fivecolor.io.read_table` reads them (ids keep leading zeros).
+_TEXT_COLUMNS = {
+    "stations": ("station_id", "name", "name_en", "county", "town"),
+    "indicators": ("period", "station_id", "indicator"),
+    "projects": ("station_id", "indicator", "start", "title"),
+}
+
+
+def write_sample_sqlite(path: str | Path, **kwargs) -> Path:
+    """Write the sample into a SQLite database: tables ``stations``, ``indicators`` and ``projects``.
+
+    The tables hold exactly the numbers of the CSV files :func:`write_sample` writes (each file
+    is parsed as the package parses CSV), so scores from the database equal scores from the
+    files. Existing tables of these names are replaced; other tables are left alone.
+
+    Parameters
+    ----------
+    path
+        The database file (created, with its folder, if missing).
+    **kwargs
+        Passed to :func:`make_sample`. With other arguments than the defaults, the shipped
+        ``projects`` table (which names the sample's stations) is left out.
+
+    Returns
+    -------
+    pathlib.Path
+        The database file.
+    """
+    import io
+
+    from sqlalchemy import create_engine
+
+    texts = _sample_csv(**kwargs)
+    if not kwargs:
+        texts["projects"] = (Path(__file__).resolve().parent / "projects.csv").read_text(encoding="utf-8")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path.resolve()}")
+    try:
+        with engine.begin() as connection:
+            for table, text in texts.items():
+                frame = pd.read_csv(io.StringIO(text), dtype={c: str for c in _TEXT_COLUMNS[table]},
+                                    keep_default_na=False, na_values=[""])
+                frame.to_sql(table, connection, if_exists="replace", index=False)
+    finally:
+        engine.dispose()
+    return path
