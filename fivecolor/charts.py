@@ -26,7 +26,14 @@ import pandas as pd
 from fivecolor import analysis, geo
 from fivecolor.labels import BAND_COLOURS, BAND_LABELS, BANDS, text
 from fivecolor.scoring import ScoreResult
-from fivecolor.tables import month_frame, station_indicators_frame, station_names
+from fivecolor.tables import (
+    cutoff_labels,
+    cutoff_shift_header,
+    month_frame,
+    sobol_input_labels,
+    station_indicators_frame,
+    station_names,
+)
 
 __all__ = [
     "THEME_NAME",
@@ -34,8 +41,12 @@ __all__ = [
     "colour_counts_chart",
     "colour_history",
     "colour_map",
+    "colour_probabilities",
+    "cutoff_shift_chart",
     "indicator_heatmap",
+    "rank_intervals",
     "setup",
+    "sobol_chart",
     "station_history",
     "station_indicators",
     "weak_indicator_chart",
@@ -760,4 +771,201 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
         width=420,
         height=alt.Step(24),
         title=text("title_station_indicators", language, name=station, period=result.params.period),
+    )
+
+
+# --------------------------------------------------------------------------- robustness
+def _uncertainty_frame(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.DataFrame:
+    """Per scored station: name, published rank and grade label, and the uncertainty columns."""
+    language = result.params.language
+    frame = uncertainty[uncertainty["band"].astype(str) != ""]
+    position = result.data.station_ids.get_indexer(frame["station_id"])
+    return pd.DataFrame(
+        {
+            "station": station_names(result).iloc[position].to_numpy(),
+            "rank": result.rank[result.period_index][position],
+            "band_label": [BAND_LABELS[band][language] for band in frame["band"]],
+            "median_rank": frame["median_rank"].to_numpy(dtype=float),
+            "rank_p05": frame["rank_p05"].to_numpy(dtype=float),
+            "rank_p95": frame["rank_p95"].to_numpy(dtype=float),
+            "p_published": frame["p_published"].round(4).to_numpy(),
+            **{f"p_{band}": frame[f"p_{band}"].round(4).to_numpy() for band in BANDS},
+        }
+    )
+
+
+def rank_intervals(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.LayerChart:
+    """Each station's median simulated rank (point) and 5–95% rank interval (rule).
+
+    Stations run down the chart by this month's rank; points and rules take the colour of the
+    published grade (legend with the grade names). ``uncertainty`` is
+    :func:`fivecolor.sensitivity.station_uncertainty`; the tooltip adds the probability of
+    the published grade.
+    """
+    language = result.params.language
+    data = _uncertainty_frame(result, uncertainty)
+    n = len(result.data.station_ids)
+    y = alt.Y(
+        "station:N",
+        sort=alt.EncodingSortField("rank", op="min"),
+        title=text("station", language),
+        axis=alt.Axis(labelFontSize=10),
+    )
+    x_scale = alt.Scale(domain=[1, max(n, 2)], nice=False)
+    colour = _band_color(language)
+    tooltip = [
+        alt.Tooltip("station:N", title=text("station", language)),
+        alt.Tooltip("rank:Q", title=text("published_rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("band", language)),
+        alt.Tooltip("median_rank:Q", title=text("median_rank", language), format=".1f"),
+        alt.Tooltip("rank_p05:Q", title="5%", format=".0f"),
+        alt.Tooltip("rank_p95:Q", title="95%", format=".0f"),
+        alt.Tooltip("p_published:Q", title=text("p_published_short", language), format=".0%"),
+    ]
+    base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
+    rules = base.mark_rule(strokeWidth=2.5, opacity=0.75).encode(
+        x=alt.X("rank_p05:Q", scale=x_scale, title=text("rank", language)), x2="rank_p95:Q"
+    )
+    points = base.mark_point(
+        filled=True, size=45, stroke="#333333", strokeWidth=0.5, opacity=1
+    ).encode(x=alt.X("median_rank:Q", scale=x_scale, title=text("rank", language)))
+    title = alt.TitleParams(
+        text("title_rank_intervals", language), subtitle=text("interval", language)
+    )
+    return alt.layer(rules, points).properties(width=460, height=alt.Step(12), title=title)
+
+
+def colour_probabilities(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.Chart:
+    """Stacked horizontal bars: each station's probability of each grade, red first.
+
+    Stations run down the chart by this month's rank; segments take the grade colours with
+    the grade legend. ``uncertainty`` is :func:`fivecolor.sensitivity.station_uncertainty`.
+    """
+    language = result.params.language
+    frame = _uncertainty_frame(result, uncertainty)
+    labels = [BAND_LABELS[band][language] for band in BANDS]
+    probabilities = frame[[f"p_{band}" for band in BANDS]].to_numpy(dtype=float)
+    data = pd.DataFrame(
+        {
+            "station": np.repeat(frame["station"].to_numpy(), len(BANDS)),
+            "rank": np.repeat(frame["rank"].to_numpy(dtype=float), len(BANDS)),
+            "published": np.repeat(frame["band_label"].to_numpy(), len(BANDS)),
+            "band_label": np.tile(labels, len(frame)),
+            "code": np.tile(np.arange(len(BANDS)), len(frame)),
+            "p": probabilities.ravel(),
+        }
+    )
+    data = data[data["p"] > 0]  # empty segments add nothing but weight
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "station:N",
+                sort=alt.EncodingSortField("rank", op="min"),
+                title=text("station", language),
+                axis=alt.Axis(labelFontSize=10),
+            ),
+            x=alt.X(
+                "p:Q",
+                stack="zero",
+                title=text("probability", language),
+                axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=_band_color(language),
+            order=alt.Order("code:Q", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("station:N", title=text("station", language)),
+                alt.Tooltip("published:N", title=text("published_band", language)),
+                alt.Tooltip("band_label:N", title=text("band", language)),
+                alt.Tooltip("p:Q", title=text("probability", language), format=".1%"),
+            ],
+        )
+        .properties(
+            width=420, height=alt.Step(12), title=text("title_colour_probabilities", language)
+        )
+    )
+
+
+def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
+    """First-order (S1) and total-effect (ST) Sobol indices per input, at the largest N (2N).
+
+    ``sobol`` is :func:`fivecolor.sensitivity.sobol` (one output, no ``station_id``). Inputs
+    keep the analysis' order; a slightly negative S1 (estimation noise) is drawn at 0 and its
+    estimate shown in the tooltip.
+    """
+    language = result.params.language
+    n = int(sobol["n"].max())
+    largest = sobol[sobol["n"] == n]
+    inputs = sobol_input_labels(result, largest["input"])
+    kinds = [text("sobol_first", language), text("sobol_total", language)]
+    data = pd.DataFrame(
+        {
+            "input": np.repeat(inputs, 2),
+            "kind": np.tile(kinds, len(largest)),
+            "estimate": largest[["S1", "ST"]].to_numpy(dtype=float).round(4).ravel(),
+        }
+    ).assign(bar=lambda f: f["estimate"].clip(lower=0))
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("input:N", sort=list(dict.fromkeys(inputs)), title=text("input", language)),
+            yOffset=alt.YOffset("kind:N", sort=kinds),
+            x=alt.X("bar:Q", title=text("sobol_index", language), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "kind:N",
+                title=text("sobol_kind", language),
+                sort=kinds,
+                scale=alt.Scale(domain=kinds, range=["#6b8fb3", "#1f3b5a"]),
+            ),
+            tooltip=[
+                alt.Tooltip("input:N", title=text("input", language)),
+                alt.Tooltip("kind:N", title=text("sobol_kind", language)),
+                alt.Tooltip("estimate:Q", title=text("sobol_index", language), format=".3f"),
+            ],
+        )
+        .properties(width=380, height=alt.Step(9), title=text("title_sobol", language, n=n))
+    )
+
+
+def cutoff_shift_chart(result: ScoreResult, counts: pd.DataFrame) -> alt.Chart:
+    """Stations changing colour as each cut-off moves alone (in the colour of the grade it
+    opens) and as all four move together (black), against the shift.
+
+    ``counts`` is :func:`fivecolor.sensitivity.cutoff_shift_counts`.
+    """
+    language = result.params.language
+    series = cutoff_labels(result)
+    columns = [*BANDS[:4], "all"]
+    shifts = counts.index.to_numpy(dtype=float)
+    data = pd.DataFrame(
+        {
+            "shift": np.tile(shifts, len(columns)),
+            "series": np.repeat(series, len(shifts)),
+            "count": counts[columns].to_numpy().T.ravel(),
+        }
+    )
+    colours = [BAND_COLOURS[band] for band in BANDS[:4]] + ["#222222"]
+    shift_title = cutoff_shift_header(result)
+    return (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("shift:Q", title=shift_title),
+            y=alt.Y("count:Q", title=text("stations_changed", language)),
+            color=alt.Color(
+                "series:N",
+                title=text("moved_cutoff", language),
+                sort=series,
+                scale=alt.Scale(domain=series, range=colours),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title=text("moved_cutoff", language)),
+                alt.Tooltip("shift:Q", title=shift_title, format="+.2g"),
+                alt.Tooltip("count:Q", title=text("stations_changed", language)),
+            ],
+        )
+        .properties(width=460, height=260, title=text("title_cutoff_shift", language))
     )

@@ -3,7 +3,9 @@
 A notebook's first code cell after its parameters calls :func:`open_month`, which loads and
 validates the parameter file exactly as the command line does (``extends``, relative paths),
 scores the month and sets up the chart theme. Within one kernel the scored month is cached on
-the files' contents, so the 60 station pages of a report score the month once per worker.
+the files' contents, so the 60 station pages of a report score the month once per worker; the
+month's Monte Carlo (:func:`monte_carlo`) and projects (:func:`project_progress`) are cached
+with it. Texts come from the one catalogue, :data:`fivecolor.labels.TEXT`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from fivecolor.dataset import Dataset, load_data
 from fivecolor.io import file_sha256
-from fivecolor.pagetext import page_text
+from fivecolor.labels import TEXT
 from fivecolor.params import Params, load_params
 from fivecolor.scoring import ScoreResult, score
 
@@ -33,7 +35,8 @@ class Month:
 
     def text(self, key: str, **values) -> str:
         """A page text in the month's language, with ``{placeholders}`` filled (values escaped)."""
-        return page_text(key, self.language).format(**{k: html.escape(str(v)) for k, v in values.items()})
+        escaped = {k: html.escape(str(v)) for k, v in values.items()}
+        return TEXT[key][self.language].format(**escaped)
 
     def station_name(self, station_id: str) -> str:
         row = self.data.stations.loc[station_id]
@@ -78,13 +81,19 @@ def show_heading(month: Month, key: str, level: int = 2, **values) -> None:
     display(HTML("\n".join(parts)))
 
 
-def show_title(month: Month, key: str, station_id: str | None = None) -> None:
-    """The page's title block: report title, page name, month, and a link back to the overview."""
+def show_title(
+    month: Month, key: str, station_id: str | None = None, back: str | None = None
+) -> None:
+    """The page's title block: report title, page name, month, and a link back to the overview.
+
+    A station page links to ``../index.html``; another page links to ``back`` when given.
+    """
     from IPython.display import HTML, display
 
     p = month.params
     name = html.escape(month.station_name(station_id)) if station_id else ""
-    back = f'<p class="fc-nav"><a href="../index.html">{month.text("nav.overview")}</a></p>' if station_id else ""
+    target = "../index.html" if station_id else back
+    back = _link(target, month.text("nav.overview")) if target else ""
     display(HTML(
         f"{back}<h1>{html.escape(p.label(p.title))}</h1>"
         f'<p class="fc-subtitle">{month.text(key)}{" · " + name if name else ""} · {html.escape(p.period)}</p>'
@@ -138,3 +147,92 @@ def show_summary(month: Month) -> None:
     counts = ("、" if month.language == "zh" else ", ").join(
         f"{band_label(b, month.language)} {n}" for b, n in zip(summary["band"], summary["count"]))
     display(HTML(f'<p class="fc-summary">{month.text("summary", n=int(summary["count"].sum()), counts=counts)}</p>'))
+
+
+def show_text(month: Month, key: str, css_class: str = "fc-intro", **values) -> None:
+    """Display one catalogue text as a paragraph (placeholder values escaped)."""
+    from IPython.display import HTML, display
+
+    display(HTML(f'<p class="{css_class}">{month.text(key, **values)}</p>'))
+
+
+def show_link(month: Month, href: str, key: str) -> None:
+    """Display a navigation link to another page of the month (e.g. ``sensitivity.html``)."""
+    from IPython.display import HTML, display
+
+    display(HTML(_link(href, month.text(key))))
+
+
+def _link(href: str, label: str) -> str:
+    return f'<p class="fc-nav"><a href="{html.escape(href, quote=True)}">{label}</a></p>'
+
+
+_monte_carlo: dict[tuple[int, int | None], tuple[Month, object]] = {}
+
+
+def monte_carlo(month: Month, samples: int | None = None):
+    """The month's Monte Carlo (:func:`fivecolor.sensitivity.monte_carlo`), cached per kernel.
+
+    The cache keeps the month it belongs to, so a month's id is never reused while cached;
+    every station page of a report in one kernel shares one run (same seed, same samples as
+    the robustness page).
+    """
+    from fivecolor import sensitivity
+
+    key = (id(month), samples)
+    if key not in _monte_carlo:
+        if len(_monte_carlo) >= 4:
+            _monte_carlo.clear()
+        _monte_carlo[key] = (month, sensitivity.monte_carlo(month.result, samples))
+    return _monte_carlo[key][1]
+
+
+def station_uncertainty(month: Month, samples: int | None = None):
+    """Per-station ranks and colour probabilities of the cached :func:`monte_carlo` run."""
+    from fivecolor import sensitivity
+
+    return sensitivity.station_uncertainty(monte_carlo(month, samples))
+
+
+def show_stable_share(month: Month, mc) -> None:
+    """One sentence: the share of stations whose colour holds in at least 90% of the samples."""
+    from fivecolor import sensitivity
+
+    share = sensitivity.stable_share(mc)
+    show_text(month, "sens.stable", "fc-summary", samples=f"{mc.samples:,}", share=f"{share:.0%}")
+
+
+def show_published_probability(month: Month, station_id: str, samples: int | None = None) -> None:
+    """The station's published colour and its probability in bold, e.g. ``…绿色（稍差）的概率：62%``."""
+    from IPython.display import HTML, display
+
+    from fivecolor.tables import published_probability_text
+
+    uncertainty = station_uncertainty(month, samples)
+    sentence = published_probability_text(month.result, uncertainty, station_id)
+    if sentence:
+        display(HTML(f'<p class="fc-summary"><strong>{html.escape(sentence)}</strong></p>'))
+
+
+def next_colour_empty_key(month: Month, station_id: str) -> str:
+    """What an empty path to the next colour means: already red, or no single indicator suffices."""
+    position = month.data.station_ids.get_loc(station_id)
+    red = month.result.band[month.result.period_index, position] == 0
+    return "station.next.none" if red else "station.next.unreachable"
+
+
+_projects: dict[int, tuple[Month, object]] = {}
+
+
+def project_progress(month: Month):
+    """The month's improvement projects with their progress, or ``None`` without a projects file
+    (:func:`fivecolor.actions.project_progress`); cached per kernel like :func:`monte_carlo`."""
+    from fivecolor import actions
+
+    if id(month) not in _projects:
+        if len(_projects) >= 4:
+            _projects.clear()
+        projects = actions.load_projects(month.params, month.result)
+        progress = None if projects is None else actions.project_progress(month.result, projects)
+        _projects[id(month)] = (month, progress)
+    return _projects[id(month)][1]

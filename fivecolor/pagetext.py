@@ -1,70 +1,16 @@
-"""Page texts of the report (headings, intros, navigation) in both languages."""
+"""Page texts of the report (headings, intros, navigation): read from the one catalogue.
+
+The texts themselves live in :data:`fivecolor.labels.TEXT` (the page entries are also
+:data:`fivecolor.labels.PAGE_TEXT`); this module keeps the lookup its callers use.
+"""
 
 from __future__ import annotations
 
-PAGE_TEXT: dict[str, dict[str, str]] = {
-    "page.overview": {"zh": "月度总览", "en": "Monthly overview"},
-    "page.station": {"zh": "供电所详情", "en": "Station page"},
-    "page.sensitivity": {"zh": "稳健性分析", "en": "Robustness"},
-    "nav.overview": {"zh": "← 返回月度总览", "en": "← Back to the overview"},
-    "nav.sensitivity": {"zh": "稳健性分析", "en": "Robustness checks"},
-    "nav.months": {"zh": "所有月份", "en": "All months"},
-    "summary": {"zh": "本月共评价 {n} 个基层供电所：{counts}。",
-                "en": "{n} supply stations were assessed this month: {counts}."},
-    "map": {"zh": "五色地图", "en": "Five-colour map"},
-    "map.intro": {"zh": "每个供电所的服务区域按本月综合得分等级着色；县（市、区）界线叠加其上。",
-                  "en": "Each station's service area is filled with this month's grade; county borders are drawn on top."},
-    "counts": {"zh": "各等级数量及变化", "en": "Stations per colour"},
-    "counts.intro": {"zh": "本月与上月各等级供电所数量对比。", "en": "This month's count per colour against last month's."},
-    "movers": {"zh": "等级变化", "en": "Who moved"},
-    "movers.intro": {"zh": "与上月相比等级上升或下降的供电所。", "en": "Stations whose colour went up or down since last month."},
-    "movers.none": {"zh": "本月没有供电所等级发生变化。", "en": "No station changed colour this month."},
-    "league": {"zh": "综合排名", "en": "League table"},
-    "stations": {"zh": "各供电所页面", "en": "Station pages"},
-    "heatmap": {"zh": "指标得分热力图", "en": "Indicator scores"},
-    "heatmap.intro": {"zh": "各供电所十项指标的标准化得分（0–100，越高越好）。",
-                      "en": "Each station's normalised score on the ten indicators (0–100, higher is better)."},
-    "weak": {"zh": "薄弱指标", "en": "Weak indicators"},
-    "weak.intro": {"zh": "失分最多的指标，以及处于全公司最低等级的指标。",
-                   "en": "The indicators that cost stations the most points, and those on which they sit in the bottom band."},
-    "history": {"zh": "迈向“红色全优”", "en": "Toward all red"},
-    "history.intro": {"zh": "逐月各等级数量、红色占比及阶段目标。",
-                      "en": "Stations per colour by month, the share of red and the stage targets."},
-    "actions": {"zh": "帮扶与结对", "en": "Pairing and help"},
-    "pairing": {"zh": "支部联建结对（红黄、橙绿）", "en": "Pairing (red with yellow, orange with green)"},
-    "departments": {"zh": "专业部门帮扶", "en": "Department help"},
-    "projects": {"zh": "书记项目", "en": "Improvement projects"},
-    "progress": {"zh": "阶段目标进度", "en": "Progress toward the stages"},
-    "quality": {"zh": "数据质量", "en": "Data quality"},
-    "quality.none": {"zh": "本月数据未发现问题。", "en": "No data problems were found this month."},
-    "station.facts": {"zh": "基本情况", "en": "At a glance"},
-    "station.history": {"zh": "得分与等级历史", "en": "Score and colour history"},
-    "station.indicators": {"zh": "各项指标与公司中位数、最佳值对比", "en": "Indicators against the company median and the best"},
-    "station.weak": {"zh": "薄弱指标", "en": "Weak indicators"},
-    "station.changes": {"zh": "与上月相比的变化", "en": "What changed since last month"},
-    "station.peers": {"zh": "同县（市、区）供电所", "en": "County peers"},
-    "station.next": {"zh": "晋级路径", "en": "Path to the next colour"},
-    "station.next.intro": {"zh": "单项指标需要达到的数值，可使本所升入更高一级颜色（按难度排序）。",
-                           "en": "The value one indicator alone would need to reach to lift the station one colour up, easiest first."},
-    "station.next.none": {"zh": "本所已是最高等级。", "en": "The station is already in the best colour."},
-    "station.partner": {"zh": "结对与帮扶", "en": "Partner and help"},
-    "station.projects": {"zh": "书记项目", "en": "Improvement projects"},
-    "station.certainty": {"zh": "等级的确定程度", "en": "How sure is this colour?"},
-    "sens.intro": {"zh": "在权重、标准化方法、聚合方法、分级线和指标集合存在不确定性时，各供电所排名和等级的稳健程度。",
-                   "en": "How robust each station's rank and colour are when the weights, normalisation, aggregation, cut-offs and indicator set are uncertain."},
-    "sens.ranks": {"zh": "排名区间（5%–95%）", "en": "Rank intervals (5–95%)"},
-    "sens.probabilities": {"zh": "各等级概率", "en": "Colour probabilities"},
-    "sens.stable": {"zh": "等级稳定（概率≥90%）的供电所占比：{share}", "en": "Stations whose colour holds with at least 90% probability: {share}"},
-    "sens.weights": {"zh": "各赋权方法的权重", "en": "Weights under each scheme"},
-    "sens.schemes": {"zh": "各赋权方法排名的相关性", "en": "How the schemes' rankings agree"},
-    "sens.sobol": {"zh": "敏感性指数（Sobol）", "en": "Sensitivity indices (Sobol)"},
-    "sens.cutoffs": {"zh": "分级线移动的影响", "en": "Moving the cut-offs"},
-    "sens.influence": {"zh": "指标对综合得分的实际影响", "en": "Each indicator's influence on the composite"},
-    "widget.open": {"zh": "查看完整月报 →", "en": "Open the full report →"},
-    "site.title": {"zh": "月度报告", "en": "Monthly reports"},
-}
+from fivecolor.labels import PAGE_TEXT, TEXT
+
+__all__ = ["PAGE_TEXT", "page_text"]
 
 
 def page_text(key: str, language: str) -> str:
-    """The page text ``key`` in ``language``; ``KeyError`` for an unknown key."""
-    return PAGE_TEXT[key][language]
+    """The text ``key`` of the catalogue in ``language``; ``KeyError`` for an unknown key."""
+    return TEXT[key][language]

@@ -1,0 +1,569 @@
+"""Presentation of the robustness analysis and the actions: localised tables, charts that render
+offline, and the three notebooks (thin, parameterised, executable under Papermill)."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats
+import vl_convert as vlc
+
+from fivecolor import actions, charts, load_data, load_params, score, sensitivity, tables
+from fivecolor.labels import BAND_LABELS, BANDS, PAGE_TEXT, TEXT, text
+from fivecolor.pagetext import page_text
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SAMPLE_PARAMS = ROOT / "params" / "2020-05.yaml"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+GRADES = {lang: [BAND_LABELS[b][lang] for b in BANDS] for lang in ("zh", "en")}
+MEILIN = (
+    "meilin"  # 梅林供电所: yellow in April, green in May 2020, paired with 黄坛供电所 (huangtan)
+)
+SAMPLES = 2000
+
+
+@pytest.fixture(scope="module")
+def results():
+    params = load_params(SAMPLE_PARAMS)
+    data = load_data(params)
+    return {"zh": score(data, params), "en": score(data, params.replace(language="en"))}
+
+
+@pytest.fixture(scope="module")
+def analyses(results):
+    """Every analysis frame once (language-independent: computed on the zh result)."""
+    result = results["zh"]
+    mc = sensitivity.monte_carlo(result, SAMPLES)
+    spearman, kendall = sensitivity.scheme_rank_correlations(result)
+    return {
+        "mc": mc,
+        "uncertainty": sensitivity.station_uncertainty(mc),
+        "sobol": sensitivity.sobol(result, 64),
+        "shifts": sensitivity.cutoff_shift_counts(result),
+        "distances": sensitivity.cutoff_distances(result),
+        "weights": sensitivity.scheme_weights(
+            result.params, sensitivity.normalised_month(result.params, result.data)
+        ),
+        "spearman": spearman,
+        "kendall": kendall,
+        "influence": sensitivity.indicator_influence(result),
+        "loo": sensitivity.leave_one_out(result),
+        "next": actions.next_colour(result),
+        "pairs": actions.pairing(result),
+        "departments": actions.department_help(result),
+        "projects": actions.project_progress(result, actions.load_projects(result.params, result)),
+        "stages": actions.stage_progress(result),
+    }
+
+
+TABLES = {
+    "uncertainty": lambda r, a: tables.uncertainty_table(r, a["uncertainty"]),
+    "station_probability": lambda r, a: tables.station_probability_table(
+        r, a["uncertainty"], MEILIN
+    ),
+    "sobol": lambda r, a: tables.sobol_table(r, a["sobol"]),
+    "cutoff_shift": lambda r, a: tables.cutoff_shift_table(r, a["shifts"]),
+    "cutoff_distance": lambda r, a: tables.cutoff_distance_table(r, a["distances"]),
+    "scheme_weights": lambda r, a: tables.scheme_weights_table(r, a["weights"]),
+    "correlation": lambda r, a: tables.correlation_table(r, a["spearman"], a["kendall"]),
+    "influence": lambda r, a: tables.influence_table(r, a["influence"], a["loo"]),
+    "next_colour": lambda r, a: tables.next_colour_table(r, a["next"]),
+    "next_colour_meilin": lambda r, a: tables.next_colour_table(r, a["next"], MEILIN),
+    "pairing": lambda r, a: tables.pairing_table(r, a["pairs"]),
+    "pairing_meilin": lambda r, a: tables.pairing_table(r, a["pairs"], MEILIN),
+    "department": lambda r, a: tables.department_table(r, a["departments"]),
+    "department_meilin": lambda r, a: tables.department_table(r, a["departments"], MEILIN),
+    "projects": lambda r, a: tables.projects_table(r, a["projects"]),
+    "stage": lambda r, a: tables.stage_table(r, a["stages"]),
+}
+#: Header key of each table's grade column(s), where it has one.
+BAND_COLUMNS = {
+    "uncertainty": ["band"],
+    "station_probability": ["band"],
+    "cutoff_distance": ["band", "next_up", "next_down"],
+    "next_colour": ["reaches"],
+    "department": ["band"],
+}
+
+
+# --------------------------------------------------------------------------- every table
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", list(TABLES))
+def test_tables_are_localised_and_name_grades_with_their_grade(results, analyses, name, lang):
+    table = TABLES[name](results[lang], analyses)
+    assert len(table) > 0 and table.columns.is_unique
+    headers = " ".join(map(str, table.columns))
+    if lang == "en":
+        assert not CJK.search(headers), headers
+    else:
+        assert CJK.search(headers), headers
+    for key in BAND_COLUMNS.get(name, []):
+        values = set(table[text(key, lang)]) - {""}
+        assert values and values <= set(GRADES[lang]), (key, values)
+
+
+def test_uncertainty_table_percentages_match_the_samples(results, analyses):
+    mc = analyses["mc"]
+    for lang in ("zh", "en"):
+        table = tables.uncertainty_table(results[lang], analyses["uncertainty"])
+        columns = [text("probability_of", lang, band=g) for g in GRADES[lang]]
+        assert len(table) == 60
+        assert table[columns].sum(axis=1).to_numpy() == pytest.approx(100.0, abs=0.3)
+        assert table[text("published_rank", lang)].tolist() == list(range(1, 61))
+    # an independent count for meilin, straight from the sampled bands
+    result = results["zh"]
+    s = result.data.station_ids.get_loc(MEILIN)
+    counted = np.array([np.mean(mc.bands[:, s] == k) for k in range(5)]) * 100
+    row = table.set_index(text("station", "en")).loc["Meilin station"]
+    assert row[columns].to_numpy(dtype=float) == pytest.approx(np.round(counted, 1))
+    assert row[text("p_published", "en")] == pytest.approx(
+        round(counted[3], 1)
+    )  # green, the published grade
+    assert row[text("band", "en")] == "Green (slightly poor)"
+
+
+def test_station_probability_table_and_sentence_for_meilin(results, analyses):
+    mc = analyses["mc"]
+    s = results["zh"].data.station_ids.get_loc(MEILIN)
+    green = np.mean(mc.bands[:, s] == 3)
+    table = tables.station_probability_table(results["zh"], analyses["uncertainty"], MEILIN)
+    assert table["颜色等级"].tolist() == GRADES["zh"]
+    assert table["概率"].iloc[3] == f"{green * 100:.1f}%"
+    sentence = tables.published_probability_text(results["zh"], analyses["uncertainty"], MEILIN)
+    assert f"绿色（稍差）的概率：{green:.0%}" in sentence
+    english = tables.published_probability_text(results["en"], analyses["uncertainty"], MEILIN)
+    assert english.endswith(f"Green (slightly poor): {green:.0%}")
+    with pytest.raises(KeyError):
+        tables.station_probability_table(results["zh"], analyses["uncertainty"], "nowhere")
+
+
+def test_sobol_table_puts_n_and_2n_side_by_side_with_localised_inputs(results, analyses):
+    sobol = analyses["sobol"]
+    table = tables.sobol_table(results["en"], sobol)
+    assert list(table.columns) == [
+        "Uncertain input",
+        "First-order S1 (N=64)",
+        "First-order S1 (N=128)",
+        "Total-effect ST (N=64)",
+        "Total-effect ST (N=128)",
+    ]
+    dims = list(dict.fromkeys(sobol["input"]))
+    assert len(table) == len(dims)
+    assert table["Uncertain input"].iloc[0] == "Weight of Safety production"
+    assert {"Cut-off shift", "Left-out indicator"} <= set(table["Uncertain input"])
+    left_out = sobol[(sobol["input"] == "left_out") & (sobol["n"] == 128)]
+    row = table.set_index("Uncertain input").loc["Left-out indicator"]
+    assert row["Total-effect ST (N=128)"] == pytest.approx(round(float(left_out["ST"].iloc[0]), 3))
+    zh = tables.sobol_table(results["zh"], sobol)
+    assert zh.iloc[0, 0] == "安全生产指数的权重" and "剔除的指标" in set(zh.iloc[:, 0])
+    assert not (
+        np.signbit(zh.iloc[:, 1:].to_numpy(dtype=float))
+        & (zh.iloc[:, 1:].to_numpy(dtype=float) == 0)
+    ).any()
+
+
+def test_cutoff_shift_table_counts_against_a_direct_recount(results, analyses):
+    result = results["en"]
+    table = tables.cutoff_shift_table(result, analyses["shifts"]).set_index("Shift (points)")
+    assert list(table.columns) == [
+        "Red (excellent) cut-off (90)",
+        "Orange (good) cut-off (85)",
+        "Blue (medium) cut-off (80)",
+        "Green (slightly poor) cut-off (75)",
+        "All four cut-offs together",
+    ]
+    assert (table.loc[0.0] == 0).all()
+    composite = result.composite[result.period_index]
+    # red's cut-off raised to 92: red stations scoring below 92 turn orange
+    assert table.loc[2.0, "Red (excellent) cut-off (90)"] == np.sum(
+        (composite >= 90) & (composite < 92)
+    )
+    # the green cut-off lowered to 73: yellow stations scoring 73 or more turn green
+    assert table.loc[-2.0, "Green (slightly poor) cut-off (75)"] == np.sum(
+        (composite >= 73) & (composite < 75)
+    )
+
+
+def test_cutoff_distance_table_reads_points_to_the_neighbouring_cutoffs(results, analyses):
+    result = results["zh"]
+    table = tables.cutoff_distance_table(result, analyses["distances"])
+    row = table.set_index("供电所").loc["梅林供电所"]
+    score_ = result.composite[result.period_index, result.data.station_ids.get_loc(MEILIN)]
+    assert row["距上一等级（分）"] == pytest.approx(round(80 - score_, 2))
+    assert row["高出下一等级（分）"] == pytest.approx(round(score_ - 75, 2))
+    assert (row["上一等级"], row["下一等级"]) == ("蓝色（中等）", "黄色（落后）")
+    assert table["排名"].tolist() == list(range(1, 61))
+
+
+def test_scheme_weights_table_in_percent_with_a_consistency_ratio_column(results, analyses):
+    result = results["en"]
+    table = tables.scheme_weights_table(result, analyses["weights"])
+    assert table["Weighting scheme"].tolist()[:2] == ["Given weights", "Equal weights"]
+    given = [spec.weight for spec in result.params.indicators.values()]
+    labels = [result.params.label(spec.label) for spec in result.params.indicators.values()]
+    assert table.loc[0, labels].to_numpy(dtype=float) == pytest.approx(
+        np.array(given) / sum(given) * 100
+    )
+    assert table[labels].sum(axis=1).to_numpy() == pytest.approx(100.0, abs=0.6)
+    assert table.columns[-1] == "Consistency ratio CR"
+
+
+def test_scheme_weights_table_shows_the_ahp_consistency_ratio(results):
+    result = results["zh"]
+    weights = pd.DataFrame(
+        {k: [0.5, 0.1] for k in result.params.indicator_keys}, index=["equal", "ahp"]
+    )
+    weights["consistency_ratio"] = [np.nan, 0.04321]
+    table = tables.scheme_weights_table(result, weights)
+    assert table["赋权方法"].tolist() == ["等权重", "层次分析法"]
+    assert np.isnan(table["一致性比率 CR"].iloc[0]) and table["一致性比率 CR"].iloc[1] == 0.043
+
+
+def test_correlation_table_lists_each_pair_once_with_both_statistics(results, analyses):
+    result = results["en"]
+    table = tables.correlation_table(result, analyses["spearman"], analyses["kendall"])
+    n = len(analyses["spearman"])
+    assert len(table) == n * (n - 1) // 2
+    ranks = sensitivity.scheme_rankings(result).dropna()
+    first = table.iloc[0]
+    assert (first["Weighting scheme"], first["Compared with"]) == ("Given weights", "Equal weights")
+    assert first["Spearman's ρ"] == pytest.approx(
+        round(scipy.stats.spearmanr(ranks["given"], ranks["equal"]).statistic, 3)
+    )
+    assert first["Kendall's τ"] == pytest.approx(
+        round(scipy.stats.kendalltau(ranks["given"], ranks["equal"]).statistic, 3)
+    )
+    assert list(tables.correlation_table(result, analyses["spearman"]).columns) == [
+        "Weighting scheme",
+        "Compared with",
+        "Spearman's ρ",
+    ]
+
+
+def test_influence_table_sets_effective_against_nominal_weights(results, analyses):
+    result = results["en"]
+    table = tables.influence_table(result, analyses["influence"], analyses["loo"])
+    assert table["Indicator"].tolist()[0] == "Safety production" and len(table) == 10
+    assert table["Nominal weight (%)"].tolist()[:3] == [15.0, 12.0, 10.0]
+    assert table["Effective weight (%)"].sum() == pytest.approx(100.0, abs=0.6)
+    t = result.period_index
+    r = np.corrcoef(result.normalised[t][:, 0], result.composite[t])[0, 1]
+    assert table["Correlation r with the score"].iloc[0] == pytest.approx(round(r, 3))
+    assert (
+        table["Colour changes when left out"].tolist() == analyses["loo"]["band_changes"].tolist()
+    )
+
+
+def test_next_colour_table_for_meilin_reaches_blue_when_applied(results, analyses):
+    result = results["en"]
+    table = tables.next_colour_table(result, analyses["next"], MEILIN)
+    assert len(table) >= 1 and table["Option"].tolist() == list(range(1, len(table) + 1))
+    assert set(table["Reaches"]) == {"Blue (medium)"}
+    # apply the first option's displayed value to meilin's month and score again, independently
+    first = table.iloc[0]
+    key = next(k for k, s in result.params.indicators.items() if s.label.en == first["Indicator"])
+    values = result.data.values.copy()
+    s, i = result.data.station_ids.get_loc(MEILIN), list(result.data.indicators).index(key)
+    values[result.period_index, s, i] = float(first["Required"])
+    lifted = score(dataclasses.replace(result.data, values=values), result.params)
+    assert lifted.band[lifted.period_index, s] == BANDS.index("blue")
+    assert "Station" in tables.next_colour_table(result, analyses["next"]).columns
+    assert "Station" not in table.columns
+
+
+def test_pairing_tables_name_meilins_mentor(results, analyses):
+    zh = tables.pairing_table(results["zh"], analyses["pairs"], MEILIN)
+    assert zh["结对供电所"].tolist() == ["黄坛供电所"] and zh["本所角色"].tolist() == ["受帮扶方"]
+    assert zh["结对类型"].iloc[0] == "橙色（较好）帮绿色（稍差）"
+    pair = analyses["pairs"].set_index("partner_id").loc[MEILIN]
+    assert zh["距离（公里）"].iloc[0] == pytest.approx(round(pair["distance_km"], 1))
+    en = tables.pairing_table(results["en"], analyses["pairs"], "huangtan")
+    assert en["Paired with"].tolist() == ["Meilin station"] and en["Role"].tolist() == ["mentor"]
+    assert not CJK.search(en["Indicators to work on"].iloc[0])
+    everyone = tables.pairing_table(results["en"], analyses["pairs"])
+    assert len(everyone) == len(analyses["pairs"])
+    assert set(everyone["Pair"]) == {
+        "Red (excellent) helps Yellow (lagging)",
+        "Orange (good) helps Green (slightly poor)",
+    }
+
+
+def test_unpaired_table_gives_the_reason(results):
+    frame = pd.DataFrame(
+        {
+            "status": ["unpaired: capacity exhausted", "unpaired: no orange station this month"],
+            "partner_id": ["qiaotou", MEILIN],
+            "mentor_band": ["red", "orange"],
+            "partner_band": ["yellow", "green"],
+        }
+    )
+    zh = tables.unpaired_table(results["zh"], frame)
+    assert zh["原因"].tolist() == ["帮扶所均已满额", "本月没有橙色（较好）供电所"]
+    en = tables.unpaired_table(results["en"], frame)
+    assert en["Station"].tolist() == ["Qiaotou station", "Meilin station"]
+    assert en["Colour grade"].tolist() == ["Yellow (lagging)", "Green (slightly poor)"]
+    assert tables.unpaired_table(
+        results["en"], actions.unpaired(results["en"])
+    ).empty  # every partner paired
+
+
+def test_department_table_is_grouped_by_department_in_the_parameters_order(results, analyses):
+    result = results["zh"]
+    table = tables.department_table(result, analyses["departments"])
+    assert len(table) == len(analyses["departments"])
+    order = [result.params.label(label) for label in result.params.departments.values()]
+    seen = list(dict.fromkeys(table["责任部门"]))
+    assert seen == [d for d in order if d in seen]  # each department once, in order: grouped
+    for _, group in table.groupby(["责任部门", "指标"], sort=False):
+        assert group["差距（分）"].is_monotonic_decreasing
+    own = tables.department_table(result, analyses["departments"], MEILIN)
+    assert len(own) == int((analyses["departments"]["station_id"] == MEILIN).sum()) > 0
+    assert "供电所" not in own.columns
+
+
+def test_projects_and_stage_tables(results, analyses):
+    zh = tables.projects_table(results["zh"], analyses["projects"])
+    assert len(zh) == len(analyses["projects"]) and set(zh["状态"]) <= {
+        "已达标",
+        "未达标",
+        "未开始",
+        "无数据",
+    }
+    en = tables.projects_table(results["en"], analyses["projects"], MEILIN)
+    assert en["Status"].tolist() == ["met", "not met"] and "Station" not in en.columns
+    assert tables.projects_table(results["en"], None).empty
+    stages = tables.stage_table(results["en"], analyses["stages"])
+    assert stages["Target share red (%)"].tolist() == [30.0, 60.0, 100.0]
+    assert stages["Red stations needed"].tolist() == [18, 36, 60]
+    assert set(stages["Met"]) == {"no"}
+
+
+# --------------------------------------------------------------------------- charts
+CHARTS = {
+    "rank_intervals": lambda r, a: charts.rank_intervals(r, a["uncertainty"]),
+    "colour_probabilities": lambda r, a: charts.colour_probabilities(r, a["uncertainty"]),
+    "sobol_chart": lambda r, a: charts.sobol_chart(r, a["sobol"]),
+    "cutoff_shift_chart": lambda r, a: charts.cutoff_shift_chart(r, a["shifts"]),
+}
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key not in ("datasets", "data", "values"):
+                yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_charts_render_offline_to_svg_in_both_languages(results, analyses, name, lang, capfd):
+    charts.setup(lang)
+    spec = CHARTS[name](results[lang], analyses).to_dict()
+    svg = vlc.vegalite_to_svg(spec, show_warnings=True)
+    assert "WARN" not in capfd.readouterr().err
+    assert svg.startswith("<svg") and len(svg) > 5_000
+    shown = [
+        s
+        for d in _walk({k: v for k, v in spec.items() if k != "config"})
+        for s in _strings(d.get("title", []))
+    ]
+    assert shown
+    if lang == "en":
+        assert not any(CJK.search(s) for s in shown), shown
+        rows = [row for values in spec.get("datasets", {}).values() for row in values]
+        assert not any(CJK.search(str(v)) for row in rows for v in row.values())
+
+
+@pytest.mark.parametrize("name", ["rank_intervals", "colour_probabilities"])
+def test_uncertainty_charts_use_the_grade_legend_and_rank_order(results, analyses, name):
+    spec = CHARTS[name](results["en"], analyses).to_dict()
+    scales = [d["scale"] for d in _walk(spec) if d.get("field") == "band_label" and "scale" in d]
+    assert scales and all(s["domain"] == GRADES["en"] for s in scales)
+    sorts = [d["sort"] for d in _walk(spec) if d.get("field") == "station" and "sort" in d]
+    assert sorts and all(s == {"field": "rank", "op": "min"} for s in sorts)
+
+
+def test_rank_intervals_carry_interval_and_probability_of_each_station(results, analyses):
+    spec = charts.rank_intervals(results["en"], analyses["uncertainty"]).to_dict()
+    rows = max(spec["datasets"].values(), key=len)
+    assert len(rows) == 60
+    meilin = next(r for r in rows if r["station"] == "Meilin station")
+    u = analyses["uncertainty"].set_index("station_id").loc[MEILIN]
+    assert (meilin["rank_p05"], meilin["median_rank"], meilin["rank_p95"]) == (
+        u["rank_p05"],
+        u["median_rank"],
+        u["rank_p95"],
+    )
+    assert meilin["p_published"] == pytest.approx(u["p_published"], abs=1e-4)
+    assert meilin["band_label"] == "Green (slightly poor)" and meilin["rank"] == 51
+    tooltips = [
+        t.get("title") for d in _walk(spec) for t in d.get("tooltip", []) if isinstance(t, dict)
+    ]
+    assert "Probability of this month's grade" in tooltips
+
+
+def test_colour_probability_bars_sum_to_one_per_station(results, analyses):
+    spec = charts.colour_probabilities(results["zh"], analyses["uncertainty"]).to_dict()
+    rows = pd.DataFrame(max(spec["datasets"].values(), key=len))
+    assert rows.groupby("station")["p"].sum().to_numpy() == pytest.approx(1.0, abs=1e-3)
+    assert rows["station"].nunique() == 60 and set(rows["band_label"]) <= set(GRADES["zh"])
+
+
+def test_sobol_chart_shows_the_2n_estimates(results, analyses):
+    spec = charts.sobol_chart(results["en"], analyses["sobol"]).to_dict()
+    rows = pd.DataFrame(max(spec["datasets"].values(), key=len))
+    left_out = analyses["sobol"].query("input == 'left_out' and n == 128")
+    total = rows[(rows["input"] == "Left-out indicator") & (rows["kind"] == "Total-effect ST")]
+    assert total["estimate"].iloc[0] == pytest.approx(left_out["ST"].iloc[0], abs=1e-4)
+    assert (rows["bar"] >= 0).all() and "N=128" in spec["title"]
+
+
+def test_cutoff_shift_chart_has_one_line_per_cutoff_and_all(results, analyses):
+    spec = charts.cutoff_shift_chart(results["en"], analyses["shifts"]).to_dict()
+    rows = pd.DataFrame(max(spec["datasets"].values(), key=len))
+    assert rows["series"].nunique() == 5 and len(rows) == 5 * len(analyses["shifts"])
+    together = rows[rows["series"] == "All four cut-offs together"].set_index("shift")["count"]
+    assert together.to_dict() == analyses["shifts"]["all"].to_dict()
+
+
+# --------------------------------------------------------------------------- the catalogue
+def test_one_catalogue_serves_tables_and_pages():
+    assert set(PAGE_TEXT) <= set(TEXT)
+    assert page_text("station.next.none", "en") == TEXT["station.next.none"]["en"]
+    source = (ROOT / "fivecolor" / "labels.py").read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
+
+
+# --------------------------------------------------------------------------- notebooks
+def _notebook(name: str):
+    return nbformat.read(NOTEBOOKS / name, as_version=4)
+
+
+@pytest.mark.parametrize("name", ["overview.ipynb", "station.ipynb", "sensitivity.ipynb"])
+def test_committed_notebooks_are_thin_and_parameterised(name):
+    nb = _notebook(name)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == "python3"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert (
+        len(tagged) == 1
+        and "params_file" in tagged[0].source
+        and "period = None" in tagged[0].source
+    )
+    ast.literal_eval(
+        "{"
+        + ", ".join(  # the parameters cell holds literals only
+            f"{line.split('=')[0].strip()!r}: {line.split('=', 1)[1].split('#')[0].strip()}"
+            for line in tagged[0].source.splitlines()
+            if "=" in line
+        )
+        + "}"
+    )
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    ids = [c["id"] for c in nb.cells]
+    assert len(ids) == len(set(ids)) and all(i.startswith(Path(name).stem) for i in ids)
+    assert any("notes" in c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "markdown")
+    for cell in code:  # no loops or function definitions: computation lives in the package
+        assert not re.search(r"^\s*(for|while|def|class)\b", cell.source, re.MULTILINE), cell.source
+
+
+def _run(tmp_path, name, **parameters) -> tuple[str, object]:
+    import papermill as pm
+
+    out = tmp_path / name
+    pm.execute_notebook(
+        str(NOTEBOOKS / name),
+        str(out),
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        parameters={"params_file": str(SAMPLE_PARAMS), **parameters},
+    )
+    nb = nbformat.read(out, as_version=4)
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
+    )
+    return html, nb
+
+
+@pytest.mark.slow
+def test_station_notebook_shows_meilins_partner_path_and_colour_probability(tmp_path):
+    html, nb = _run(tmp_path, "station.ipynb", station_id=MEILIN)
+    assert nb.metadata.papermill.exception is None
+    assert "黄坛供电所" in html and "受帮扶方" in html  # the partner, as the mentor of meilin
+    assert re.search(r"本月等级绿色（稍差）的概率：\d{1,3}%", html)
+    assert "晋级路径" in html and "安全生产指数" in html and "蓝色（中等）" in html
+    assert "梅林所频繁停电综合治理" in html and "专业部门帮扶" in html
+
+
+@pytest.mark.slow
+def test_sensitivity_notebook_runs_with_few_samples(tmp_path):
+    html, nb = _run(tmp_path, "sensitivity.ipynb", samples=SAMPLES)
+    assert nb.metadata.papermill.exception is None
+    assert f"{SAMPLES:,} 次模拟" in html
+    for heading in (
+        "排名区间",
+        "各等级概率",
+        "敏感性指数（Sobol）",
+        "分级线移动的影响",
+        "距分级线的距离",
+        "各赋权方法的权重",
+        "斯皮尔曼等级相关 ρ",
+        "肯德尔等级相关 τ",
+        "剔除后平均排名变化",
+    ):
+        assert heading in html, heading
+    assert "N=1024" in html and "N=2048" in html
+    charts_shown = sum(
+        len(c.get("outputs", []))
+        and any("fc-chart" in o.get("data", {}).get("text/html", "") for o in c["outputs"])
+        for c in nb.cells
+    )
+    assert charts_shown >= 4
+
+
+@pytest.mark.slow
+def test_overview_notebook_shows_the_actions_before_data_quality(tmp_path):
+    html, _ = _run(tmp_path, "overview.ipynb")
+    positions = [
+        html.find(h)
+        for h in (
+            "<h2>等级变化",
+            "<h2>帮扶与结对",
+            "<h3>支部联建结对",
+            "<h3>专业部门帮扶",
+            "<h3>书记项目",
+            "<h3>阶段目标进度",
+            "<h2>数据质量",
+        )
+    ]
+    assert -1 not in positions and positions == sorted(positions)
+    movers = html[positions[0] : html.find("<h2>综合排名")]
+    assert "梅林供电所" in movers and "黄色（落后）" in movers and "绿色（稍差）" in movers
+    assert "sensitivity.html" in html
