@@ -133,7 +133,34 @@ def show_table(frame, empty_key: str | None = None, month: Month | None = None) 
         if empty_key and month is not None:
             display(HTML(f'<p class="fc-muted">{month.text(empty_key)}</p>'))
         return
-    display(HTML(frame.to_html(index=False, escape=True, border=0, classes="fc-table", na_rep="")))
+    classes = "fc-table" if _fits_on_one_line(frame) else "fc-table fc-table-wrap"
+    table = frame.to_html(index=False, escape=True, border=0, classes=classes, na_rep="")
+    display(HTML(f'{_TABLE_STYLE}<div class="fc-table-scroll" style="overflow-x: auto">{table}</div>'))
+
+
+#: JupyterLab's page style gives wide tables equal columns, which breaks station and grade names
+#: between any two characters. Columns are sized by their content instead: cells keep to one
+#: line when the table's rows fit the page (headers may wrap); otherwise lines break at spaces
+#: and punctuation with Chinese words kept whole. A table still wider than the page scrolls.
+_TABLE_STYLE = (
+    "<style>table.fc-table { table-layout: auto; } "
+    "table.fc-table td { white-space: nowrap; } "
+    "table.fc-table-wrap td { white-space: normal; } "
+    "table.fc-table td, table.fc-table th { word-break: keep-all; }</style>"
+)
+#: Rough text widths in pixels at the report's table font size, and the page's content width.
+_LATIN_PX, _WIDE_PX, _CELL_PADDING_PX, _PAGE_PX = 7, 13, 20, 1000
+
+
+def _fits_on_one_line(frame) -> bool:
+    """Whether every row of ``frame`` fits the page width with each cell on one line."""
+    import pandas as pd
+
+    cells = frame.astype(str)
+    wide = cells.apply(lambda column: column.str.count(r"[\u2e80-\u9fff\uff00-\uffef]"))
+    widths = (cells.apply(lambda column: column.str.len()) - wide) * _LATIN_PX + wide * _WIDE_PX
+    column_px = widths.max(axis=0) if len(frame) else pd.Series(0, index=frame.columns)
+    return float(column_px.sum() + _CELL_PADDING_PX * frame.shape[1]) <= _PAGE_PX
 
 
 def show_summary(month: Month) -> None:

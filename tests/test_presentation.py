@@ -567,3 +567,40 @@ def test_overview_notebook_shows_the_actions_before_data_quality(tmp_path):
     movers = html[positions[0] : html.find("<h2>综合排名")]
     assert "梅林供电所" in movers and "黄色（落后）" in movers and "绿色（稍差）" in movers
     assert "sensitivity.html" in html
+
+
+def test_show_table_keeps_short_rows_on_one_line_and_lets_wide_ones_wrap():
+    from IPython.display import HTML
+
+    from fivecolor import notebook as nb
+
+    shown = []
+    narrow = pd.DataFrame({"供电所": ["梅林供电所"], "颜色等级": ["绿色（稍差）"]})
+    wide = pd.DataFrame(
+        {f"column {k}": ["a long English phrase that takes room " * 2] for k in range(4)}
+    )
+    import IPython.display
+
+    original = IPython.display.display
+    IPython.display.display = shown.append
+    try:
+        nb.show_table(narrow)
+        nb.show_table(wide)
+    finally:
+        IPython.display.display = original
+    assert all(isinstance(h, HTML) for h in shown)
+    assert '<table class="dataframe fc-table">' in shown[0].data
+    assert '<table class="dataframe fc-table fc-table-wrap">' in shown[1].data
+    assert "overflow-x: auto" in shown[1].data and "&lt;" not in shown[0].data
+
+
+def test_the_month_monte_carlo_is_run_once_per_kernel():
+    from fivecolor import notebook as nb
+
+    month = nb.open_month(SAMPLE_PARAMS)
+    first = nb.monte_carlo(month, 256)
+    assert nb.monte_carlo(month, 256) is first and first.samples == 256
+    assert nb.monte_carlo(month, 512) is not first
+    assert nb.station_uncertainty(month, 256)["p_published"].equals(
+        sensitivity.station_uncertainty(first)["p_published"]
+    )
