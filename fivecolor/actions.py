@@ -84,7 +84,7 @@ def _indicator_labels(result: ScoreResult) -> np.ndarray:
 
 
 def _units(result: ScoreResult) -> np.ndarray:
-    return np.array([s.unit for s in result.params.indicators.values()], dtype=object)
+    return np.array([s.unit_in(result.params.language) for s in result.params.indicators.values()], dtype=object)
 
 
 def _names(result: ScoreResult) -> np.ndarray:

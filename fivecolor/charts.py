@@ -510,7 +510,7 @@ def _indicator_table(result: ScoreResult) -> pd.DataFrame:
         {
             "i": np.arange(len(params.indicators)),
             "indicator": [params.label(spec.label) for spec in params.indicators.values()],
-            "unit": [spec.unit for spec in params.indicators.values()],
+            "unit": [spec.unit_in(params.language) for spec in params.indicators.values()],
         }
     )
 

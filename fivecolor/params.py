@@ -83,7 +83,7 @@ class IndicatorSpec(_Frozen):
     """One indicator of the catalogue. ``goalposts`` are ``[worst, best]`` in the indicator's units."""
 
     label: Label
-    unit: str = ""
+    unit: str | Label = ""
     direction: Literal["higher", "lower"]
     goalposts: tuple[float, float]
     transform: Literal["none", "log"] = "none"
@@ -91,6 +91,10 @@ class IndicatorSpec(_Frozen):
     weight: float = Field(1.0, ge=0, allow_inf_nan=False)
     group: str | None = None
     department: str | None = None
+
+    def unit_in(self, language: str) -> str:
+        """The unit in a report language (a plain string serves both)."""
+        return self.unit if isinstance(self.unit, str) else getattr(self.unit, language)
 
     @field_validator("goalposts")
     @classmethod

@@ -111,7 +111,7 @@ def project_progress(result: ScoreResult, projects: pd.DataFrame) -> pd.DataFram
     met = (latest - target) * sign >= 0
     status = np.select([~started, np.isnan(latest), met], ["not started", "no data", "met"], "not met")
     labels = np.array([params.label(spec.label) for spec in params.indicators.values()], dtype=object)
-    units = np.array([spec.unit for spec in params.indicators.values()], dtype=object)
+    units = np.array([spec.unit_in(params.language) for spec in params.indicators.values()], dtype=object)
     known = started & ~np.isnan(latest)
     change = latest - before
     return pd.DataFrame({

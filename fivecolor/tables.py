@@ -327,7 +327,7 @@ def station_changes(result: ScoreResult, station_id: str) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "indicator": _indicator_labels(result).loc[list(result.data.indicators)].to_numpy(),
-            "unit": [result.params.indicators[key].unit for key in result.data.indicators],
+            "unit": [result.params.indicators[key].unit_in(result.params.language) for key in result.data.indicators],
             "raw_last_month": raw_before,
             "raw_this_month": result.data.values[t, s],
             "normalised_last_month": np.round(norm_before, 1),
@@ -354,7 +354,7 @@ def station_indicators_frame(result: ScoreResult, station_id: str) -> pd.DataFra
         {
             "indicator": keys,
             "label": _indicator_labels(result).loc[keys].to_numpy(),
-            "unit": [result.params.indicators[key].unit for key in keys],
+            "unit": [result.params.indicators[key].unit_in(result.params.language) for key in keys],
             "station": normalised[s],
             "station_raw": raw[s],
             "median": np.nanmedian(normalised, axis=0),
