@@ -27,6 +27,7 @@ from fivecolor import analysis, geo
 from fivecolor.labels import BAND_COLOURS, BAND_LABELS, BANDS, text
 from fivecolor.scoring import ScoreResult
 from fivecolor.tables import (
+    county_bands,
     cutoff_labels,
     cutoff_shift_header,
     month_frame,
@@ -42,8 +43,13 @@ __all__ = [
     "colour_history",
     "colour_map",
     "colour_probabilities",
+    "county_heatmap",
+    "county_map",
     "cutoff_shift_chart",
     "indicator_heatmap",
+    "is_large",
+    "overview_heatmap",
+    "overview_map",
     "rank_intervals",
     "setup",
     "sobol_chart",
@@ -303,6 +309,72 @@ def colour_map(
     )
     legend_spec = alt.Legend(orient="top-right", fillColor="white", padding=6) if legend else None
     return _map(result, areas, counties, width, height, legend_spec, title, point_size=14)
+
+
+#: Above this many stations the overview shows counties instead of service areas and stations.
+LARGE_MONTH = 300
+#: Above this many stations the county map leaves the station points out (the page stays light).
+MAX_POINTS = 5000
+
+
+def is_large(result: ScoreResult) -> bool:
+    """Whether the month has more than :data:`LARGE_MONTH` stations."""
+    return len(result.data.station_ids) > LARGE_MONTH
+
+
+def county_map(result: ScoreResult, width: int = 560, height: int = 520, points: bool | None = None
+               ) -> alt.LayerChart:
+    """The five-colour map of a large company: each county filled with its median grade.
+
+    Tooltips give the county's stations and how many are of each grade; the stations are small
+    dots in their own grade's colour (up to :data:`MAX_POINTS` stations, or as ``points`` says).
+    No service area is drawn, so the chart's size grows with the counties, not the stations.
+    """
+    language = result.params.language
+    summary = county_bands(result)
+    labels = {band: BAND_LABELS[band][language] for band in BANDS}
+    by_county = pd.DataFrame({
+        "name": summary.index.to_numpy(dtype=object),
+        "county": summary["county_label"].to_numpy(dtype=object),
+        "stations": summary["stations"].to_numpy(),
+        "median_score": summary["median_score"].to_numpy(),
+        "band_label": [labels.get(b, text("no_score", language)) for b in summary["median_band"]],
+        **{f"n_{band}": summary[band].to_numpy() for band in BANDS},
+    })
+    counties = geo.orient_clockwise(geo.county_boundaries())
+    county_data = alt.Data(values=_stripped(counties["features"], ("name",)))
+    missing = bool((by_county["band_label"] == text("no_score", language)).any())
+    legend = alt.Legend(orient="top-right", fillColor="white", padding=6)
+    tooltip = [alt.Tooltip("county:N", title=text("county", language)),
+               alt.Tooltip("stations:Q", title=text("stations_count", language)),
+               alt.Tooltip("median_score:Q", title=text("score", language), format=".1f"),
+               alt.Tooltip("band_label:N", title=text("band", language)),
+               *(alt.Tooltip(f"n_{band}:Q", title=labels[band]) for band in BANDS)]
+    areas = (
+        alt.Chart(county_data)
+        .mark_geoshape(stroke=BORDER_COLOUR, strokeWidth=1.1, fillOpacity=0.55)
+        .encode(color=_band_color(language, missing, legend), tooltip=tooltip)
+        .transform_lookup(lookup="properties.name",
+                          from_=alt.LookupData(by_county, "name", [c for c in by_county if c != "name"]))
+    )
+    layers = [areas]
+    if points if points is not None else len(result.data.station_ids) <= MAX_POINTS:
+        frame = _station_frame(result)[["station", "band_label", "lat", "lon"]]
+        layers.append(
+            alt.Chart(frame).mark_circle(size=8, opacity=0.9, stroke="#1a1a1a", strokeWidth=0.2)
+            .encode(longitude="lon:Q", latitude="lat:Q", color=_band_color(language, missing, None),
+                    tooltip=[alt.Tooltip("station:N", title=text("station", language)),
+                             alt.Tooltip("band_label:N", title=text("band", language))])
+        )
+    title = alt.TitleParams(text("title_map", language, period=result.params.period),
+                            subtitle=_caption_lines(language))
+    return alt.layer(*layers).project(type="mercator").properties(width=width, height=height, title=title)
+
+
+def overview_map(result: ScoreResult) -> alt.LayerChart:
+    """The overview's map: :func:`colour_map` (service areas), or :func:`county_map` for a
+    month of more than :data:`LARGE_MONTH` stations."""
+    return county_map(result) if is_large(result) else colour_map(result)
 
 
 def widget_map(result: ScoreResult, width: int = 380, height: int = 260) -> alt.LayerChart:
@@ -594,6 +666,50 @@ def indicator_heatmap(result: ScoreResult) -> alt.Chart:
             title=text("title_heatmap", language, period=result.params.period),
         )
     )
+
+
+def county_heatmap(result: ScoreResult) -> alt.Chart:
+    """Counties × indicators: the median normalised score 0–100 of each county's stations.
+
+    The large month's heat map (:func:`indicator_heatmap` has one row per station); counties in
+    base-map order, the tooltip says how many stations each median is over.
+    """
+    language = result.params.language
+    t = result.period_index
+    summary = county_bands(result)
+    indicators = _indicator_table(result)
+    county = result.data.stations["county"].astype(str).reindex(result.data.station_ids).to_numpy()
+    medians = (pd.DataFrame(result.normalised[t], columns=indicators["indicator"].to_numpy())
+               .groupby(county).median().reindex(summary.index))
+    cells = pd.DataFrame({
+        "county": np.repeat(summary["county_label"].to_numpy(dtype=object), len(indicators)),
+        "stations": np.repeat(summary["stations"].to_numpy(), len(indicators)),
+        "indicator": np.tile(indicators["indicator"].to_numpy(dtype=object), len(summary)),
+        "v": np.round(medians.to_numpy(dtype=float), 1).ravel(),
+    })
+    low = float(np.floor(np.nanmin(cells["v"], initial=100) / 10) * 10) if len(cells) else 0.0
+    return (
+        alt.Chart(cells).mark_rect()
+        .encode(
+            x=alt.X("indicator:N", sort=indicators["indicator"].tolist(), title=text("indicator", language),
+                    axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160)),
+            y=alt.Y("county:N", sort=summary["county_label"].tolist(), title=text("county", language)),
+            color=alt.Color("v:Q", title=text("normalised", language),
+                            scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True)),
+            tooltip=[alt.Tooltip("county:N", title=text("county", language)),
+                     alt.Tooltip("stations:Q", title=text("stations_count", language)),
+                     alt.Tooltip("indicator:N", title=text("indicator", language)),
+                     alt.Tooltip("v:Q", title=text("normalised", language), format=".1f")],
+        )
+        .properties(width=alt.Step(30), height=alt.Step(18),
+                    title=text("title_heatmap", language, period=result.params.period))
+    )
+
+
+def overview_heatmap(result: ScoreResult) -> alt.Chart:
+    """The overview's heat map: stations × indicators, or counties × indicators (medians) for a
+    month of more than :data:`LARGE_MONTH` stations."""
+    return county_heatmap(result) if is_large(result) else indicator_heatmap(result)
 
 
 def weak_indicator_chart(result: ScoreResult) -> alt.Chart:

@@ -68,11 +68,78 @@ def cmd_validate(args) -> int:
     return EXIT_BAD_INPUT if errors else EXIT_OK
 
 
+#: Above this many stations ``fivecolor sample --stations`` writes Parquet: CSV would be unwieldy.
+PARQUET_ABOVE = 60
+
+
+def _inside_counties(stations, towns):
+    """Synthetic stations pulled toward their town until inside their county on the base map
+    (the generator scatters them around the towns, a few into the sea or the next county)."""
+    import numpy as np
+    import shapely
+
+    from fivecolor.geo import county_boundaries
+
+    counties = {f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
+                for f in county_boundaries()["features"]}
+    anchor = towns.drop_duplicates(["county", "town"]).set_index(["county", "town"])[["lon", "lat"]]
+    home = anchor.reindex(list(zip(stations["county"], stations["town"]))).to_numpy(float)
+    xy = stations[["lon", "lat"]].to_numpy(float, copy=True)
+    region = np.array([counties.get(c) for c in stations["county"]], dtype=object)
+    known = np.array([g is not None for g in region]) & ~np.isnan(home).any(axis=1)
+    for _ in range(16):  # halve the offset from the town: the town itself lies inside
+        out = known.copy()
+        out[known] = ~shapely.covers(region[known], shapely.points(xy[known]))
+        if not out.any():
+            break
+        xy[out] = home[out] + (xy[out] - home[out]) / 2
+    return stations.assign(lon=xy[:, 0].round(4), lat=xy[:, 1].round(4))
+
+
+def write_company(out: Path, n_stations: int, n_months: int = 24, fmt: str | None = None) -> list[Path]:
+    """A synthetic company of ``n_stations`` and a ready ``params.yaml`` beside its data.
+
+    Parquet (labels stored as dictionaries, read back as categoricals without a copy per row)
+    above :data:`PARQUET_ABOVE` stations or with ``fmt="parquet"``, CSV otherwise. The
+    parameter file is the project's ``params/default.yaml`` with this data and no projects.
+    """
+    import yaml
+
+    from fivecolor.sample.generate import make_sample, write_sample
+
+    fmt = fmt or ("parquet" if n_stations > PARQUET_ABOVE else "csv")
+    default = Path(__file__).resolve().parent.parent / "params" / "default.yaml"
+    if not default.is_file():
+        raise InputError(default, "", "the project's default parameters are needed to write params.yaml")
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        paths = write_sample(out, n_stations=n_stations, n_months=n_months)
+    else:
+        stations, indicators = make_sample(n_stations=n_stations, n_months=n_months)
+        stations = _inside_counties(stations, make_sample(n_months=1)[0])
+        labels = {c: indicators[c].astype("category") for c in ("period", "station_id", "indicator")}
+        paths = {"stations": out / "stations.parquet", "indicators": out / "indicators.parquet"}
+        stations.to_parquet(paths["stations"], index=False)
+        indicators.assign(**labels).to_parquet(paths["indicators"], index=False)
+    doc = yaml.safe_load(default.read_text(encoding="utf-8"))
+    doc["data"] = {"stations": paths["stations"].name, "indicators": paths["indicators"].name, "projects": None}
+    params = out / "params.yaml"
+    params.write_text(f"# A synthetic company: {n_stations} stations, {n_months} months ({fmt}).\n"
+                      + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return [paths["stations"], paths["indicators"], params]
+
+
 def cmd_sample(args) -> int:
     from fivecolor.sample.generate import write_sample, write_sample_sqlite
 
     if args.out is None and args.sqlite is None:
         raise InputError("usage", "fivecolor sample", "give --out DIR, --sqlite FILE or both")
+    if args.stations is not None or args.format is not None:
+        if args.out is None or args.sqlite is not None:
+            raise InputError("usage", "fivecolor sample", "--stations, --months and --format go with --out DIR")
+        for path in write_company(args.out, args.stations or 60, args.months, args.format):
+            print(path)
+        return EXIT_OK
     if args.out is not None:
         for path in write_sample(args.out).values():
             print(path)
@@ -91,6 +158,8 @@ def cmd_params_schema(args) -> int:
 def cmd_report(args) -> int:
     from fivecolor.report import build_report
 
+    if args.scheduler and args.executor != "dask":
+        raise InputError("usage", "fivecolor report", "--scheduler goes with --executor dask")
     return build_report(args)
 
 
@@ -174,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     parsers["sample"].add_argument("--sqlite", type=Path, metavar="FILE",
                                    help="SQLite database to write the tables into (params/sample-sqlite.yaml "
                                         "reads sample.db at the project's top)")
+    parsers["sample"].add_argument("--stations", type=_positive_int, metavar="N",
+                                   help="a synthetic company of N stations with a params.yaml beside it "
+                                        f"(Parquet above {PARQUET_ABOVE} stations)")
+    parsers["sample"].add_argument("--months", type=_positive_int, default=24, metavar="M",
+                                   help="months of the synthetic company (default: 24)")
+    parsers["sample"].add_argument("--format", choices=("csv", "parquet"), default=None,
+                                   help="file format of the synthetic company (default: by size)")
     act = parsers["actions"]
     act.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
     act.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
@@ -192,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
     rep.add_argument("--notebooks", type=Path, default=None,
                      help="folder of the report notebooks (default: the project's notebooks/)")
+    rep.add_argument("--executor", choices=("local", "dask"), default="local",
+                     help="where the notebooks run: local processes or a Dask cluster (default: local)")
+    rep.add_argument("--scheduler", metavar="ADDR", default=None,
+                     help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers)")
     return parser
 
 

@@ -101,10 +101,17 @@ def show_title(
 
 
 def station_links(month: Month) -> object:
-    """Links to every station page, grouped by county, names escaped."""
+    """Links to every station page, grouped by county, names escaped.
+
+    In a large month (:func:`fivecolor.charts.is_large`) each county is a folded list headed by
+    its number of stations, so the index stays one screen until a county is opened.
+    """
     from IPython.display import HTML
 
+    from fivecolor.charts import is_large
+
     table = month.result.table()
+    large = is_large(month.result)
     blocks = []
     for county, group in table.groupby("county", sort=True):
         links = " · ".join(
@@ -112,8 +119,31 @@ def station_links(month: Month) -> object:
             f"{html.escape(month.station_name(sid))}</a>"
             for sid, band in zip(group["station_id"], group["band"])
         )
-        blocks.append(f"<p><strong>{html.escape(county)}</strong>: {links}</p>")
+        if large:
+            blocks.append(f"<details><summary><strong>{html.escape(county)}</strong> ({len(group)})</summary>"
+                          f"<p>{links}</p></details>")
+        else:
+            blocks.append(f"<p><strong>{html.escape(county)}</strong>: {links}</p>")
     return HTML("\n".join(blocks))
+
+
+#: Rows shown at each end of a long table in a large month; the rest is in the files.
+ROWS_SHOWN = 50
+_ROWS_LEFT_OUT = {
+    "zh": "…… 中间 {n} 行未显示（完整表格见本月的 scores.csv、scores.xlsx 和 actions/ 文件夹）……",
+    "en": "… {n} rows not shown (the full tables are in the month's scores.csv, scores.xlsx and actions/) …",
+}
+
+
+def show_league(month: Month) -> None:
+    """The league table: every station, or for a large month the counties' summary then the
+    first and last :data:`ROWS_SHOWN` stations."""
+    from fivecolor import tables
+    from fivecolor.charts import is_large
+
+    if is_large(month.result):
+        show_table(tables.county_summary_table(month.result))
+    show_table(tables.league_table(month.result), month=month)
 
 
 def pick_station(month: Month, station_id: str | None) -> str:
@@ -132,6 +162,15 @@ def show_table(frame, empty_key: str | None = None, month: Month | None = None) 
     if frame is None or len(frame) == 0:
         if empty_key and month is not None:
             display(HTML(f'<p class="fc-muted">{month.text(empty_key)}</p>'))
+        return
+    from fivecolor.charts import is_large
+
+    if month is not None and is_large(month.result) and len(frame) > 2 * ROWS_SHOWN:
+        # a large month: both ends of the table, the middle left to the published files
+        show_table(frame.iloc[:ROWS_SHOWN])
+        left_out = html.escape(_ROWS_LEFT_OUT[month.language].format(n=f"{len(frame) - 2 * ROWS_SHOWN:,}"))
+        display(HTML(f'<p class="fc-muted">{left_out}</p>'))
+        show_table(frame.iloc[-ROWS_SHOWN:])
         return
     classes = "fc-table" if _fits_on_one_line(frame) else "fc-table fc-table-wrap"
     table = frame.to_html(index=False, escape=True, border=0, classes=classes, na_rep="")

@@ -203,8 +203,13 @@ def _keep_failed(staging: Path, reports_dir: Path, period: str, failed) -> Path:
 
 def build_month(params_file: Path, period: str | None = None, reports_dir: Path = Path("reports"),
                 workers: int | None = None, force: bool = False, progress: bool = True,
-                notebooks_dir: Path = NOTEBOOKS_DIR, console: Console | None = None) -> Path:
+                notebooks_dir: Path = NOTEBOOKS_DIR, console: Console | None = None,
+                executor: str = "local", scheduler: str | None = None) -> Path:
     """Build and publish one month's site; return its folder.
+
+    ``executor`` says where the notebooks run (:mod:`fivecolor.executors`): ``"local"`` worker
+    processes, or ``"dask"`` on the cluster at ``scheduler`` (a local one when ``None``); the
+    pages and files are the same.
 
     Raises :class:`~fivecolor.errors.InputError` for bad parameters or data (before anything is
     written), :class:`ReportFailed` when a notebook fails (nothing is published) and
@@ -249,7 +254,13 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
                             language=params.language) for page in pages]
         with ThreadPoolExecutor(max_workers=1) as side:
             side_done = side.submit(side_outputs)
-            outcomes = run_notebooks(jobs, workers=workers, progress=progress)
+            if executor == "local" and scheduler is None:
+                outcomes = run_notebooks(jobs, workers=workers, progress=progress)
+            else:
+                from fivecolor.executors import get_executor
+
+                with get_executor(executor, workers=workers, scheduler=scheduler) as pool:
+                    outcomes = pool.run_notebooks(jobs, progress=progress)
             side_done.result()
         failed = [(o, page) for o, page in zip(outcomes, pages) if o.status != "ok"]
         if failed:
@@ -288,7 +299,9 @@ def build_report(args) -> int:
     started = time.perf_counter()
     try:
         month_dir = build_month(Path(args.params), args.period, Path(args.out), workers=args.workers,
-                                force=args.force, notebooks_dir=Path(args.notebooks or NOTEBOOKS_DIR))
+                                force=args.force, notebooks_dir=Path(args.notebooks or NOTEBOOKS_DIR),
+                                executor=getattr(args, "executor", "local"),
+                                scheduler=getattr(args, "scheduler", None))
     except (ReportFailed, ReportLocked) as exc:
         print(f"fivecolor: error: {exc}", file=sys.stderr)
         return 1

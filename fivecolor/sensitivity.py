@@ -455,6 +455,13 @@ def _chunks(k: int, size: int) -> Iterable[slice]:
     return (slice(start, min(start + size, k)) for start in range(0, k, size))
 
 
+def _evaluate_chunk(draws: Draws, model: _Model, params: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Composite scores, ranks and bands of one chunk of samples: a pure function of its draws,
+    so a chunk gives the same bits in this process or on a cluster worker."""
+    composite = _evaluate(model, draws)
+    return composite, _ranks(composite), _bands(composite, params, draws.cutoff_shift)
+
+
 # --------------------------------------------------------------------------------------------
 # uncertainty analysis
 # --------------------------------------------------------------------------------------------
@@ -534,7 +541,8 @@ class UncertaintyResult:
                 f"stations={self.ranks.shape[1]}, seed={self.seed}, dims={self.dims})")
 
 
-def monte_carlo(result: ScoreResult, samples: int | None = None, seed: int | None = None) -> UncertaintyResult:
+def monte_carlo(result: ScoreResult, samples: int | None = None, seed: int | None = None,
+                executor=None) -> UncertaintyResult:
     """Uncertainty analysis of the reported month by Monte Carlo over the declared inputs.
 
     Each sample draws, as ``sensitivity`` in the parameters declares: the weights (Dirichlet
@@ -555,6 +563,11 @@ def monte_carlo(result: ScoreResult, samples: int | None = None, seed: int | Non
     seed
         Seed of the generator (default ``sensitivity.seed``): the same seed gives the same
         result bit for bit.
+    executor
+        Where the chunks of samples are evaluated: ``None`` here, or an executor of
+        :mod:`fivecolor.executors` (e.g. ``get_executor("dask")``) that maps them. The samples
+        are drawn here, once, and cut into the same chunks either way, so the result is the
+        same bit for bit.
 
     Returns
     -------
@@ -578,11 +591,15 @@ def monte_carlo(result: ScoreResult, samples: int | None = None, seed: int | Non
     scores = np.empty((samples, n_stations), dtype=np.float32)
     ranks = np.empty((samples, n_stations), dtype=np.float32)
     bands = np.empty((samples, n_stations), dtype=np.int8)
-    for part in _chunks(samples, _chunk_size(model)):
-        composite = _evaluate(model, draws.take(part))
+    parts = list(_chunks(samples, _chunk_size(model)))
+    if executor is None:
+        evaluated = (_evaluate_chunk(draws.take(part), model, result.params) for part in parts)
+    else:
+        evaluated = executor.map(_evaluate_chunk, [draws.take(part) for part in parts], model, result.params)
+    for part, (composite, chunk_ranks, chunk_bands) in zip(parts, evaluated):
         scores[part] = composite
-        ranks[part] = _ranks(composite)
-        bands[part] = _bands(composite, result.params, draws.cutoff_shift[part])
+        ranks[part] = chunk_ranks
+        bands[part] = chunk_bands
     return UncertaintyResult(
         result=result, seed=seed, dims=model.dims, uniforms=uniforms, draws=draws,
         normalisations=model.normalisations, aggregations=model.aggregations, schemes=model.schemes,

@@ -28,8 +28,10 @@ __all__ = [
     "band_labels",
     "colour_summary_table",
     "correlation_table",
+    "county_bands",
     "county_names",
     "county_peers",
+    "county_summary_table",
     "cutoff_distance_table",
     "cutoff_labels",
     "cutoff_shift_header",
@@ -189,6 +191,55 @@ def movers_table(result: ScoreResult) -> pd.DataFrame:
             score="score",
         )
     )
+
+
+def county_bands(result: ScoreResult) -> pd.DataFrame:
+    """Per county this month: stations, stations of each grade, median score and median grade.
+
+    Indexed by the county as in the stations table (the base map's name); ``county_label`` is
+    its name in the report's language. The median grade is the lower median of the scored
+    stations' grades (red best), so it is a grade some station of the county has. Counties in
+    base-map order, others after them by name.
+    """
+    frame = month_frame(result)
+    county = result.data.stations["county"].astype(str).loc[frame["station_id"]].to_numpy()
+    order = pd.Series(np.arange(len(BANDS)), index=list(BANDS))
+    ordinal = pd.Series(frame["band"].to_numpy(dtype=object)).map(order).to_numpy(dtype=float)
+    grouped = pd.DataFrame({"county": county, "band": frame["band"].to_numpy(dtype=object),
+                            "ordinal": ordinal, "score": frame["score"].to_numpy(dtype=float)})
+    counts = pd.crosstab(grouped["county"], grouped["band"]).reindex(columns=list(BANDS), fill_value=0)
+    by_county = grouped.groupby("county")
+    median_ordinal = by_county["ordinal"].quantile(0.5, interpolation="lower")
+    summary = pd.DataFrame({
+        "stations": by_county.size(),
+        **{band: counts[band] for band in BANDS},
+        "median_score": by_county["score"].median().round(1),
+        "median_band": median_ordinal.map(lambda o: "" if np.isnan(o) else BANDS[int(o)]),
+    })
+    known = [c for c in COUNTIES["name"] if c in summary.index]
+    summary = summary.reindex([*known, *sorted(set(summary.index) - set(known))])
+    summary["county_label"] = (summary.index.map(_COUNTY_EN).fillna(pd.Series(summary.index, index=summary.index))
+                               if result.params.language == "en" else summary.index)
+    summary.index.name = "county"
+    return summary
+
+
+def _median_of(label: str, language: str) -> str:
+    return f"{label}（中位数）" if language == "zh" else f"Median {label.lower()}"
+
+
+def county_summary_table(result: ScoreResult) -> pd.DataFrame:
+    """Per county: stations, how many of each grade, median score and median grade (localised)."""
+    language = result.params.language
+    summary = county_bands(result)
+    columns = {
+        text("county", language): summary["county_label"].to_numpy(dtype=object),
+        text("stations_count", language): summary["stations"].to_numpy(),
+        **{BAND_LABELS[band][language]: summary[band].to_numpy() for band in BANDS},
+        _median_of(text("score", language), language): summary["median_score"].to_numpy(),
+        _median_of(text("band", language), language): band_labels(summary["median_band"], language),
+    }
+    return pd.DataFrame(columns)
 
 
 def colour_summary_table(result: ScoreResult) -> pd.DataFrame:
