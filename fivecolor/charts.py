@@ -891,10 +891,20 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
 
 
 # --------------------------------------------------------------------------- robustness
+#: Stations drawn in a large month's rank-interval and colour-probability charts.
+UNCERTAIN_SHOWN = 100
+
+
 def _uncertainty_frame(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.DataFrame:
-    """Per scored station: name, published rank and grade label, and the uncertainty columns."""
+    """Per scored station: name, published rank and grade label, and the uncertainty columns.
+
+    In a large month (:func:`is_large`), only the :data:`UNCERTAIN_SHOWN` stations least likely
+    to keep their published grade (every station is in ``fivecolor sensitivity``'s table).
+    """
     language = result.params.language
     frame = uncertainty[uncertainty["band"].astype(str) != ""]
+    if is_large(result):  # one row per station would be unreadable: the least certain stations
+        frame = frame.sort_values(["p_published", "median_rank"], kind="stable").head(UNCERTAIN_SHOWN)
     position = result.data.station_ids.get_indexer(frame["station_id"])
     return pd.DataFrame(
         {

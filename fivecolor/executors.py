@@ -242,6 +242,13 @@ def _unpacked(bundle: Bundle | None, base: Path) -> Path:
     return folder
 
 
+def _remove_bundles(digests: Sequence[str], scratch: str | None = None) -> None:
+    """Worker side: delete the unpacked bundles of a finished run."""
+    base = Path(scratch or tempfile.gettempdir())
+    for digest in digests:
+        shutil.rmtree(base / f"fivecolor-bundle-{digest[:24]}", ignore_errors=True)
+
+
 def run_payload(payload: NotebookPayload, bundle: Bundle | None, scratch: str | None = None) -> dict[str, Any]:
     """Worker side: unpack, execute, render one notebook; return what the publisher writes.
 
@@ -379,6 +386,8 @@ class DaskExecutor:
         finally:
             for future in shipped.values():
                 future.release()
+            # the workers' unpacked copies of this run's data go with it
+            self.client.run(_remove_bundles, sorted(bundles))
         return results  # type: ignore[return-value]
 
     def map(self, func: Callable, items: Iterable, *shared: Any) -> list:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pickle
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from fivecolor import sensitivity  # noqa: E402
 from fivecolor.dataset import load_data  # noqa: E402
 from fivecolor.executors import (  # noqa: E402
     BUNDLE_PARAMS,
+    _remove_bundles,
     DaskExecutor,
     LocalExecutor,
     get_executor,
@@ -86,6 +88,13 @@ def _steady(page: Path) -> str:
     return re.sub(r"cell-id=[0-9a-f]{8}\b", "cell-id=injected", page.read_text(encoding="utf-8"))
 
 
+def test_the_workers_remove_their_copy_of_the_data_after_the_run(two_runs, client):
+    project, _, _ = two_runs
+    digest = make_bundle(project.params_path).digest
+    left = client.run(lambda: sorted(p.name for p in Path(tempfile.gettempdir()).glob("fivecolor-bundle-*")))
+    assert len(left) == 2 and not any(digest[:24] in name for names in left.values() for name in names)
+
+
 def test_executed_notebooks_come_back_with_the_bundle_parameters(two_runs):
     import nbformat
 
@@ -138,6 +147,7 @@ def test_notebooks_reach_the_workers_as_bytes_not_paths(project, client, tmp_pat
         returned = client.submit(run_payload, payload, bundles[payload.bundle], pure=False).result()
     finally:
         shutil.move(moved, project.root)
+        client.run(_remove_bundles, [payload.bundle])
     assert returned["status"] == "ok", returned["error"]
     executed = nbformat.reads(returned["executed"].decode("utf-8"), as_version=4)
     assert executed.metadata.papermill.parameters == {"params_file": BUNDLE_PARAMS, "station_id": "NB02"}

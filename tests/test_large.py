@@ -124,3 +124,18 @@ def test_large_overview_executes_and_stays_light(company, tmp_path):
     assert f"{N_STATIONS - 2 * ROWS_SHOWN}" in page
     assert page.count("<details>") == 10  # the station index folded by county
     assert json.dumps("s00001")[1:-1] in page  # a station link is still there
+
+
+def test_large_uncertainty_charts_draw_the_least_certain_stations(large):
+    from fivecolor import sensitivity
+
+    uncertainty = sensitivity.station_uncertainty(sensitivity.monte_carlo(large, samples=200, seed=3))
+    spec = charts.rank_intervals(large, uncertainty).to_dict()
+    (rows,) = spec["datasets"].values()
+    assert len(rows) == charts.UNCERTAIN_SHOWN
+    shown = max(row["p_published"] for row in rows)
+    scored = uncertainty[uncertainty["band"] != ""]
+    assert (scored["p_published"].round(4) < shown).sum() < charts.UNCERTAIN_SHOWN  # none less certain left out
+    bars = charts.colour_probabilities(large, uncertainty).to_dict()
+    (segments,) = bars["datasets"].values()
+    assert {row["station"] for row in segments} == {row["station"] for row in rows}
