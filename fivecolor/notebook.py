@@ -253,11 +253,22 @@ def monte_carlo(month: Month, samples: int | None = None):
     return _monte_carlo[key][1]
 
 
+_station_uncertainty: dict[tuple[int, int | None], tuple[object, object]] = {}
+
+
 def station_uncertainty(month: Month, samples: int | None = None):
-    """Per-station ranks and colour probabilities of the cached :func:`monte_carlo` run."""
+    """Per-station ranks and colour probabilities of the cached :func:`monte_carlo` run, cached
+    with it (a second each at thousands of stations, asked twice by every station page)."""
     from fivecolor import sensitivity
 
-    return sensitivity.station_uncertainty(monte_carlo(month, samples))
+    mc = monte_carlo(month, samples)
+    key = (id(month), samples)
+    cached = _station_uncertainty.get(key)
+    if cached is None or cached[0] is not mc:  # keyed on the run itself, as it is replaced
+        if len(_station_uncertainty) >= 4:
+            _station_uncertainty.clear()
+        cached = _station_uncertainty[key] = (mc, sensitivity.station_uncertainty(mc))
+    return cached[1].copy()
 
 
 def show_stable_share(month: Month, mc) -> None:
