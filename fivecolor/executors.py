@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -386,8 +387,10 @@ class DaskExecutor:
         finally:
             for future in shipped.values():
                 future.release()
-            # the workers' unpacked copies of this run's data go with it
-            self.client.run(_remove_bundles, sorted(bundles))
+            # the workers' unpacked copies of this run's data go with it (best effort: a lost
+            # cluster must not hide why the run stopped)
+            with contextlib.suppress(Exception):
+                self.client.run(_remove_bundles, sorted(bundles))
         return results  # type: ignore[return-value]
 
     def map(self, func: Callable, items: Iterable, *shared: Any) -> list:
