@@ -245,6 +245,11 @@ _ACTION_TEXT: dict[str, dict[str, str]] = {
 #: Headings, intros and navigation of the report pages (read by :mod:`fivecolor.notebook`).
 PAGE_TEXT: dict[str, dict[str, str]] = {
     "page.overview": {"zh": "月度总览", "en": "Monthly overview"},
+    "rows_left_out": {
+        "zh": "…… 中间 {n} 行未显示（完整表格见本月的 scores.csv、scores.xlsx 和 actions/ 文件夹）……",
+        "en": "… {n} rows not shown (the full tables are in the month's scores.csv, scores.xlsx and actions/) …",
+    },
+    "median_of": {"zh": "{label}（中位数）", "en": "Median {label}"},
     "page.station": {"zh": "供电所详情", "en": "Station page"},
     "page.sensitivity": {"zh": "稳健性分析", "en": "Robustness"},
     "nav.overview": {"zh": "← 返回月度总览", "en": "← Back to the overview"},

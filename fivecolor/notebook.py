@@ -129,10 +129,6 @@ def station_links(month: Month) -> object:
 
 #: Rows shown at each end of a long table in a large month; the rest is in the files.
 ROWS_SHOWN = 50
-_ROWS_LEFT_OUT = {
-    "zh": "…… 中间 {n} 行未显示（完整表格见本月的 scores.csv、scores.xlsx 和 actions/ 文件夹）……",
-    "en": "… {n} rows not shown (the full tables are in the month's scores.csv, scores.xlsx and actions/) …",
-}
 
 
 def show_league(month: Month) -> None:
@@ -168,7 +164,7 @@ def show_table(frame, empty_key: str | None = None, month: Month | None = None) 
     if month is not None and is_large(month.result) and len(frame) > 2 * ROWS_SHOWN:
         # a large month: both ends of the table, the middle left to the published files
         show_table(frame.iloc[:ROWS_SHOWN])
-        left_out = html.escape(_ROWS_LEFT_OUT[month.language].format(n=f"{len(frame) - 2 * ROWS_SHOWN:,}"))
+        left_out = html.escape(month.text("rows_left_out", n=f"{len(frame) - 2 * ROWS_SHOWN:,}"))
         display(HTML(f'<p class="fc-muted">{left_out}</p>'))
         show_table(frame.iloc[-ROWS_SHOWN:])
         return

@@ -225,7 +225,7 @@ def county_bands(result: ScoreResult) -> pd.DataFrame:
 
 
 def _median_of(label: str, language: str) -> str:
-    return f"{label}（中位数）" if language == "zh" else f"Median {label.lower()}"
+    return text("median_of", language, label=label if language == "zh" else label.lower())
 
 
 def county_summary_table(result: ScoreResult) -> pd.DataFrame:
