@@ -163,6 +163,12 @@ def cmd_report(args) -> int:
     return build_report(args)
 
 
+def cmd_rerun(args) -> int:
+    from fivecolor.rerun import cmd_rerun as rerun
+
+    return rerun(args)
+
+
 def cmd_actions(args) -> int:
     from fivecolor.actions import write_actions
     from fivecolor.scoring import score
@@ -224,6 +230,7 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "sensitivity": (cmd_sensitivity, "per-station rank interval and colour probabilities (CSV)"),
     "sample": (cmd_sample, "write the embedded Ningbo sample data to a folder or a SQLite database"),
     "params-schema": (cmd_params_schema, "print the parameters' JSON Schema"),
+    "rerun": (cmd_rerun, "rebuild a published month from its input snapshot; check its scores are identical"),
 }
 
 
@@ -272,6 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where the notebooks run: local processes or a Dask cluster (default: local)")
     rep.add_argument("--scheduler", metavar="ADDR", default=None,
                      help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers)")
+    rer = parsers["rerun"]
+    rer.add_argument("month", type=Path, help="a published month folder, e.g. reports/2020-05")
+    rer.add_argument("--out", type=Path, default=None, help="reports folder to rebuild into (default: a temporary one)")
+    rer.add_argument("--workers", type=_positive_int, default=None, help="notebooks run at once (default: all cores)")
+    rer.add_argument("--scores-only", action="store_true", help="re-score only, without the notebooks")
+    rer.add_argument("--notebooks", type=Path, default=None,
+                     help="folder of the report notebooks (default: the project's notebooks/)")
     return parser
 
 

@@ -90,7 +90,8 @@ def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, .
             frame = pd.read_csv(io.StringIO(text), dtype=dtypes, skipinitialspace=True, keep_default_na=False,
                                 na_values=[""])
         elif suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=dtypes, engine="openpyxl")
+            # as for CSV, only an empty cell is missing: "n/a" or "NA" typed in a cell is reported as text
+            frame = pd.read_excel(path, dtype=dtypes, engine="openpyxl", keep_default_na=False, na_values=[""])
         else:
             frame = pd.read_parquet(path)
     except InputError:

@@ -7,6 +7,7 @@ whose parameters, inputs, notebooks and package are unchanged reuses the publish
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -58,7 +59,10 @@ def print_colour_summary(result: ScoreResult, console: Console | None = None) ->
     """The month's colours as a small table on the terminal."""
     console = console or Console()
     lang = result.params.language
-    table = Table(title=f"{result.params.label(result.params.title)} · {result.params.period}")
+    from rich.markup import escape
+
+    # the title is the user's text: "[/]" in it is not rich markup
+    table = Table(title=escape(f"{result.params.label(result.params.title)} · {result.params.period}"))
     for column in ("band", "count", "change"):
         table.add_column(column, justify="left" if column == "band" else "right")
     for row in colour_summary(result).itertuples():
@@ -201,6 +205,32 @@ def _keep_failed(staging: Path, reports_dir: Path, period: str, failed) -> Path:
     return keep
 
 
+def check_base_map(params: Params, result: ScoreResult) -> None:
+    """Every station must get a cell on the map (its county on the base map, its point inside it):
+    otherwise each page's map would fail, so this is bad input, said before anything is written."""
+    from fivecolor.errors import InputError
+    from fivecolor.geo import service_areas
+
+    try:
+        service_areas(result.data.stations.reset_index())
+    except ValueError as exc:
+        raise InputError(params.data.stations, "", f"{exc}; correct the station's county or lat/lon") from None
+
+
+def _os_error_text(exc: OSError) -> str:
+    return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+
+
+@contextlib.contextmanager
+def _unpublished_on_os_error(period: str):
+    """A write error while building (a full disk, a lost folder) is a failed report, said in one line."""
+    try:
+        yield
+    except OSError as exc:
+        raise ReportFailed(f"could not write the report ({_os_error_text(exc)}), so {period} was not "
+                           "published (the earlier site stays)") from exc
+
+
 def build_month(params_file: Path, period: str | None = None, reports_dir: Path = Path("reports"),
                 workers: int | None = None, force: bool = False, progress: bool = True,
                 notebooks_dir: Path = NOTEBOOKS_DIR, console: Console | None = None,
@@ -224,6 +254,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     data = load_data(params)
     result = score(data, params)
     load_projects(params, result)  # a bad projects table stops the report before any notebook runs
+    check_base_map(params, result)
     files = input_files(params)
     hashes = {role: file_sha256(path) for role, path in files.items()}
     sources = source_digest(notebooks_dir)
@@ -236,7 +267,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
         return month_dir
 
     pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
-    with publish_month(reports_dir, params.period) as staging:
+    with _unpublished_on_os_error(params.period), publish_month(reports_dir, params.period) as staging:
         def side_outputs() -> None:
             # written by the main process while the workers run the notebooks
             write_site_assets(reports_dir)
@@ -304,6 +335,9 @@ def build_report(args) -> int:
                                 scheduler=getattr(args, "scheduler", None))
     except (ReportFailed, ReportLocked) as exc:
         print(f"fivecolor: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # after publishing (the site index) or before building: still one line
+        print(f"fivecolor: error: could not write the report ({_os_error_text(exc)})", file=sys.stderr)
         return 1
     print(f"built in {time.perf_counter() - started:.1f} s; open {(month_dir / 'index.html').resolve()}")
     return 0

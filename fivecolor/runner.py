@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import signal
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -145,8 +148,33 @@ def run_notebook(job: NotebookJob, engine_name: str = "fivecolor_warm") -> Noteb
     )
 
 
-def _warm_up() -> None:
-    """Worker initialiser: import the heavy modules before the first job arrives."""
+def _on_terminate(signum: int, frame) -> None:
+    """Worker stopped by the main process (after Ctrl-C there): take its kernel down too, at once,
+    rather than leave it to notice its parent is gone and say so on the terminal afterwards."""
+    from fivecolor import engine
+
+    for kernel in list(engine._KERNELS.values()):
+        process = getattr(getattr(kernel.km, "provisioner", None), "process", None)
+        if process is not None:
+            # os.kill, not Popen.kill/wait: this handler may interrupt a Popen.poll that holds its lock
+            try:
+                os.kill(process.pid, signal.SIGKILL)
+            except OSError:
+                pass  # already gone
+    os._exit(128 + signum)
+
+
+def _warm_up(scratch: str | None = None) -> None:
+    """Worker initialiser: import the heavy modules before the first job arrives.
+
+    Ctrl-C is the main process's to handle (it stops the workers); the worker's temporary
+    files (its kernel's socket folder) go under ``scratch``, which the main process removes
+    even when the worker is killed.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_terminate)
+    if scratch is not None:
+        tempfile.tempdir = scratch
     import papermill  # noqa: F401
 
     import fivecolor.engine  # noqa: F401
@@ -184,22 +212,46 @@ def run_notebooks(
     results: list[NotebookResult | None] = [None] * len(jobs)
     # Spawned workers: a forked child would share the caller's zmq sockets and threads.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up) as pool:
-        futures = {pool.submit(run_notebook, job, engine_name): index for index, job in enumerate(jobs)}
-        with _progress_bar(len(jobs), enabled=progress) as advance:
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    results[index] = future.result()
-                except Exception as exc:  # the worker process itself died
-                    results[index] = NotebookResult(
-                        job=jobs[index],
-                        status="failed",
-                        seconds=0.0,
-                        error=f"{_describe(jobs[index])}: worker failed: {type(exc).__name__}: {_one_line(exc)}",
-                    )
-                advance(results[index])
+    scratch = tempfile.mkdtemp(prefix="fivecolor-run-")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up,
+                                 initargs=(scratch,)) as pool:
+            futures = {pool.submit(run_notebook, job, engine_name): index for index, job in enumerate(jobs)}
+            try:
+                with _progress_bar(len(jobs), enabled=progress) as advance:
+                    for future in as_completed(futures):
+                        index = futures[future]
+                        try:
+                            results[index] = future.result()
+                        except Exception as exc:  # the worker process itself died
+                            results[index] = NotebookResult(
+                                job=jobs[index],
+                                status="failed",
+                                seconds=0.0,
+                                error=f"{_describe(jobs[index])}: worker failed: {type(exc).__name__}: "
+                                      f"{_one_line(exc)}",
+                            )
+                        advance(results[index])
+            except BaseException:  # Ctrl-C: stop now rather than wait for the running notebooks
+                _stop_workers(pool)
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return results  # type: ignore[return-value]
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the workers; their kernels see their parent
+    gone and exit on their own (ipykernel's parent poller)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=30)
+        if process.is_alive():  # stuck past its SIGTERM handler
+            process.kill()
+            process.join()
 
 
 class _progress_bar:

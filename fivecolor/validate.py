@@ -7,6 +7,7 @@ column and what is wrong.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,8 @@ def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def check_stations(frame: pd.DataFrame, path: Path, findings: Findings) -> pd.DataFrame:
     """Validate the stations table; return it indexed by ``station_id`` with numeric columns."""
     out = frame.copy()
+    if out.empty:
+        findings.add("error", path, "the table has a header but no rows; add one row per station")
     for column in ("station_id", "name", "county"):
         out[column] = out[column].astype("string")
     ids = out["station_id"].fillna("")
@@ -124,7 +127,9 @@ def check_indicators(frame: pd.DataFrame, path: Path, params: Params, station_id
             out[column] = out[column].astype("string").str.strip().astype("category")
     bad_period = ~_label_mask(out["period"], lambda c: c.astype(str).str.fullmatch(PERIOD_PATTERN))
     findings.add_rows("error", path, out, bad_period, "period",
-                      lambda r: f"period {r['period']!r} is not a month written YYYY-MM")
+                      lambda r: f"period {r['period']!r} is not a month written YYYY-MM"
+                      + ("; it was stored as a date: format the column as text"
+                         if re.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?", str(r["period"])) else ""))
     catalogue = params.indicators
     unknown_ind = ~_label_mask(out["indicator"], lambda c: c.isin(list(catalogue)))
     findings.add_rows("error", path, out, unknown_ind, "indicator",
@@ -189,6 +194,11 @@ def check_month(values: np.ndarray, periods: tuple[str, ...], station_ids: pd.In
     for s, i in zip(*np.nonzero(holes)):
         findings.add(severity, path, f"missing value ({policy})", column="value", period=params.period,
                      station_id=station_ids[s], indicator=indicators[i])
+    previous = (pd.Period(params.period, freq="M") - 1).strftime("%Y-%m")
+    if t > 0 and previous not in periods:
+        findings.add("warning", path, f"no data for {previous}, the month before {params.period}: every colour "
+                     f"change is shown as new (the latest earlier month is {periods[t - 1]})",
+                     column="period", period=previous)
     if t == 0:
         return
     change = np.diff(values[: t + 1], axis=0)  # (t, S, I) month-over-month changes up to the month
