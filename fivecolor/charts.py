@@ -225,7 +225,7 @@ def _map(
     language = result.params.language
     frame = _station_frame(result)
     if areas is None:
-        areas = geo.service_areas(result.data.stations.reset_index())
+        areas = geo.station_areas(result.data.stations.reset_index(), result.params.data.boundaries)
     if counties is None:
         counties = geo.county_boundaries()
     area_data = alt.Data(values=_stripped(geo.orient_clockwise(areas)["features"], ("station_id",)))
@@ -289,7 +289,7 @@ def colour_map(
         A scored month.
     areas
         Service areas (FeatureCollection with a ``station_id`` property per feature);
-        default :func:`fivecolor.geo.service_areas` of the stations.
+        default the parameters' ``data.boundaries``, else :func:`fivecolor.geo.service_areas`.
     counties
         County borders drawn on top; default :func:`fivecolor.geo.county_boundaries`.
     width, height

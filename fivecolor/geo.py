@@ -516,3 +516,15 @@ def load_boundaries(path: Path, station_ids: Iterable) -> dict:
         )
         raise fail(f"no feature for station(s) {shown}")
     return orient_clockwise({"type": "FeatureCollection", "features": cleaned})
+
+
+def station_areas(stations, boundaries: Path | None = None) -> dict:
+    """The areas a map fills per station: the user's ``boundaries`` GeoJSON when given
+    (:func:`load_boundaries`), else the per-county Voronoi cells (:func:`service_areas`).
+
+    ``stations`` has columns ``station_id, county, lat, lon``. Raises ``ValueError`` (one line)
+    when either cannot serve every station.
+    """
+    if boundaries is not None:
+        return load_boundaries(Path(boundaries), stations["station_id"])
+    return service_areas(stations)

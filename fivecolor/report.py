@@ -209,11 +209,14 @@ def check_base_map(params: Params, result: ScoreResult) -> None:
     """Every station must get a cell on the map (its county on the base map, its point inside it):
     otherwise each page's map would fail, so this is bad input, said before anything is written."""
     from fivecolor.errors import InputError
-    from fivecolor.geo import service_areas
+    from fivecolor.geo import station_areas
 
+    boundaries = params.data.boundaries
     try:
-        service_areas(result.data.stations.reset_index())
+        station_areas(result.data.stations.reset_index(), boundaries)
     except ValueError as exc:
+        if boundaries is not None:
+            raise InputError("data.boundaries", "", str(exc)) from None
         raise InputError(params.data.stations, "", f"{exc}; correct the station's county or lat/lon") from None
 
 
