@@ -538,7 +538,7 @@ def department_help(result: ScoreResult) -> pd.DataFrame:
         lagging = month < threshold
         level = np.full(month.shape[1], float(threshold))
     else:
-        indicator_band = bandmod.assign(month.T, params.bands).T
+        indicator_band = bandmod.assign(month.T, params.bands, ties="shared").T
         lagging = indicator_band == YELLOW
         if params.bands.method == "cutoffs":
             level = np.full(month.shape[1], float(params.bands.cutoffs[-1]))

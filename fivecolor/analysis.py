@@ -70,7 +70,7 @@ def weak_indicators(result: ScoreResult, top: int = WEAK_TOP) -> pd.DataFrame:
     lost = points_lost(result, t)
     month = result.normalised[t]
     loss_rank = bandmod.ordinal_rank(np.nan_to_num(lost, nan=-np.inf))  # rank 1 = costs the most
-    indicator_band = bandmod.assign(month.T, result.params.bands).T  # bands per indicator column
+    indicator_band = bandmod.assign(month.T, result.params.bands, ties="shared").T  # bands per indicator column
     bottom = indicator_band == len(BANDS) - 1
     weak = (loss_rank <= top) & (lost > 1e-9) | bottom
     s, i = np.nonzero(weak)

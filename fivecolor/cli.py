@@ -296,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"fivecolor: error: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # an output that cannot be written: a folder given as --out, no permission
+        where = getattr(exc, "filename", None) or "output"
+        print(f"fivecolor: error: {where}: cannot write ({exc.strerror or exc}); check --out", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("fivecolor: interrupted; nothing was published", file=sys.stderr)
         return 130

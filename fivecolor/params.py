@@ -185,7 +185,7 @@ class Sensitivity(_Frozen):
     """What is uncertain, for the Monte Carlo and the Sobol indices."""
 
     samples: int = Field(10_000, ge=16)
-    seed: int = 20200520
+    seed: int = Field(20200520, ge=0, description="seed of the random draws (a non-negative integer)")
     weights: SensitivityWeights = SensitivityWeights()
     normalisation: tuple[Normalisation, ...] = Field((Normalisation.goalposts,), min_length=1)
     aggregation: tuple[Aggregation, ...] = Field((Aggregation.arithmetic,), min_length=1)

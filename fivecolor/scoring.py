@@ -143,7 +143,11 @@ def resolve_weights(params: Params, normalised_month: np.ndarray) -> tuple[Weigh
         if scheme is WeightsScheme.ahp:
             order = [params.ahp.order.index(k) for k in params.indicator_keys]
             matrix = np.asarray(params.ahp.matrix, dtype=float)[np.ix_(order, order)]
-            result = schemes.ahp_weights(matrix)
+            try:
+                result = schemes.ahp_weights(matrix, labels=params.indicator_keys)
+            except ValueError as exc:  # not reciprocal, a diagonal other than 1, ...
+                raise InputError(params.sources[0] if params.sources else "parameters", "ahp.matrix",
+                                 str(exc)) from None
             learned["ahp_consistency_ratio"] = float(result.cr)
             if result.cr >= params.ahp.max_cr:
                 raise InputError(params.sources[0] if params.sources else "parameters", "ahp.matrix",

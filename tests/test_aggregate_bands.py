@@ -85,3 +85,12 @@ def test_assign_follows_the_method():
     # ten stations: 1 red, 2 orange, 4 blue, 2 green, 1 yellow, whatever the scores
     quantile = bands.assign(scores, Bands(method="quantiles", quantiles=(0.9, 0.7, 0.3, 0.1)))
     assert quantile.tolist() == [0, 4, 3, 3, 2, 2, 2, 2, 1, 1]
+
+
+def test_shared_ties_put_equal_scores_in_one_band():
+    scores = np.array([100.0] * 8 + [50.0, 40.0])
+    position = bands.by_quantiles(scores, (0.9, 0.7, 0.3, 0.1))
+    shared = bands.by_quantiles(scores, (0.9, 0.7, 0.3, 0.1), ties="shared")
+    assert len(set(position[:8].tolist())) > 1  # by position, equal scores are split
+    assert set(shared[:8].tolist()) == {0}  # shared: all eight reach red together
+    assert shared[-1] == 4  # the worst is still yellow

@@ -183,3 +183,8 @@ def test_a_bad_value_merged_from_an_extended_file_names_the_key(project, expect_
     project.with_params(lambda doc: doc.update(period="2020-13"), name="base.yaml")
     params = project.with_params(lambda doc: (doc.update(extends="base.yaml"), doc.pop("period")))
     expect_bad_input(params, "variant.yaml", ("period: '2020-13'",))
+
+
+def test_a_negative_seed_is_refused(project, expect_bad_input):
+    bad = project.with_params(lambda d: d.update(sensitivity={"seed": -1}), name="seed.yaml")
+    expect_bad_input(bad, "seed.yaml", ("sensitivity.seed",))

@@ -169,3 +169,10 @@ def test_python_m_fivecolor_bad_data_has_no_traceback(project, tmp_path):
     assert (done.returncode, done.stdout) == (2, "")
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
     assert "stations.xlsx" in done.stderr
+
+
+def test_an_output_that_cannot_be_written_is_one_line_exit_2(project, run_cli, tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    code, out, err = run_cli("score", "--params", project.params_path, "--out", folder)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "a-folder" in err and "Traceback" not in err

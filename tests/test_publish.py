@@ -166,3 +166,18 @@ def test_file_sha256_known_vectors(tmp_path):
     big = os.urandom(3 * (1 << 20) + 17)
     (tmp_path / "big").write_bytes(big)
     assert file_sha256(tmp_path / "big", chunk_size=1 << 16) == hashlib.sha256(big).hexdigest()
+
+
+def test_a_month_left_aside_by_a_killed_swap_is_restored_and_leftovers_removed(tmp_path):
+    from fivecolor.publish import publish_month
+
+    reports = tmp_path / "reports"
+    (reports / ".2020-05.old-dead").mkdir(parents=True)
+    (reports / ".2020-05.old-dead" / "index.html").write_text("published", encoding="utf-8")
+    (reports / ".2020-05.staging-dead").mkdir()
+    with pytest.raises(RuntimeError):
+        with publish_month(reports, "2020-05"):
+            assert (reports / "2020-05" / "index.html").read_text(encoding="utf-8") == "published"
+            raise RuntimeError("build failed")
+    assert (reports / "2020-05" / "index.html").read_text(encoding="utf-8") == "published"
+    assert sorted(p.name for p in reports.iterdir() if p.name.startswith(".2020-05.")) == [".2020-05.lock"]

@@ -481,3 +481,20 @@ def test_rank_percentiles_equal_numpy_linear_percentiles():
     ranks[:7, 4] = np.nan  # a station unscored in a few samples: percentiles of the rest
     got = sa._rank_percentiles(ranks, (0.05, 0.5))
     np.testing.assert_allclose(got[:, 4], np.percentile(ranks[7:, 4], [5, 50]))
+
+
+def test_a_malformed_ahp_matrix_stops_score_with_one_line(tmp_path, capsys):
+    import yaml
+
+    from fivecolor.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    doc = yaml.safe_load((root / "params" / "schemes" / "ahp.yaml").read_text(encoding="utf-8"))
+    doc["ahp"]["matrix"][9][8] = 3  # no longer the reciprocal of a[8][9]
+    doc["extends"] = str(root / "params" / "2020-05.yaml")
+    bad = tmp_path / "ahp.yaml"
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    code = main(["score", "--params", str(bad), "--out", str(tmp_path / "s.csv")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "ahp.matrix" in err[0] and "reciprocal" in err[0]
+    assert not (tmp_path / "s.csv").exists()
