@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import threading
 import tempfile
 import time
 from collections.abc import Sequence
@@ -216,7 +217,7 @@ def run_notebooks(
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up,
                                  initargs=(scratch,)) as pool:
-            futures = {pool.submit(run_notebook, job, engine_name): index for index, job in enumerate(jobs)}
+            futures = _submit_all(pool, jobs, engine_name)
             try:
                 with _progress_bar(len(jobs), enabled=progress) as advance:
                     for future in as_completed(futures):
@@ -238,6 +239,19 @@ def run_notebooks(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return results  # type: ignore[return-value]
+
+
+def _submit_all(pool: ProcessPoolExecutor, jobs: list[NotebookJob], engine_name: str) -> dict:
+    """Submit every job. The workers are spawned here: Ctrl-C is ignored meanwhile, so they are
+    born ignoring it (an ignored SIGINT is inherited) and a Ctrl-C while one is still starting
+    cannot kill it half-way; the main process alone handles Ctrl-C and stops them."""
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+    try:
+        return {pool.submit(run_notebook, job, engine_name): index for index, job in enumerate(jobs)}
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
