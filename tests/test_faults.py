@@ -155,7 +155,13 @@ def _report_process(project: Project, reports: Path, notebooks: Path) -> subproc
     return subprocess.Popen([sys.executable, "-m", "fivecolor", "report", "--params", str(project.params_path),
                              "--out", str(reports), "--force", "--workers", "2", "--notebooks", str(notebooks)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_ctrl_c)
+
+
+def _default_ctrl_c() -> None:
+    """A terminal's foreground job takes Ctrl-C; a shell's background job (this suite run with
+    `&`, as some CI runners do) starts with SIGINT ignored, which the child would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(path: Path, process: subprocess.Popen, limit: int = 6000) -> None:
