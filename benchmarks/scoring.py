@@ -7,26 +7,17 @@ Prints the median of a few runs for each stage. Run with `make bench` or
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+
+from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 from fivecolor import load_data, load_params, score
 from fivecolor.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def company(folder: Path, n_stations: int, n_months: int, fmt: str) -> Path:

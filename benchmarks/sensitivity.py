@@ -12,7 +12,6 @@ Run with `make bench` or `.venv/bin/python benchmarks/sensitivity.py [--samples 
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -20,21 +19,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from _timing import timed  # benchmarks/ is on sys.path when a script runs
+
 from fivecolor import load_data, load_params, score
 from fivecolor import sensitivity as sa
 from fivecolor.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIT = {"normalisation": ["goalposts", "minmax", "zscore", "rank"], "aggregation": ["arithmetic", "geometric"]}
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def company(folder: Path, n_stations: int) -> Path:

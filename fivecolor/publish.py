@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from fivecolor.params import PERIOD_PATTERN as _PERIOD_TEXT
 from fivecolor.io import file_sha256
 from fivecolor.outputs import atomic_write_text
 
@@ -40,7 +41,7 @@ __all__ = [
     "write_site_index",
 ]
 
-PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD_PATTERN = re.compile(_PERIOD_TEXT)
 
 
 class ReportLocked(RuntimeError):
