@@ -41,23 +41,23 @@ print(cells, seconds, hwm, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 GENERATE_SCRIPT = """
 import sys
 from pathlib import Path
-from fivecolor.cli import write_company
+from fivecolor.data.sample.company import write_company
 print(write_company(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))[-1])
 """
 
 
 def write_company(folder: Path, n_stations: int, n_months: int) -> Path:
-    from fivecolor.cli import write_company as write
+    from fivecolor.data.sample.company import write_company as write
 
     return write(folder, n_stations, n_months)[-1]
 
 
 def plan_jobs(params_file: Path, out: Path, pages: int):
     """The overview, the sensitivity page and the first ``pages`` station pages as jobs."""
-    from fivecolor.dataset import load_data
+    from fivecolor.data.dataset import load_data
     from fivecolor.params import load_params
-    from fivecolor.report import NOTEBOOKS_DIR, assets_url, plan_pages
-    from fivecolor.runner import NotebookJob
+    from fivecolor.site.build import NOTEBOOKS_DIR, assets_url, plan_pages
+    from fivecolor.site.runner import NotebookJob
 
     params = load_params(params_file)
     station_ids = list(load_data(params).station_ids[:pages])
@@ -97,11 +97,11 @@ def main() -> None:
 
     import numpy as np
 
-    from fivecolor.dataset import load_data
-    from fivecolor.executors import get_executor
+    from fivecolor.data.dataset import load_data
+    from fivecolor.site.executors import get_executor
     from fivecolor.params import load_params
-    from fivecolor.scoring import score
-    from fivecolor.sensitivity import monte_carlo
+    from fivecolor.scoring.pipeline import score
+    from fivecolor.analysis.sensitivity import monte_carlo
 
     if args.memory_only:
         report_memory(args)

@@ -15,7 +15,7 @@ import yaml
 from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 from fivecolor import load_data, load_params, score
-from fivecolor.sample import write_sample
+from fivecolor.data.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 

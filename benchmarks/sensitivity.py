@@ -1,7 +1,7 @@
 """Monte Carlo speed: 10,000 samples for 60 and for 3,000 stations, vectorised against naive.
 
-The naive way re-runs ``fivecolor.scoring.score`` once per sample on parameters changed to the
-sample's inputs (``fivecolor.sensitivity.rescore_sample``, via ``params.replace``); it is timed
+The naive way re-runs ``fivecolor.scoring.pipeline.score`` once per sample on parameters changed to the
+sample's inputs (``fivecolor.analysis.sensitivity.rescore_sample``, via ``params.replace``); it is timed
 on a subset of the samples and extrapolated to all of them. The same subset checks that both
 ways give the same ranks and colours. Two uncertainty settings: the sample's (weights,
 cut-offs, left-out indicator) and a full audit (also four normalisations and two aggregations).
@@ -22,8 +22,8 @@ import yaml
 from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 from fivecolor import load_data, load_params, score
-from fivecolor import sensitivity as sa
-from fivecolor.sample import write_sample
+from fivecolor.analysis import sensitivity as sa
+from fivecolor.data.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIT = {"normalisation": ["goalposts", "minmax", "zscore", "rank"], "aggregation": ["arithmetic", "geometric"]}

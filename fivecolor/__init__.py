@@ -1,6 +1,6 @@
 """fivecolor: five-colour maps of supply stations, from indicator data to an offline report.
 
-The public names are imported on first use, so that ``import fivecolor.render`` in a notebook
+The public names are imported on first use, so that ``import fivecolor.site.render`` in a notebook
 kernel does not pay for the whole scoring stack.
 """
 
@@ -13,13 +13,13 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
 _PUBLIC = {
-    "Dataset": "fivecolor.dataset",
-    "load_data": "fivecolor.dataset",
+    "Dataset": "fivecolor.data.dataset",
+    "load_data": "fivecolor.data.dataset",
     "InputError": "fivecolor.errors",
     "Params": "fivecolor.params",
     "load_params": "fivecolor.params",
-    "ScoreResult": "fivecolor.scoring",
-    "score": "fivecolor.scoring",
+    "ScoreResult": "fivecolor.scoring.pipeline",
+    "score": "fivecolor.scoring.pipeline",
 }
 
 

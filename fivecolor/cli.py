@@ -32,7 +32,7 @@ def _period(text: str) -> str:
 
 def _load(args) -> tuple:
     """Parameters (with --period) and validated data, shared by the commands."""
-    from fivecolor.dataset import load_data
+    from fivecolor.data.dataset import load_data
     from fivecolor.params import load_params
 
     params = load_params(args.params, period=getattr(args, "period", None))
@@ -40,11 +40,12 @@ def _load(args) -> tuple:
 
 
 def cmd_score(args) -> int:
-    from fivecolor.outputs import csv_bytes, write_csv
-    from fivecolor.scoring import score
+    from fivecolor.site.outputs import csv_bytes, write_csv
+    from fivecolor.scoring.pipeline import score
+    from fivecolor.views.tables import scores_file
 
     params, data = _load(args)
-    table = score(data, params).table()
+    table = scores_file(score(data, params))
     if args.out is None:
         sys.stdout.buffer.write(csv_bytes(table).removeprefix(b"\xef\xbb\xbf"))
     else:
@@ -54,7 +55,7 @@ def cmd_score(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from fivecolor.dataset import check_data
+    from fivecolor.data.dataset import check_data
     from fivecolor.params import load_params
 
     params = load_params(args.params, period=args.period)
@@ -68,69 +69,9 @@ def cmd_validate(args) -> int:
     return EXIT_BAD_INPUT if errors else EXIT_OK
 
 
-#: Above this many stations ``fivecolor sample --stations`` writes Parquet: CSV would be unwieldy.
-PARQUET_ABOVE = 60
-
-
-def _inside_counties(stations, towns):
-    """Synthetic stations pulled toward their town until inside their county on the base map
-    (the generator scatters them around the towns, a few into the sea or the next county)."""
-    import numpy as np
-    import shapely
-
-    from fivecolor.geo import county_boundaries
-
-    counties = {f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
-                for f in county_boundaries()["features"]}
-    anchor = towns.drop_duplicates(["county", "town"]).set_index(["county", "town"])[["lon", "lat"]]
-    home = anchor.reindex(list(zip(stations["county"], stations["town"]))).to_numpy(float)
-    xy = stations[["lon", "lat"]].to_numpy(float, copy=True)
-    region = np.array([counties.get(c) for c in stations["county"]], dtype=object)
-    known = np.array([g is not None for g in region]) & ~np.isnan(home).any(axis=1)
-    for _ in range(16):  # halve the offset from the town: the town itself lies inside
-        out = known.copy()
-        out[known] = ~shapely.covers(region[known], shapely.points(xy[known]))
-        if not out.any():
-            break
-        xy[out] = home[out] + (xy[out] - home[out]) / 2
-    return stations.assign(lon=xy[:, 0].round(4), lat=xy[:, 1].round(4))
-
-
-def write_company(out: Path, n_stations: int, n_months: int = 24, fmt: str | None = None) -> list[Path]:
-    """A synthetic company of ``n_stations`` and a ready ``params.yaml`` beside its data.
-
-    Parquet (labels stored as dictionaries, read back as categoricals without a copy per row)
-    above :data:`PARQUET_ABOVE` stations or with ``fmt="parquet"``, CSV otherwise. The
-    parameter file is the project's ``params/default.yaml`` with this data and no projects.
-    """
-    import yaml
-
-    from fivecolor.sample.generate import make_sample, write_sample
-
-    fmt = fmt or ("parquet" if n_stations > PARQUET_ABOVE else "csv")
-    default = Path(__file__).resolve().parent.parent / "params" / "default.yaml"
-    if not default.is_file():
-        raise InputError(default, "", "the project's default parameters are needed to write params.yaml")
-    out.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        paths = write_sample(out, n_stations=n_stations, n_months=n_months)
-    else:
-        stations, indicators = make_sample(n_stations=n_stations, n_months=n_months)
-        stations = _inside_counties(stations, make_sample(n_months=1)[0])
-        labels = {c: indicators[c].astype("category") for c in ("period", "station_id", "indicator")}
-        paths = {"stations": out / "stations.parquet", "indicators": out / "indicators.parquet"}
-        stations.to_parquet(paths["stations"], index=False)
-        indicators.assign(**labels).to_parquet(paths["indicators"], index=False)
-    doc = yaml.safe_load(default.read_text(encoding="utf-8"))
-    doc["data"] = {"stations": paths["stations"].name, "indicators": paths["indicators"].name, "projects": None}
-    params = out / "params.yaml"
-    params.write_text(f"# A synthetic company: {n_stations} stations, {n_months} months ({fmt}).\n"
-                      + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return [paths["stations"], paths["indicators"], params]
-
-
 def cmd_sample(args) -> int:
-    from fivecolor.sample.generate import write_sample, write_sample_sqlite
+    from fivecolor.data.sample.company import write_company
+    from fivecolor.data.sample.generate import write_sample, write_sample_sqlite
 
     if args.out is None and args.sqlite is None:
         raise InputError("usage", "fivecolor sample", "give --out DIR, --sqlite FILE or both")
@@ -156,22 +97,54 @@ def cmd_params_schema(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from fivecolor.report import build_report
+    """``fivecolor report``: build the month and print where to open it."""
+    import time
+
+    from fivecolor.site.build import ReportFailed, build_month, os_error_text
+    from fivecolor.site.publish import ReportLocked
 
     if args.scheduler and args.executor != "dask":
         raise InputError("usage", "fivecolor report", "--scheduler goes with --executor dask")
-    return build_report(args)
+    started = time.perf_counter()
+    try:
+        month_dir = build_month(Path(args.params), args.period, Path(args.out), workers=args.workers,
+                                force=args.force, notebooks_dir=args.notebooks,
+                                executor=getattr(args, "executor", "local"),
+                                scheduler=getattr(args, "scheduler", None))
+    except (ReportFailed, ReportLocked) as exc:
+        print(f"fivecolor: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # after publishing (the site index) or before building: still one line
+        print(f"fivecolor: error: could not write the report ({os_error_text(exc)})", file=sys.stderr)
+        return 1
+    print(f"built in {time.perf_counter() - started:.1f} s; open {(month_dir / 'index.html').resolve()}")
+    return 0
 
 
 def cmd_rerun(args) -> int:
-    from fivecolor.rerun import cmd_rerun as rerun
+    """``fivecolor rerun reports/<period>``: exit 0 identical scores, 1 different, 2 not a published month."""
+    from fivecolor.site.build import ReportFailed
+    from fivecolor.site.publish import ReportLocked
+    from fivecolor.site.rerun import SNAPSHOT_DIR, rerun_month
 
-    return rerun(args)
+    try:
+        result = rerun_month(Path(args.month), out=args.out, workers=args.workers, notebooks_dir=args.notebooks,
+                             scores_only=args.scores_only, progress=sys.stderr.isatty())
+    except (ReportFailed, ReportLocked) as exc:
+        print(f"fivecolor: error: {exc}", file=sys.stderr)
+        return 1
+    if result.identical:
+        print(f"{result.published.name}: rebuilt from {result.published / SNAPSHOT_DIR} into {result.rebuilt}; "
+              "scores.csv identical")
+        return 0
+    print(f"fivecolor: error: {result.published.name}: rebuilt into {result.rebuilt}, but scores.csv differs "
+          f"from the published one: {result.difference}", file=sys.stderr)
+    return 1
 
 
 def cmd_actions(args) -> int:
-    from fivecolor.actions import write_actions
-    from fivecolor.scoring import score
+    from fivecolor.site.outputs import write_actions
+    from fivecolor.scoring.pipeline import score
 
     params, data = _load(args)
     written = write_actions(score(data, params), args.out)
@@ -191,8 +164,8 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_weights(args) -> int:
-    from fivecolor.outputs import csv_bytes
-    from fivecolor.sensitivity import normalised_month, scheme_weights
+    from fivecolor.site.outputs import csv_bytes
+    from fivecolor.analysis.sensitivity import normalised_month, scheme_weights
 
     params, data = _load(args)
     table = scheme_weights(params, normalised_month(params, data)).round(6).reset_index()
@@ -201,9 +174,9 @@ def cmd_weights(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from fivecolor.outputs import csv_bytes, write_csv
-    from fivecolor.scoring import score
-    from fivecolor.sensitivity import (STATION_COLUMNS, check_ahp, monte_carlo, stable_share,
+    from fivecolor.site.outputs import csv_bytes, write_csv
+    from fivecolor.scoring.pipeline import score
+    from fivecolor.analysis.sensitivity import (STATION_COLUMNS, check_ahp, monte_carlo, stable_share,
                                        station_uncertainty)
 
     params, data = _load(args)
@@ -236,6 +209,7 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
 
 def build_parser() -> argparse.ArgumentParser:
     from fivecolor import __version__
+    from fivecolor.data.sample.company import PARQUET_ABOVE
 
     parser = _Parser(prog="fivecolor", description="Five-colour maps of supply stations.")
     parser.add_argument("--version", action="version", version=f"fivecolor {__version__}")

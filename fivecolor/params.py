@@ -29,7 +29,6 @@ from pydantic import (
 )
 
 from fivecolor.errors import InputError
-from fivecolor.labels import BANDS
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 STATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -629,7 +628,6 @@ def params_schema() -> dict[str, Any]:
 
 
 __all__ = [
-    "BANDS",
     "Aggregation",
     "Bands",
     "IndicatorSpec",

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fivecolor.dataset import Dataset
+from fivecolor.data.dataset import Dataset
 from fivecolor.params import Params
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,15 +19,18 @@ import pytest
 import scipy.optimize
 
 from conftest import REPO
-from fivecolor import actions
-from fivecolor.dataset import load_data
+from fivecolor.analysis import actions
+from fivecolor.analysis.projects import project_progress
+from fivecolor.data.dataset import load_data
+from fivecolor.data.projects import load_projects
 from fivecolor.errors import InputError
-from fivecolor.labels import BANDS
+from fivecolor.scoring.bands import BANDS
 from fivecolor.params import load_params
-from fivecolor.scoring import score
+from fivecolor.site.outputs import write_actions
+from fivecolor.scoring.pipeline import score
 
 SAMPLE_PARAMS = REPO / "params" / "2020-05.yaml"
-SAMPLE_INDICATORS = REPO / "fivecolor" / "sample" / "indicators.csv"
+SAMPLE_INDICATORS = REPO / "fivecolor" / "data" / "sample" / "indicators.csv"
 
 
 @pytest.fixture(scope="module")
@@ -402,8 +405,8 @@ def test_department_help_relative_normalisation_target_in_range(sample):
 # -- projects ----------------------------------------------------------------------------------
 def test_sample_projects(sample):
     params, _, result = sample
-    projects = actions.load_projects(params, result)
-    progress = actions.project_progress(result, projects).set_index(["station_id", "indicator"])
+    projects = load_projects(params, result.data.station_ids)
+    progress = project_progress(result, projects).set_index(["station_id", "indicator"])
     assert 6 <= len(progress) <= 12
     assert "meilin" in progress.index.get_level_values(0)
     assert {"met", "not met"} <= set(progress["status"])
@@ -429,7 +432,7 @@ def _without_projects(project) -> Path:
 def test_no_projects_file_gives_none(project):
     params = load_params(_without_projects(project))
     assert params.data.projects is None
-    assert actions.load_projects(params, score(load_data(params), params)) is None
+    assert load_projects(params, load_data(params).station_ids) is None
 
 
 BAD_PROJECTS = [
@@ -451,7 +454,7 @@ def test_bad_projects_exit_2_and_write_nothing(tmp_path, run_cli, text, row, col
     params_file.write_text(f"extends: {SAMPLE_PARAMS}\ndata:\n  projects: {bad}\n", encoding="utf-8")
     params = load_params(params_file)
     with pytest.raises(InputError) as caught:
-        actions.load_projects(params, score(load_data(params), params))
+        load_projects(params, load_data(params).station_ids)
     message = caught.value.message
     assert "projects.csv" in message and row in message and column in message and word in message
     out = tmp_path / "out"
@@ -534,7 +537,7 @@ def test_cli_actions_needs_out(run_cli):
 
 def test_write_actions_without_projects(project, tmp_path):
     params = load_params(_without_projects(project))
-    written = actions.write_actions(score(load_data(params), params), tmp_path / "a")
+    written = write_actions(score(load_data(params), params), tmp_path / "a")
     assert set(written) == {"next_colour", "pairing", "departments", "stages"}
     assert all(p.is_file() for p in written.values())
 

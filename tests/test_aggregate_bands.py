@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivecolor import bands
-from fivecolor.aggregate import aggregate
+from fivecolor.scoring import bands
+from fivecolor.scoring.aggregate import aggregate
 from fivecolor.params import Bands
 
 

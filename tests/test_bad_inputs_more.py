@@ -7,7 +7,7 @@ Documented decisions:
 
 - ``5%`` is refused, not converted: whether it means 5 or 0.05 depends on the indicator's unit,
   so the message asks for the plain number. ``５`` and ``1,234.5`` are converted
-  (:func:`fivecolor.validate.to_numbers`); ``95,5`` (a decimal comma) and ``1,23`` are refused.
+  (:func:`fivecolor.data.validate.to_numbers`); ``95,5`` (a decimal comma) and ``1,23`` are refused.
 - CSV is read as UTF-8 (with or without BOM) or GBK/GB18030; anything else is refused with "save
   the CSV as UTF-8".
 - A station in the table with no data, or in the data but not the table, is an error; a month

@@ -5,7 +5,9 @@ import json
 import pytest
 
 from conftest import Project
-from fivecolor import charts, geo, load_data, load_params, score
+from fivecolor import load_data, load_params, score
+from fivecolor.views import charts
+from fivecolor.data import geography as geo
 from fivecolor.cli import main
 
 

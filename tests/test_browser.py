@@ -8,9 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import fivecolor.render as render
-from fivecolor.render import write_assets
-from fivecolor.runner import NotebookJob, run_notebooks
+import fivecolor.site.render as render
+from fivecolor.site.render import write_assets
+from fivecolor.site.runner import NotebookJob, run_notebooks
 
 try:
     from tests.browser import check_page, skip_without_browser
@@ -19,10 +19,10 @@ except ImportError:  # tests/ itself on sys.path (pytest's rootless import mode)
 
 pytestmark = [pytest.mark.slow, skip_without_browser]
 
-PACKAGE_ROOT = Path(render.__file__).parent.parent
+PACKAGE_ROOT = Path(render.__file__).parents[2]
 
 CHART_CELLS = [
-    "import altair as alt\nimport pandas as pd\nfrom fivecolor.render import enable_offline_charts\n"
+    "import altair as alt\nimport pandas as pd\nfrom fivecolor.views.embed import enable_offline_charts\n"
     "enable_offline_charts()",
     "frame = pd.DataFrame({'station': ['海曙所', '江北所', '镇海所'], 'score': [91.5, 84.0, 77.25]})\n"
     "alt.Chart(frame).mark_bar().encode(x=alt.X('station:N', title='供电所'), y='score:Q')"

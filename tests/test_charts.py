@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 import vl_convert as vlc
 
-from fivecolor import charts, geo, load_data, load_params, score
-from fivecolor.labels import BAND_COLOURS, BAND_LABELS, BANDS, TEXT, text
-from fivecolor.render import RENDERER_NAME
+from fivecolor import load_data, load_params, score
+from fivecolor.views import charts
+from fivecolor.data import geography as geo
+from fivecolor.views.text import BAND_COLOURS, BAND_LABELS, BANDS, TEXT, text
+from fivecolor.views.embed import RENDERER_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
@@ -392,7 +394,7 @@ def test_indicator_heatmap_cells_are_this_months_normalised_scores(results, spec
 
 
 def test_weak_indicator_chart_splits_each_count_by_reason(results, specs):
-    from fivecolor.analysis import weak_indicators
+    from fivecolor.analysis.month import weak_indicators
 
     result = results["en"]
     rows = max(inline_rows(specs["weak_indicator_chart", "en"]), key=len)

@@ -17,9 +17,9 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from fivecolor import sensitivity  # noqa: E402
-from fivecolor.dataset import load_data  # noqa: E402
-from fivecolor.executors import (  # noqa: E402
+from fivecolor.analysis import sensitivity  # noqa: E402
+from fivecolor.data.dataset import load_data  # noqa: E402
+from fivecolor.site.executors import (  # noqa: E402
     BUNDLE_PARAMS,
     _remove_bundles,
     DaskExecutor,
@@ -30,9 +30,10 @@ from fivecolor.executors import (  # noqa: E402
     run_payload,
 )
 from fivecolor.params import load_params  # noqa: E402
-from fivecolor.report import NOTEBOOKS_DIR, build_month  # noqa: E402
-from fivecolor.runner import NotebookJob  # noqa: E402
-from fivecolor.scoring import score  # noqa: E402
+from fivecolor.resources import notebooks_dir  # noqa: E402
+from fivecolor.site.build import build_month  # noqa: E402
+from fivecolor.site.runner import NotebookJob  # noqa: E402
+from fivecolor.scoring.pipeline import score  # noqa: E402
 
 from conftest import Project  # noqa: E402
 
@@ -130,8 +131,8 @@ def test_sensitivity_table_and_chunks_are_identical_on_the_cluster(project, clie
 def test_notebooks_reach_the_workers_as_bytes_not_paths(project, client, tmp_path):
     import nbformat
 
-    jobs = [NotebookJob(NOTEBOOKS_DIR / "station.ipynb", tmp_path / "out" / "NB02.ipynb",
-                        {"params_file": str(project.params_path), "station_id": "NB02"}, cwd=NOTEBOOKS_DIR,
+    jobs = [NotebookJob(notebooks_dir() / "station.ipynb", tmp_path / "out" / "NB02.ipynb",
+                        {"params_file": str(project.params_path), "station_id": "NB02"}, cwd=notebooks_dir(),
                         html_path=tmp_path / "out" / "NB02.html", label="station NB02")]
     payloads, bundles = notebook_payloads(jobs)
     shipped = pickle.dumps((payloads, bundles))
@@ -139,7 +140,7 @@ def test_notebooks_reach_the_workers_as_bytes_not_paths(project, client, tmp_pat
         assert str(folder).encode() not in shipped
     (payload,) = payloads
     assert payload.parameters == {"params_file": BUNDLE_PARAMS, "station_id": "NB02"}
-    assert payload.notebook == (NOTEBOOKS_DIR / "station.ipynb").read_bytes()
+    assert payload.notebook == (notebooks_dir() / "station.ipynb").read_bytes()
     # the project folder is gone by the time the worker runs the notebook
     moved = project.root.with_name("moved-away")
     shutil.move(project.root, moved)

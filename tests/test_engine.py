@@ -12,10 +12,10 @@ import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-import fivecolor.engine as engine
-from fivecolor.runner import NotebookJob, run_notebooks
+import fivecolor.site.engine as engine
+from fivecolor.site.runner import NotebookJob, run_notebooks
 
-PACKAGE_ROOT = Path(engine.__file__).parent.parent
+PACKAGE_ROOT = Path(engine.__file__).parents[2]
 
 
 def make_notebook(path: Path, cells: list[str], parameters: str = "value = 0") -> Path:
@@ -162,7 +162,7 @@ def test_run_notebooks_isolates_consecutive_notebooks_on_one_worker(tmp_path):
 def _papermill_job(args):
     """Baseline for the measurement: Papermill's default engine plus an HTML export."""
     src, out, html_path, params = args
-    from fivecolor.render import render_html
+    from fivecolor.site.render import render_html
 
     nb = pm.execute_notebook(src, out, parameters=params, progress_bar=False)
     Path(html_path).write_text(render_html(nb, "assets"), encoding="utf-8")

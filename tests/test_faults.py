@@ -32,7 +32,8 @@ import psutil
 import pytest
 
 from conftest import REPO, Project
-from fivecolor.report import NOTEBOOKS_DIR, build_month
+from fivecolor.resources import notebooks_dir
+from fivecolor.site.build import build_month
 
 pytestmark = pytest.mark.slow
 
@@ -134,7 +135,7 @@ def _rerun_succeeds(run_cli, project: Project, reports: Path, before: dict[str, 
 def _notebooks_with(tmp_path: Path, notebook: str, source: str) -> Path:
     """A copy of the report notebooks with ``source`` appended as a cell of ``notebook``."""
     folder = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS_DIR, folder)
+    shutil.copytree(notebooks_dir(), folder)
     nb = nbformat.read(folder / notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(source))
     nbformat.write(nb, folder / notebook)
@@ -195,8 +196,10 @@ def test_a_worker_killed_mid_run_publishes_nothing(site, tmp_path, run_cli, mark
 @pytest.mark.parametrize("where", ["scores.csv", "input snapshot", "manifest", "swap into place"])
 def test_a_full_disk_publishes_nothing(site, run_cli, monkeypatch, marker, where):
     """``No space left on device`` injected at one write of the report, in the main process."""
-    import fivecolor.publish
-    import fivecolor.report
+    import fivecolor.site.build
+    import fivecolor.site.inputs
+    import fivecolor.site.manifest
+    import fivecolor.site.publish
 
     def full(*args, **kwargs):
         raise ENOSPC
@@ -204,11 +207,11 @@ def test_a_full_disk_publishes_nothing(site, run_cli, monkeypatch, marker, where
     project, reports, before = site
     with monkeypatch.context() as patch:  # the fault for this run only
         if where == "scores.csv":
-            patch.setattr(fivecolor.report, "write_csv", full)
+            patch.setattr(fivecolor.site.build, "write_csv", full)
         elif where == "input snapshot":
-            patch.setattr(fivecolor.report.shutil, "copy2", full)
+            patch.setattr(fivecolor.site.inputs.shutil, "copy2", full)
         elif where == "manifest":
-            patch.setattr(fivecolor.publish, "write_manifest", full)
+            patch.setattr(fivecolor.site.manifest, "write_manifest", full)
         else:
             real_rename = os.rename
 
@@ -217,7 +220,7 @@ def test_a_full_disk_publishes_nothing(site, run_cli, monkeypatch, marker, where
                     raise ENOSPC
                 return real_rename(src, dst)
 
-            patch.setattr(fivecolor.publish.os, "rename", rename)
+            patch.setattr(fivecolor.site.publish.os, "rename", rename)
         code, _, err = run_cli("report", "--params", project.params_path, "--out", reports, "--force",
                                "--workers", "2")
     _one_line_failure(code, err, "No space left on device", "not published")
@@ -263,7 +266,7 @@ def test_a_second_report_of_the_same_month_is_refused_while_the_first_runs(site,
 
 
 def test_a_held_lock_refuses_the_report_and_keeps_the_month(site, run_cli, marker):
-    from fivecolor.publish import _month_lock
+    from fivecolor.site.publish import _month_lock
 
     project, reports, before = site
     with _month_lock(reports, PERIOD):

@@ -1,4 +1,4 @@
-"""Tests for fivecolor.geo: county base map, per-county Voronoi service areas, user files."""
+"""Tests for fivecolor.data.geography: county base map, per-county Voronoi service areas, user files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import shapely
 import vl_convert as vlc
 from shapely.geometry import shape
 
-from fivecolor import geo
+from fivecolor.data import geography as geo
 
 COUNTY_NAMES = [
     "海曙区",

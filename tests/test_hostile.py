@@ -18,7 +18,7 @@ import pytest
 
 from browser import CHROMIUM, CHROMIUM_ARGS, _offline_router, browser_missing_reason
 from conftest import STATIONS, Project
-from fivecolor.report import build_month
+from fivecolor.site.build import build_month
 
 pytestmark = pytest.mark.slow
 

@@ -11,15 +11,16 @@ import pandas as pd
 import pytest
 import shapely
 
-from fivecolor import charts, tables
-from fivecolor.dataset import load_data
-from fivecolor.geo import county_boundaries, service_areas
-from fivecolor.labels import BANDS
-from fivecolor.notebook import ROWS_SHOWN
+from fivecolor.views import charts
+from fivecolor.views import tables
+from fivecolor.data.dataset import load_data
+from fivecolor.data.geography import county_boundaries, service_areas
+from fivecolor.scoring.bands import BANDS
+from fivecolor.views.notebook import ROWS_SHOWN
 from fivecolor.params import load_params
-from fivecolor.report import NOTEBOOKS_DIR
-from fivecolor.runner import NotebookJob, run_notebook
-from fivecolor.scoring import score
+from fivecolor.resources import notebooks_dir
+from fivecolor.site.runner import NotebookJob, run_notebook
+from fivecolor.scoring.pipeline import score
 
 N_STATIONS, N_MONTHS = 500, 3
 MAX_OVERVIEW_BYTES = 1_500_000
@@ -109,8 +110,8 @@ def test_large_month_views_aggregate_by_county(large):
 
 @pytest.mark.slow
 def test_large_overview_executes_and_stays_light(company, tmp_path):
-    job = NotebookJob(NOTEBOOKS_DIR / "overview.ipynb", tmp_path / "overview.ipynb",
-                      {"params_file": str(company / "params.yaml")}, cwd=NOTEBOOKS_DIR,
+    job = NotebookJob(notebooks_dir() / "overview.ipynb", tmp_path / "overview.ipynb",
+                      {"params_file": str(company / "params.yaml")}, cwd=notebooks_dir(),
                       html_path=tmp_path / "index.html", label="overview")
     outcome = run_notebook(job)
     assert outcome.status == "ok", outcome.error
@@ -127,7 +128,7 @@ def test_large_overview_executes_and_stays_light(company, tmp_path):
 
 
 def test_large_uncertainty_charts_draw_the_least_certain_stations(large):
-    from fivecolor import sensitivity
+    from fivecolor.analysis import sensitivity
 
     uncertainty = sensitivity.station_uncertainty(sensitivity.monte_carlo(large, samples=200, seed=3))
     spec = charts.rank_intervals(large, uncertainty).to_dict()

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from fivecolor.normalise import IndicatorArrays, normalise
+from fivecolor.scoring.normalise import IndicatorArrays, normalise
 
 
 def arrays_for(direction="higher", goalposts=(0.0, 100.0), log=False):

@@ -15,9 +15,15 @@ import pytest
 import scipy.stats
 import vl_convert as vlc
 
-from fivecolor import actions, charts, load_data, load_params, score, sensitivity, tables
-from fivecolor.labels import BAND_LABELS, BANDS, PAGE_TEXT, TEXT, text
-from fivecolor.pagetext import page_text
+from fivecolor import load_data, load_params, score
+from fivecolor.analysis import actions
+from fivecolor.analysis.projects import project_progress
+from fivecolor.data.projects import load_projects
+from fivecolor.views import charts
+from fivecolor.analysis import sensitivity
+from fivecolor.views import tables
+from fivecolor.views.text import BAND_LABELS, BANDS, PAGE_TEXT, TEXT, text
+from fivecolor.views.pagetext import page_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -59,7 +65,7 @@ def analyses(results):
         "next": actions.next_colour(result),
         "pairs": actions.pairing(result),
         "departments": actions.department_help(result),
-        "projects": actions.project_progress(result, actions.load_projects(result.params, result)),
+        "projects": project_progress(result, load_projects(result.params, result.data.station_ids)),
         "stages": actions.stage_progress(result),
     }
 
@@ -453,7 +459,7 @@ def test_cutoff_shift_chart_has_one_line_per_cutoff_and_all(results, analyses):
 def test_one_catalogue_serves_tables_and_pages():
     assert set(PAGE_TEXT) <= set(TEXT)
     assert page_text("station.next.none", "en") == TEXT["station.next.none"]["en"]
-    source = (ROOT / "fivecolor" / "labels.py").read_text(encoding="utf-8")
+    source = (ROOT / "fivecolor" / "views" / "text.py").read_text(encoding="utf-8")
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
@@ -572,7 +578,7 @@ def test_overview_notebook_shows_the_actions_before_data_quality(tmp_path):
 def test_show_table_keeps_short_rows_on_one_line_and_lets_wide_ones_wrap():
     from IPython.display import HTML
 
-    from fivecolor import notebook as nb
+    from fivecolor.views import notebook as nb
 
     shown = []
     narrow = pd.DataFrame({"供电所": ["梅林供电所"], "颜色等级": ["绿色（稍差）"]})
@@ -595,7 +601,7 @@ def test_show_table_keeps_short_rows_on_one_line_and_lets_wide_ones_wrap():
 
 
 def test_the_month_monte_carlo_is_run_once_per_kernel():
-    from fivecolor import notebook as nb
+    from fivecolor.views import notebook as nb
 
     month = nb.open_month(SAMPLE_PARAMS)
     first = nb.monte_carlo(month, 256)

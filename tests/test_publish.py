@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-import fivecolor.publish as publish
-from fivecolor.publish import (
+import fivecolor.site.publish as publish
+from fivecolor.site.publish import (
     ReportLocked,
     file_sha256,
     publish_month,
     published_periods,
-    write_manifest,
     write_site_index,
 )
+from fivecolor.site.manifest import write_manifest
 
-PACKAGE_ROOT = Path(publish.__file__).parent.parent
+PACKAGE_ROOT = Path(publish.__file__).parents[2]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -84,7 +84,7 @@ def test_second_concurrent_build_of_the_same_month_is_refused(tmp_path):
     reports = tmp_path / "reports"
     script = (
         "import sys\n"
-        "from fivecolor.publish import publish_month, ReportLocked\n"
+        "from fivecolor.site.publish import publish_month, ReportLocked\n"
         "try:\n"
         "    with publish_month(sys.argv[1], sys.argv[2]):\n"
         "        pass\n"
@@ -169,7 +169,7 @@ def test_file_sha256_known_vectors(tmp_path):
 
 
 def test_a_month_left_aside_by_a_killed_swap_is_restored_and_leftovers_removed(tmp_path):
-    from fivecolor.publish import publish_month
+    from fivecolor.site.publish import publish_month
 
     reports = tmp_path / "reports"
     (reports / ".2020-05.old-dead").mkdir(parents=True)

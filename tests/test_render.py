@@ -11,16 +11,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from fivecolor import render
-from fivecolor.render import (
-    chart_html,
-    enable_offline_charts,
+from fivecolor.site import render
+from fivecolor.site.render import (
     network_urls,
     render_html,
     render_page,
-    reset_chart_ids,
     write_assets,
 )
+from fivecolor.views.embed import chart_html, enable_offline_charts, reset_chart_ids
 
 CODE_MARKER = "very_secret_code_marker = 1"
 

@@ -16,8 +16,9 @@ import pytest
 
 from conftest import REPO, STATIONS, Project
 from fivecolor.cli import main
-from fivecolor.render import network_urls
-from fivecolor.report import NOTEBOOKS_DIR, ReportFailed, build_month
+from fivecolor.site.render import network_urls
+from fivecolor.resources import notebooks_dir
+from fivecolor.site.build import ReportFailed, build_month
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +119,7 @@ def test_a_failing_notebook_publishes_nothing_and_names_notebook_and_cell(site, 
     published = {p.relative_to(good): p.read_bytes() for p in good.rglob("*") if p.is_file()}
 
     broken = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS_DIR, broken)
+    shutil.copytree(notebooks_dir(), broken)
     nb = nbformat.read(broken / "station.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('if station == "NB05":\n    raise ValueError("indicator feed broken")'))
     nbformat.write(nb, broken / "station.ipynb")
@@ -144,7 +145,7 @@ def test_notebooks_run_unchanged_under_plain_papermill(tmp_path):
     import papermill as pm
 
     out = tmp_path / "overview.ipynb"
-    pm.execute_notebook(str(NOTEBOOKS_DIR / "overview.ipynb"), str(out), cwd=str(NOTEBOOKS_DIR),
+    pm.execute_notebook(str(notebooks_dir() / "overview.ipynb"), str(out), cwd=str(notebooks_dir()),
                         parameters={"params_file": str(REPO / "params" / "2020-05.yaml")}, progress_bar=False)
     nb = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
@@ -152,7 +153,7 @@ def test_notebooks_run_unchanged_under_plain_papermill(tmp_path):
 
 
 def test_committed_notebooks_have_no_outputs_and_a_tagged_parameters_cell():
-    for path in NOTEBOOKS_DIR.glob("*.ipynb"):
+    for path in notebooks_dir().glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code")
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
@@ -180,12 +181,12 @@ def test_pages_render_every_chart_offline_in_headless_chromium(site):
 def test_an_english_month_labels_every_section_in_english(site, tmp_path):
     import re
 
-    from fivecolor.runner import NotebookJob, run_notebook
+    from fivecolor.site.runner import NotebookJob, run_notebook
 
     project, _, _ = site
     english = project.with_params(lambda doc: doc.update(language="en"), name="english.yaml")
-    job = NotebookJob(NOTEBOOKS_DIR / "overview.ipynb", tmp_path / "overview.ipynb",
-                      {"params_file": str(english)}, cwd=NOTEBOOKS_DIR, html_path=tmp_path / "index.html",
+    job = NotebookJob(notebooks_dir() / "overview.ipynb", tmp_path / "overview.ipynb",
+                      {"params_file": str(english)}, cwd=notebooks_dir(), html_path=tmp_path / "index.html",
                       label="overview", language="en")
     outcome = run_notebook(job)
     assert outcome.status == "ok", outcome.error

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from conftest import CATALOGUE, REPORTED, Project, write_table, write_yaml
-from fivecolor.report import build_month
-from fivecolor.rerun import first_difference, rerun_month, snapshot_params
+from fivecolor.site.build import build_month
+from fivecolor.site.rerun import first_difference, rerun_month, snapshot_params
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +59,7 @@ def test_the_sources_really_changed(published, run_cli):
 
 
 def test_the_snapshot_holds_the_parameter_chain_and_the_data_with_hashes(published):
-    from fivecolor.io import file_sha256
+    from fivecolor.data.files import file_sha256
 
     _, _, month, _ = published
     listing = json.loads((month / "inputs" / "inputs.json").read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from fivecolor.sample import COUNTIES, DECIMALS, SAMPLE_DIR, make_sample, write_sample
+from fivecolor.data.sample import COUNTIES, DECIMALS, SAMPLE_DIR, make_sample, write_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = yaml.safe_load((ROOT / "params" / "default.yaml").read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from fivecolor import load_data, load_params, score
-from fivecolor.analysis import colour_counts
+from fivecolor.analysis.month import colour_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 

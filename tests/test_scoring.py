@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factories import indicator, make_dataset, make_params
-from fivecolor.analysis import colour_summary, movers, points_lost, weak_indicators
-from fivecolor.scoring import score
+from fivecolor.analysis.month import colour_summary, movers, points_lost, weak_indicators
+from fivecolor.scoring.pipeline import score
+from fivecolor.views.tables import scores_file
 
 
 def three_indicators(**top):
@@ -73,7 +74,7 @@ def test_scores_table_has_previous_band_and_change():
         [[95, 95, 5], [70, 70, 30], [80, 80, 20], [80, 80, 20]],  # 2020-04: red, yellow, blue, blue
         [[85, 85, 15], [76, 76, 24], [80, 80, 20], [95, 95, 5]],  # 2020-05: orange, green, blue, red
     ], dtype=float)
-    table = score(make_dataset(cube, params), params).table().set_index("station_id")
+    table = scores_file(score(make_dataset(cube, params), params)).set_index("station_id")
     assert table.loc[["s00", "s01", "s02", "s03"], "band"].tolist() == ["orange", "green", "blue", "red"]
     assert table.loc[["s00", "s01", "s02", "s03"], "prev_band"].tolist() == ["red", "yellow", "blue", "blue"]
     assert table.loc[["s00", "s01", "s02", "s03"], "change"].tolist() == ["down", "up", "same", "up"]

@@ -1,6 +1,6 @@
 """Uncertainty and sensitivity analysis: Sobol indices of the Ishigami function against their
 analytic values (through the project's own Sobol wrapper), the vectorised Monte Carlo against
-re-scoring each sample with ``fivecolor.scoring.score``, the Dirichlet against its moments,
+re-scoring each sample with ``fivecolor.scoring.pipeline.score``, the Dirichlet against its moments,
 cut-off and indicator diagnostics against direct recomputation, and the two commands.
 """
 
@@ -16,9 +16,9 @@ import scipy.stats
 import yaml
 
 from conftest import REPO
-from fivecolor import bands as bandmod
+from fivecolor.scoring import bands as bandmod
 from fivecolor import load_data, load_params, score
-from fivecolor import sensitivity as sa
+from fivecolor.analysis import sensitivity as sa
 from fivecolor.errors import InputError
 
 SAMPLE = REPO / "params" / "2020-05.yaml"

@@ -24,12 +24,12 @@ import sqlalchemy
 from sqlalchemy import event
 
 from conftest import REPO, write_table, write_yaml
-from fivecolor.dataset import check_data, load_data
-from fivecolor.io import file_sha256
+from fivecolor.data.dataset import check_data, load_data
+from fivecolor.data.files import file_sha256
 from fivecolor.params import load_params
-from fivecolor.report import input_files, snapshot_inputs
-from fivecolor.sample.generate import write_sample_sqlite
-from fivecolor.sources import PulledRows, statement
+from fivecolor.site.build import input_files, snapshot_inputs
+from fivecolor.data.sample.generate import write_sample_sqlite
+from fivecolor.data.database import PulledRows, statement
 
 DEFAULT = REPO / "params" / "default.yaml"
 SAMPLE_SQLITE = REPO / "params" / "sample-sqlite.yaml"
@@ -105,7 +105,7 @@ def test_sample_sqlite_holds_the_csv_rows(sample_db):
         indicators = pd.read_sql("SELECT * FROM indicators", db)
         stations = pd.read_sql("SELECT * FROM stations", db)
     assert tables == {"stations", "indicators", "projects"}
-    shipped = pd.read_csv(REPO / "fivecolor" / "sample" / "indicators.csv", dtype={"period": str})
+    shipped = pd.read_csv(REPO / "fivecolor" / "data" / "sample" / "indicators.csv", dtype={"period": str})
     pd.testing.assert_frame_equal(indicators, shipped, check_dtype=False)
     assert (indicators["value"].to_numpy() == shipped["value"].to_numpy()).all()  # the same doubles
     assert len(stations) == 60 and stations["station_id"].is_unique

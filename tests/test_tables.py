@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fivecolor import load_data, load_params, score, tables
+from fivecolor import load_data, load_params, score
+from fivecolor.views import tables
 
 ROOT = Path(__file__).resolve().parents[1]
 STATION = "chaiqiao"  # 柴桥供电所, 北仑区 (Beilun)
@@ -139,7 +140,7 @@ def test_movers_table_lists_every_changed_grade_in_the_right_direction(results):
 
 
 def test_weak_table_for_one_station_and_all(results):
-    from fivecolor.analysis import weak_indicators
+    from fivecolor.analysis.month import weak_indicators
 
     result = results["zh"]
     everyone = tables.weak_table(result)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fivecolor.weights import (
+from fivecolor.scoring.weights import (
     RANDOM_INDEX,
     SCHEMES,
     AhpResult,

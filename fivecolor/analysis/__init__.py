@@ -1,0 +1,1 @@
+"""Analysis of a scored month: movers and weak indicators, actions, sensitivity."""

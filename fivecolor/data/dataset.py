@@ -1,0 +1,132 @@
+"""A month's data as read and validated: the stations and a (period × station × indicator) cube."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fivecolor.errors import InputError
+from fivecolor.data.files import file_sha256, read_table
+from fivecolor.params import Params, SqlSource
+from fivecolor.data.validate import (
+    INDICATOR_COLUMNS,
+    STATION_COLUMNS,
+    Findings,
+    check_indicators,
+    check_month,
+    check_stations,
+    first_error,
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated inputs, every month up to the reported one.
+
+    Attributes
+    ----------
+    stations
+        One row per station, indexed by ``station_id`` (sorted), with at least
+        ``name, county, lat, lon, staff``; extra columns of the file are kept.
+    periods
+        The months with data, oldest first, ending at the reported month.
+    indicators
+        Indicator keys in catalogue order.
+    values
+        Raw values, shape ``(len(periods), len(stations), len(indicators))``; NaN = missing.
+    findings
+        The validation findings (warnings only: errors raise).
+    files
+        SHA-256 of each input file, keyed by role (``stations``, ``indicators``).
+    """
+
+    stations: pd.DataFrame
+    periods: tuple[str, ...]
+    indicators: tuple[str, ...]
+    values: np.ndarray
+    findings: pd.DataFrame
+    files: dict[str, str]
+
+    @property
+    def station_ids(self) -> pd.Index:
+        return self.stations.index
+
+    def long(self) -> pd.DataFrame:
+        """The cube back in the long ``period, station_id, indicator, value`` form (missing cells dropped)."""
+        p, s, i = np.nonzero(~np.isnan(self.values))
+        return pd.DataFrame({
+            "period": np.asarray(self.periods, dtype=object)[p],
+            "station_id": self.station_ids.to_numpy()[s],
+            "indicator": np.asarray(self.indicators, dtype=object)[i],
+            "value": self.values[p, s, i],
+        })
+
+
+def build_cube(rows: pd.DataFrame, station_ids: pd.Index, indicators: tuple[str, ...],
+               last_period: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """Scatter long rows into a ``(period, station, indicator)`` array: one vectorised assignment."""
+    def positions(column: pd.Series, index: pd.Index) -> np.ndarray:
+        # look each distinct label up once, then spread by the categorical codes
+        return index.get_indexer(column.cat.categories.astype(str))[column.cat.codes.to_numpy()]
+
+    months = rows["period"].cat.categories.astype(str)
+    periods = tuple(sorted(m for m in months[np.unique(rows["period"].cat.codes)] if m <= last_period))
+    p = positions(rows["period"], pd.Index(periods))
+    keep = p >= 0
+    s = positions(rows["station_id"], station_ids)[keep]
+    i = positions(rows["indicator"], pd.Index(indicators))[keep]
+    cube = np.full((len(periods), len(station_ids), len(indicators)), np.nan)
+    cube[p[keep], s, i] = rows["value"].to_numpy(dtype=float)[keep]
+    return periods, cube
+
+
+def _read_input(params: Params, key: str, required: tuple[str, ...],
+                text_columns: tuple[str, ...]) -> tuple[pd.DataFrame, os.PathLike, str | None]:
+    """One table, from its file or its database: the frame, how findings name it, and its hash
+    (``None`` for a file, hashed only once the data pass validation)."""
+    source = getattr(params.data, key)
+    if isinstance(source, SqlSource):
+        from fivecolor.data.database import SourceName, read_source
+
+        frame, pulled = read_source(source, key, params.period, required, text_columns)
+        return frame, SourceName(key), pulled.sha256
+    path = Path(source)
+    return read_table(path, required, text_columns), path, None
+
+
+def check_data(params: Params) -> tuple[Dataset | None, pd.DataFrame]:
+    """Read and check both tables; return the dataset (``None`` when there are errors) and all findings.
+
+    Unreadable files or missing columns raise :class:`InputError` at once: nothing else can be
+    checked without them. A table from a database is pulled for the reported month and
+    checked exactly like a file (:mod:`fivecolor.data.database`).
+    """
+    findings = Findings()
+    stations_raw, stations_path, stations_hash = _read_input(
+        params, "stations", STATION_COLUMNS, ("station_id", "name", "county"))
+    indicators_raw, indicators_path, indicators_hash = _read_input(
+        params, "indicators", INDICATOR_COLUMNS, ("period", "station_id", "indicator"))
+    stations = check_stations(stations_raw, stations_path, findings)
+    rows = check_indicators(indicators_raw, indicators_path, params, stations.index, findings, stations_path)
+    periods, cube = build_cube(rows, stations.index, params.indicator_keys, params.period)
+    check_month(cube, periods, stations.index, params.indicator_keys, params, indicators_path, findings)
+    table = findings.frame()
+    if (table["severity"] == "error").any():
+        return None, table
+    files = {"stations": stations_hash or file_sha256(stations_path),
+             "indicators": indicators_hash or file_sha256(indicators_path)}
+    dataset = Dataset(stations=stations, periods=periods, indicators=params.indicator_keys, values=cube,
+                      findings=table, files=files)
+    return dataset, table
+
+
+def load_data(params: Params) -> Dataset:
+    """Read and validate the data a parameter object names; the first error raises :class:`InputError`."""
+    dataset, findings = check_data(params)
+    if dataset is None:
+        raise InputError(*first_error(findings))
+    return dataset

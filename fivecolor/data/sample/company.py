@@ -1,0 +1,68 @@
+"""A synthetic company of any size: the sample's generator at scale, with a ready ``params.yaml``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fivecolor.errors import InputError
+from fivecolor.resources import default_params_file
+
+#: Above this many stations ``fivecolor sample --stations`` writes Parquet: CSV would be unwieldy.
+PARQUET_ABOVE = 60
+
+
+def _inside_counties(stations, towns):
+    """Synthetic stations pulled toward their town until inside their county on the base map
+    (the generator scatters them around the towns, a few into the sea or the next county)."""
+    import numpy as np
+    import shapely
+
+    from fivecolor.data.geography import county_boundaries
+
+    counties = {f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
+                for f in county_boundaries()["features"]}
+    anchor = towns.drop_duplicates(["county", "town"]).set_index(["county", "town"])[["lon", "lat"]]
+    home = anchor.reindex(list(zip(stations["county"], stations["town"]))).to_numpy(float)
+    xy = stations[["lon", "lat"]].to_numpy(float, copy=True)
+    region = np.array([counties.get(c) for c in stations["county"]], dtype=object)
+    known = np.array([g is not None for g in region]) & ~np.isnan(home).any(axis=1)
+    for _ in range(16):  # halve the offset from the town: the town itself lies inside
+        out = known.copy()
+        out[known] = ~shapely.covers(region[known], shapely.points(xy[known]))
+        if not out.any():
+            break
+        xy[out] = home[out] + (xy[out] - home[out]) / 2
+    return stations.assign(lon=xy[:, 0].round(4), lat=xy[:, 1].round(4))
+
+
+def write_company(out: Path, n_stations: int, n_months: int = 24, fmt: str | None = None) -> list[Path]:
+    """A synthetic company of ``n_stations`` and a ready ``params.yaml`` beside its data.
+
+    Parquet (labels stored as dictionaries, read back as categoricals without a copy per row)
+    above :data:`PARQUET_ABOVE` stations or with ``fmt="parquet"``, CSV otherwise. The
+    parameter file is the project's ``params/default.yaml`` with this data and no projects.
+    """
+    import yaml
+
+    from fivecolor.data.sample.generate import make_sample, write_sample
+
+    fmt = fmt or ("parquet" if n_stations > PARQUET_ABOVE else "csv")
+    default = default_params_file()
+    if not default.is_file():
+        raise InputError(default, "", "the project's default parameters are needed to write params.yaml")
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        paths = write_sample(out, n_stations=n_stations, n_months=n_months)
+    else:
+        stations, indicators = make_sample(n_stations=n_stations, n_months=n_months)
+        stations = _inside_counties(stations, make_sample(n_months=1)[0])
+        labels = {c: indicators[c].astype("category") for c in ("period", "station_id", "indicator")}
+        paths = {"stations": out / "stations.parquet", "indicators": out / "indicators.parquet"}
+        stations.to_parquet(paths["stations"], index=False)
+        indicators.assign(**labels).to_parquet(paths["indicators"], index=False)
+    doc = yaml.safe_load(default.read_text(encoding="utf-8"))
+    doc["data"] = {"stations": paths["stations"].name, "indicators": paths["indicators"].name, "projects": None}
+    params = out / "params.yaml"
+    params.write_text(f"# A synthetic company: {n_stations} stations, {n_months} months ({fmt}).\n"
+                      + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return [paths["stations"], paths["indicators"], params]

@@ -1,0 +1,1 @@
+"""Scoring: normalise, weight, aggregate and band a month's data."""

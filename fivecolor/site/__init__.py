@@ -1,0 +1,1 @@
+"""From notebooks to a published site: plan, run, render, publish, rerun."""

@@ -1,0 +1,222 @@
+"""Building a month's site: score, run the notebooks, render, publish atomically.
+
+``reports/<period>/`` is built in a staging folder beside it and swapped in only when every
+notebook succeeded, so a failed run never replaces or half-overwrites a good month. A rerun
+whose parameters, inputs, notebooks and package are unchanged reuses the published month.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from fivecolor import __version__
+from fivecolor.data.dataset import load_data
+from fivecolor.data.files import file_sha256
+from fivecolor.data.projects import load_projects
+from fivecolor.analysis.month import colour_summary
+from fivecolor.params import Params, load_params
+from fivecolor.resources import notebooks_dir as default_notebooks_dir
+from fivecolor.scoring.pipeline import ScoreResult, score
+from fivecolor.site import manifest
+from fivecolor.site.inputs import input_files, snapshot_inputs
+from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
+from fivecolor.site.plan import assets_url, plan_pages
+from fivecolor.views.tables import scores_file
+from fivecolor.views.text import BAND_COLOURS, band_label
+
+
+def print_colour_summary(result: ScoreResult, console: Console | None = None) -> None:
+    """The month's colours as a small table on the terminal."""
+    console = console or Console()
+    lang = result.params.language
+    from rich.markup import escape
+
+    # the title is the user's text: "[/]" in it is not rich markup
+    table = Table(title=escape(f"{result.params.label(result.params.title)} · {result.params.period}"))
+    for column in ("band", "count", "change"):
+        table.add_column(column, justify="left" if column == "band" else "right")
+    for row in colour_summary(result).itertuples():
+        table.add_row(f"[{BAND_COLOURS[row.band]}]■[/] {band_label(row.band, lang)}", str(row.count),
+                      f"{row.change:+d}")
+    console.print(table)
+
+
+class ReportFailed(RuntimeError):
+    """Some notebooks failed; the month was not published."""
+
+
+# -- what decides a month: the cache key ---------------------------------------------------
+# -- the pages -----------------------------------------------------------------------------
+def write_site_assets(reports_dir: Path) -> None:
+    """Write ``reports/assets`` once per package and chart-library version (the bundle is ~1 MB)."""
+    import vl_convert
+
+    from fivecolor.site.render import ASSET_FILES, write_assets
+
+    assets = reports_dir / "assets"
+    stamp = assets / ".version"
+    wanted = f"fivecolor {__version__} {manifest.source_digest()[:16]} vl-convert {vl_convert.__version__}\n"
+    if stamp.is_file() and stamp.read_text() == wanted and all((assets / f).is_file() for f in ASSET_FILES):
+        return
+    write_assets(assets)
+    atomic_write_text(stamp, wanted)
+
+
+def write_widget(result: ScoreResult, path: Path) -> None:
+    """The intranet home page's floating window: the map, its legend, the month, a link to the report."""
+    from fivecolor.views import charts
+    from fivecolor.views.pagetext import page_text
+    from fivecolor.site.render import render_page
+    from fivecolor.views.embed import chart_html
+
+    p = result.params
+    charts.setup(p.language)
+    body = (f'<div class="fc-widget"><p class="fc-widget-title">{html.escape(p.label(p.title))} · '
+            f"{html.escape(p.period)}</p>\n{chart_html(charts.widget_map(result))}\n"
+            f'<p><a href="index.html" target="_top">{html.escape(page_text("widget.open", p.language))}</a></p></div>')
+    atomic_write_text(path, render_page(f"{p.label(p.title)} · {p.period}", body, "../assets", language=p.language))
+
+
+def _keep_failed(staging: Path, reports_dir: Path, period: str, failed) -> Path:
+    """Move the failed executed notebooks out of the staging folder before it is discarded."""
+    keep = reports_dir / "_failed" / period
+    shutil.rmtree(keep, ignore_errors=True)
+    for _, page in failed:
+        src = staging / page.executed
+        if src.exists():
+            dest = keep / page.executed
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+    return keep
+
+
+def check_base_map(params: Params, result: ScoreResult) -> None:
+    """Every station must get a cell on the map (its county on the base map, its point inside it):
+    otherwise each page's map would fail, so this is bad input, said before anything is written."""
+    from fivecolor.errors import InputError
+    from fivecolor.data.geography import station_areas
+
+    boundaries = params.data.boundaries
+    try:
+        station_areas(result.data.stations.reset_index(), boundaries)
+    except ValueError as exc:
+        if boundaries is not None:
+            raise InputError("data.boundaries", "", str(exc)) from None
+        raise InputError(params.data.stations, "", f"{exc}; correct the station's county or lat/lon") from None
+
+
+def os_error_text(exc: OSError) -> str:
+    return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+
+
+@contextlib.contextmanager
+def _unpublished_on_os_error(period: str):
+    """A write error while building (a full disk, a lost folder) is a failed report, said in one line."""
+    try:
+        yield
+    except OSError as exc:
+        raise ReportFailed(f"could not write the report ({os_error_text(exc)}), so {period} was not "
+                           "published (the earlier site stays)") from exc
+
+
+def build_month(params_file: Path, period: str | None = None, reports_dir: Path = Path("reports"),
+                workers: int | None = None, force: bool = False, progress: bool = True,
+                notebooks_dir: Path | None = None, console: Console | None = None,
+                executor: str = "local", scheduler: str | None = None) -> Path:
+    """Build and publish one month's site; return its folder.
+
+    ``executor`` says where the notebooks run (:mod:`fivecolor.site.executors`): ``"local"`` worker
+    processes, or ``"dask"`` on the cluster at ``scheduler`` (a local one when ``None``); the
+    pages and files are the same.
+
+    Raises :class:`~fivecolor.errors.InputError` for bad parameters or data (before anything is
+    written), :class:`ReportFailed` when a notebook fails (nothing is published) and
+    :class:`~fivecolor.site.publish.ReportLocked` when the month is being built by another process.
+    """
+    from fivecolor.site.publish import publish_month, write_site_index
+    from fivecolor.site.runner import NotebookJob, run_notebooks
+
+    console = console or Console(stderr=True)
+    started = datetime.now(timezone.utc)
+    params = load_params(params_file, period=period)
+    data = load_data(params)
+    result = score(data, params)
+    load_projects(params, data.station_ids)  # a bad projects table stops the report before any notebook runs
+    check_base_map(params, result)
+    files = input_files(params)
+    hashes = {role: file_sha256(path) for role, path in files.items()}
+    notebooks_dir = Path(notebooks_dir or default_notebooks_dir())
+    sources = manifest.source_digest(notebooks_dir)
+    key = manifest.cache_key(params, hashes, sources)
+    reports_dir = Path(reports_dir)
+    month_dir = reports_dir / params.period
+    if not force and manifest.reusable(month_dir, key):
+        console.print(f"{params.period}: parameters, inputs and code unchanged; reusing {month_dir}")
+        write_site_assets(reports_dir)
+        write_site_index(reports_dir, params.label(params.title), params.language)
+        return month_dir
+
+    pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
+    with _unpublished_on_os_error(params.period), publish_month(reports_dir, params.period) as staging:
+        def side_outputs() -> None:
+            # written by the main process while the workers run the notebooks
+            snapshot_inputs(files, hashes, staging / "inputs")
+            table = scores_file(result)
+            write_csv(table, staging / "scores.csv")
+            write_xlsx(table, staging / "scores.xlsx")
+            write_actions(result, staging / "actions")
+            write_widget(result, staging / "widget.html")
+
+        jobs = [NotebookJob(input_path=notebooks_dir / page.notebook, output_path=staging / page.executed,
+                            parameters=page.parameters, cwd=notebooks_dir, html_path=staging / page.html,
+                            label=page.label, assets_url=assets_url(page.html),
+                            title=f"{params.label(params.title)} · {params.period} · {page.label}",
+                            language=params.language) for page in pages]
+        with ThreadPoolExecutor(max_workers=1) as side:
+            side_done = side.submit(side_outputs)
+            if executor == "local" and scheduler is None:
+                outcomes = run_notebooks(jobs, workers=workers, progress=progress)
+            else:
+                from fivecolor.site.executors import get_executor
+
+                with get_executor(executor, workers=workers, scheduler=scheduler) as pool:
+                    outcomes = pool.run_notebooks(jobs, progress=progress)
+            side_done.result()
+        failed = [(o, page) for o, page in zip(outcomes, pages) if o.status != "ok"]
+        if failed:
+            kept = _keep_failed(staging, reports_dir, params.period, failed)
+            first = failed[0][0].error
+            raise ReportFailed(f"{len(failed)} of {len(pages)} notebooks failed, so {params.period} was not "
+                               f"published (the earlier site stays); executed notebooks kept in {kept}; "
+                               f"first: {first}")
+        finished = datetime.now(timezone.utc)
+        manifest.write_manifest(staging / manifest.MANIFEST, {
+            "status": "ok",
+            "period": params.period,
+            "cache_key": key,
+            "fivecolor_version": __version__,
+            "source_digest": sources,
+            "git_commit": manifest.git_commit(),
+            "params_digest": params.digest(),
+            "params": params.model_dump(mode="json"),
+            "inputs": {role: {"path": str(files[role]), "sha256": hashes[role]} for role in files},
+            "learned": result.learned_,
+            "notebooks": {page.label: {"notebook": page.notebook, "html": page.html, "executed": page.executed,
+                                       "parameters": page.parameters, "status": o.status}
+                          for o, page in zip(outcomes, pages)},
+            "times": {"started": started.isoformat(), "finished": finished.isoformat(),
+                      "seconds": {page.label: round(o.seconds, 3) for o, page in zip(outcomes, pages)}},
+        })
+    # shared by every month: written only after this one is published, so a failed run leaves them
+    write_site_assets(reports_dir)
+    write_site_index(reports_dir, params.label(params.title), params.language)
+    print_colour_summary(result, console)
+    return month_dir

@@ -1,0 +1,443 @@
+"""Where the work runs: local worker processes or a Dask cluster, with the same results.
+
+An executor does two things for the rest of the package:
+
+- :meth:`run_notebooks` executes and renders a list of :class:`~fivecolor.site.runner.NotebookJob`
+  and returns one :class:`~fivecolor.site.runner.NotebookResult` per job, in job order, with the
+  executed notebook and its page written where each job says;
+- :meth:`map` applies a function to a list of items (the Monte Carlo's seeded chunks, see
+  :func:`fivecolor.analysis.sensitivity.monte_carlo`) with shared arguments, results in item order.
+
+``"local"`` (:class:`LocalExecutor`) runs the notebooks on spawned worker processes with warm
+kernels (:func:`fivecolor.site.runner.run_notebooks`) and the chunks in this process.
+``"dask"`` (:class:`DaskExecutor`) sends both to a Dask distributed cluster: the scheduler at
+an address (``tcp://host:8786``) or, with none, a :class:`distributed.LocalCluster` of single-
+threaded worker processes started for the run.
+
+Nothing reaches a Dask worker as a path of this machine. Each distinct parameter file becomes a
+*bundle*: one zip holding the parameter chain merged into a self-contained ``params.yaml`` and
+every data file it names, under relative names. It is scattered to the workers once; each
+notebook task carries the notebook's own bytes, its parameters (``params_file`` set to the
+bundle's ``params.yaml``) and the page's settings. A worker unpacks a bundle once into its own
+temporary folder (the same folder for every task of the bundle, so its warm kernel's scored
+month is reused), executes and renders there, and returns the executed notebook's bytes and the
+page's HTML; this process writes them where the jobs say. The pages and scores are the same as
+a local run's (the executed notebooks differ only in the ``params_file`` Papermill injected).
+
+Examples
+--------
+>>> with get_executor("dask", scheduler="tcp://10.0.0.5:8786") as ex:  # doctest: +SKIP
+...     results = ex.run_notebooks(jobs, progress=False)
+>>> with get_executor("dask", workers=2) as ex:                    # doctest: +SKIP
+...     mc = monte_carlo(result, executor=ex)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fivecolor.site.runner import NotebookJob, NotebookResult
+
+__all__ = [
+    "EXECUTORS", "Bundle", "DaskExecutor", "LocalExecutor", "NotebookPayload", "get_executor",
+    "make_bundle", "notebook_payloads", "run_payload",
+]
+
+#: The bundle's parameter file, relative to the folder a worker unpacks the bundle into.
+BUNDLE_PARAMS = "params.yaml"
+#: Engine used for the notebooks on either executor.
+ENGINE = "fivecolor_warm"
+
+
+# ---------------------------------------------------------------------------------------------
+# local
+# ---------------------------------------------------------------------------------------------
+class LocalExecutor:
+    """Notebooks on spawned local worker processes (one warm kernel each); chunks in-process.
+
+    Parameters
+    ----------
+    workers
+        Notebook worker processes; default all cores.
+    """
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers
+
+    def run_notebooks(self, jobs: Sequence[NotebookJob], progress: bool = True) -> list[NotebookResult]:
+        """Execute and render the jobs (see :func:`fivecolor.site.runner.run_notebooks`)."""
+        from fivecolor.site.runner import run_notebooks
+
+        return run_notebooks(jobs, workers=self.workers, progress=progress, engine_name=ENGINE)
+
+    def map(self, func: Callable, items: Iterable, *shared: Any) -> list:
+        """``[func(item, *shared) for item in items]``, here: each chunk is already vectorised."""
+        return [func(item, *shared) for item in items]
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# what travels to a worker
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bundle:
+    """A parameter file and its data as one zip, named by its SHA-256."""
+
+    digest: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class NotebookPayload:
+    """One notebook task as a worker receives it: bytes and settings, no path of this machine.
+
+    Attributes
+    ----------
+    notebook_name
+        The notebook's file name (shown in errors: ``overview.ipynb (overview)``).
+    notebook
+        The notebook's bytes.
+    parameters
+        Papermill parameters; ``params_file`` is replaced by the bundle's when the job had one.
+    bundle
+        Digest of the bundle the parameters read (``None``: the job reads no parameter file).
+    label, title, language, assets_url, render
+        As in :class:`~fivecolor.site.runner.NotebookJob`; ``render``: whether the job wants a page.
+    """
+
+    notebook_name: str
+    notebook: bytes = field(repr=False)
+    parameters: dict[str, Any]
+    bundle: str | None
+    label: str
+    title: str | None
+    language: str
+    assets_url: str
+    render: bool
+
+
+def _merged_parameters(params_file: Path) -> dict[str, Any]:
+    """The parameter chain of ``params_file`` deep-merged into one document, ``extends`` dropped."""
+    from fivecolor.params import deep_merge, load_params, read_yaml
+
+    params = load_params(params_file)
+    doc: dict[str, Any] = {}
+    for source in reversed(params.sources):  # the base first, the named file last
+        layer = read_yaml(Path(source))
+        layer.pop("extends", None)
+        doc = deep_merge(doc, layer)
+    doc["period"] = params.period
+    return doc
+
+
+def make_bundle(params_file: str | Path) -> Bundle:
+    """Zip a parameter file (its ``extends`` chain merged) with the data files it reads.
+
+    The data are stored as ``data/<role><suffix>`` and the merged ``params.yaml`` names them by
+    those relative paths, so the bundle unpacked anywhere reads the same numbers. A table read
+    from a database travels as the Parquet copy of the rows pulled for the month.
+
+    Parameters
+    ----------
+    params_file
+        The parameter file the notebooks are given.
+
+    Returns
+    -------
+    Bundle
+    """
+    import yaml
+
+    from fivecolor.params import load_params
+    from fivecolor.site.inputs import input_files
+
+    params = load_params(params_file)
+    files = {role: path for role, path in input_files(params).items() if not role.startswith("params/")}
+    doc = _merged_parameters(Path(params_file))
+    data = dict(doc.get("data") or {})
+    members: dict[str, bytes] = {}
+    for role in ("stations", "indicators", "boundaries", "projects"):
+        if role in files:
+            name = f"data/{role}{Path(files[role]).suffix.lower()}"
+            members[name] = Path(files[role]).read_bytes()
+            data[role] = name
+        elif role in data:
+            data[role] = None
+    doc["data"] = data
+    # keys in their order: the order of the indicators is the order of every table and chart
+    members[BUNDLE_PARAMS] = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members):
+            # a fixed date: the same files give the same bytes, hence the same digest
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, members[name])
+    blob = buffer.getvalue()
+    return Bundle(hashlib.sha256(blob).hexdigest(), blob)
+
+
+def notebook_payloads(jobs: Sequence[NotebookJob]) -> tuple[list[NotebookPayload], dict[str, Bundle]]:
+    """The payloads of the jobs and the bundles they read, by digest (one per parameter file)."""
+    bundles: dict[str, Bundle] = {}
+    by_file: dict[str, str] = {}
+    sources: dict[Path, bytes] = {}
+    payloads = []
+    for job in jobs:
+        parameters = dict(job.parameters)
+        digest = None
+        if parameters.get("params_file") is not None:
+            params_file = str(Path(parameters["params_file"]).resolve())
+            if params_file not in by_file:
+                bundle = make_bundle(params_file)
+                bundles[bundle.digest] = bundle
+                by_file[params_file] = bundle.digest
+            digest = by_file[params_file]
+            parameters["params_file"] = BUNDLE_PARAMS  # relative to the kernel's cwd: the bundle
+        path = Path(job.input_path)
+        if path not in sources:
+            sources[path] = path.read_bytes()
+        payloads.append(NotebookPayload(
+            notebook_name=path.name, notebook=sources[path], parameters=parameters, bundle=digest,
+            label=job.label, title=job.title, language=job.language, assets_url=job.assets_url,
+            render=job.html_path is not None))
+    return payloads, bundles
+
+
+def _unpacked(bundle: Bundle | None, base: Path) -> Path:
+    """The folder holding the bundle's files on this worker, unpacked once (atomically)."""
+    name = bundle.digest[:24] if bundle is not None else "no-parameters"
+    folder = base / f"fivecolor-bundle-{name}"
+    if folder.is_dir():
+        return folder
+    base.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=base))
+    if bundle is not None:
+        with zipfile.ZipFile(io.BytesIO(bundle.data)) as archive:
+            archive.extractall(partial)
+    try:
+        os.rename(partial, folder)
+    except OSError:  # another task of this worker unpacked it first
+        shutil.rmtree(partial, ignore_errors=True)
+    return folder
+
+
+def _remove_bundles(digests: Sequence[str], scratch: str | None = None) -> None:
+    """Worker side: delete the unpacked bundles of a finished run."""
+    base = Path(scratch or tempfile.gettempdir())
+    for digest in digests:
+        shutil.rmtree(base / f"fivecolor-bundle-{digest[:24]}", ignore_errors=True)
+
+
+def run_payload(payload: NotebookPayload, bundle: Bundle | None, scratch: str | None = None) -> dict[str, Any]:
+    """Worker side: unpack, execute, render one notebook; return what the publisher writes.
+
+    Parameters
+    ----------
+    payload
+        The notebook task.
+    bundle
+        The parameter bundle it reads (must match ``payload.bundle``), or ``None``.
+    scratch
+        Folder for the bundles and runs; default the worker's temporary folder.
+
+    Returns
+    -------
+    dict
+        ``status``, ``error``, ``seconds``, ``executed`` (the executed notebook's bytes, or
+        ``None`` when it could not be written) and ``html`` (the page's text, or ``None``).
+    """
+    from fivecolor.site.runner import run_notebook
+
+    base = Path(scratch or tempfile.gettempdir())
+    root = _unpacked(bundle, base)
+    notebooks = root / "notebooks" / hashlib.sha256(payload.notebook).hexdigest()[:16]
+    source = notebooks / payload.notebook_name
+    if not source.is_file():
+        notebooks.mkdir(parents=True, exist_ok=True)
+        temporary = notebooks / f".{payload.notebook_name}.{os.getpid()}.{time.monotonic_ns()}"
+        temporary.write_bytes(payload.notebook)
+        os.replace(temporary, source)
+    run = Path(tempfile.mkdtemp(prefix="run-", dir=root))
+    try:
+        job = NotebookJob(input_path=source, output_path=run / payload.notebook_name,
+                          parameters=payload.parameters, cwd=root,
+                          html_path=run / "page.html" if payload.render else None, label=payload.label,
+                          assets_url=payload.assets_url, title=payload.title, language=payload.language)
+        outcome = run_notebook(job, engine_name=ENGINE)
+        executed = job.output_path.read_bytes() if job.output_path.is_file() else None
+        page = job.html_path.read_text(encoding="utf-8") if outcome.html_written else None
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+    return {"status": outcome.status, "error": outcome.error, "seconds": outcome.seconds,
+            "executed": executed, "html": page}
+
+
+def _published(job: NotebookJob, returned: dict[str, Any]) -> NotebookResult:
+    """Write a worker's executed notebook and page where the job says; the job's result."""
+    from fivecolor.site.outputs import atomic_write_text
+
+    if returned["executed"] is not None:
+        output = Path(job.output_path)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(returned["executed"])
+    html_written = False
+    if job.html_path is not None and returned["html"] is not None:
+        atomic_write_text(Path(job.html_path), returned["html"])
+        html_written = True
+    return NotebookResult(job=job, status=returned["status"], seconds=returned["seconds"],
+                          error=returned["error"], html_written=html_written)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dask
+# ---------------------------------------------------------------------------------------------
+class DaskExecutor:
+    """Notebooks and chunks on a Dask distributed cluster.
+
+    Parameters
+    ----------
+    scheduler
+        Address of a running scheduler (``tcp://host:8786``); ``None`` starts a
+        :class:`distributed.LocalCluster` of ``workers`` single-threaded worker processes,
+        closed with the executor.
+    workers
+        Worker processes of the local cluster; default all cores. Ignored with ``scheduler``.
+    client
+        An existing :class:`distributed.Client` to use instead (left open on :meth:`close`).
+
+    Notes
+    -----
+    A worker keeps one warm kernel per process; run workers with one thread each
+    (``dask worker --nthreads 1``) so that two notebooks never share a kernel at once.
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None, client=None) -> None:
+        from distributed import Client, LocalCluster
+
+        self._cluster = None
+        self._own_client = client is None
+        if client is not None:
+            self.client = client
+        elif scheduler:
+            self.client = Client(scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                         processes=True, dashboard_address=None)
+            self.client = Client(self._cluster)
+
+    def run_notebooks(self, jobs: Sequence[NotebookJob], progress: bool = True) -> list[NotebookResult]:
+        """Execute and render the jobs on the cluster; pages and notebooks written here.
+
+        A task that fails on the cluster (a lost worker) becomes a failed result naming the job,
+        as a crashed local worker does.
+        """
+        from distributed import as_completed
+
+        from fivecolor.site.runner import _describe, _one_line, _progress_bar
+
+        jobs = list(jobs)
+        if not jobs:
+            return []
+        payloads, bundles = notebook_payloads(jobs)
+        shipped = {digest: self.client.scatter(bundle, broadcast=True, hash=False)
+                   for digest, bundle in bundles.items()}
+        futures = {self.client.submit(run_payload, payload, shipped.get(payload.bundle), pure=False,
+                                      key=f"fivecolor-notebook-{index}-{os.urandom(4).hex()}"): index
+                   for index, payload in enumerate(payloads)}
+        results: list[NotebookResult | None] = [None] * len(jobs)
+        try:
+            with _progress_bar(len(jobs), enabled=progress) as advance:
+                for future in as_completed(futures):
+                    index = futures[future]
+                    job = jobs[index]
+                    try:
+                        results[index] = _published(job, future.result())
+                    except Exception as exc:  # the task itself was lost, not a notebook error
+                        results[index] = NotebookResult(
+                            job=job, status="failed", seconds=0.0,
+                            error=f"{_describe(job)}: worker failed: {type(exc).__name__}: {_one_line(exc)}")
+                    advance(results[index])
+        except BaseException:
+            self.client.cancel(list(futures))
+            raise
+        finally:
+            for future in shipped.values():
+                future.release()
+            # the workers' unpacked copies of this run's data go with it (best effort: a lost
+            # cluster must not hide why the run stopped)
+            with contextlib.suppress(Exception):
+                self.client.run(_remove_bundles, sorted(bundles))
+        return results  # type: ignore[return-value]
+
+    def map(self, func: Callable, items: Iterable, *shared: Any) -> list:
+        """``[func(item, *shared) for item in items]`` on the cluster, the shared arguments sent once."""
+        items = list(items)
+        if not items:
+            return []
+        scattered = [self.client.scatter(value, broadcast=True, hash=False) for value in shared]
+        futures = [self.client.submit(func, item, *scattered, pure=False) for item in items]
+        try:
+            return self.client.gather(futures)
+        finally:
+            for future in [*futures, *scattered]:
+                future.release()
+
+    def close(self) -> None:
+        """Close the client (when this executor opened it) and the local cluster it started."""
+        if self._own_client:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+#: Executors by the name ``--executor`` takes.
+EXECUTORS: dict[str, type] = {"local": LocalExecutor, "dask": DaskExecutor}
+
+
+def get_executor(name: str = "local", workers: int | None = None, scheduler: str | None = None):
+    """An executor by name: ``"local"`` or ``"dask"`` (``scheduler`` only for Dask).
+
+    Raises
+    ------
+    ValueError
+        An unknown name, or a scheduler given for the local executor.
+    ImportError
+        ``"dask"`` without the ``distributed`` package.
+    """
+    if name not in EXECUTORS:
+        raise ValueError(f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)}")
+    if name == "local":
+        if scheduler:
+            raise ValueError("a scheduler address is for the dask executor (--executor dask)")
+        return LocalExecutor(workers)
+    return DaskExecutor(scheduler=scheduler, workers=workers)

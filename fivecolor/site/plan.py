@@ -1,0 +1,35 @@
+"""The pages of a month's site: which notebook makes which page, with which parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fivecolor.params import Params
+
+
+@dataclass(frozen=True)
+class Page:
+    """One notebook run of the site: which notebook, which page, which parameters."""
+
+    notebook: str
+    html: str  # relative to the month folder
+    executed: str  # relative to the month folder
+    label: str
+    parameters: dict
+
+
+def plan_pages(params: Params, params_file: Path, station_ids, notebooks_dir: Path) -> list[Page]:
+    common = {"params_file": str(params_file.resolve()), "period": params.period}
+    pages = [Page("overview.ipynb", "index.html", "notebooks/overview.ipynb", "overview", common)]
+    if (notebooks_dir / "sensitivity.ipynb").exists():
+        pages.append(Page("sensitivity.ipynb", "sensitivity.html", "notebooks/sensitivity.ipynb", "sensitivity",
+                          common))
+    pages += [Page("station.ipynb", f"stations/{sid}.html", f"notebooks/stations/{sid}.ipynb", f"station {sid}",
+                   {**common, "station_id": str(sid)}) for sid in station_ids]
+    return pages
+
+
+def assets_url(page_html: str) -> str:
+    """The shared ``reports/assets`` folder as seen from a page of the month folder."""
+    return "/".join([".."] * (page_html.count("/") + 1)) + "/assets"

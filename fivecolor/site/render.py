@@ -1,0 +1,187 @@
+"""Offline HTML: executed notebooks and plain pages that load nothing from the network.
+
+A month's site keeps its scripts and styles once, in an assets folder
+(:func:`write_assets`): ``vega-bundle.js`` (Vega, Vega-Lite and vega-embed, from
+vl-convert), ``notebook.css`` (JupyterLab's styles that nbconvert would otherwise inline
+in every page) and ``fivecolor.css``. Pages link them through a relative ``assets_url``.
+
+Charts arrive in the executed notebooks already embedded for the page's bundle
+(:mod:`fivecolor.views.embed`).
+
+Examples
+--------
+>>> from fivecolor.site.render import render_html, write_assets
+>>> write_assets(site / "assets")                                  # doctest: +SKIP
+>>> html = render_html(executed_nb, assets_url="../assets")        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from fivecolor.site.outputs import atomic_write_bytes
+
+__all__ = [
+    "ASSET_FILES",
+    "network_urls",
+    "render_html",
+    "render_page",
+    "write_assets",
+]
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+OFFLINE_DIR = TEMPLATES_DIR / "offline"
+ASSET_FILES = ("vega-bundle.js", "notebook.css", "fivecolor.css")
+
+_exporter = None
+
+
+# ---------------------------------------------------------------------------- assets
+def _lab_static(name: str) -> str:
+    """Text of one of nbconvert's ``lab/static`` files (as found by the exporter)."""
+    for base in _get_exporter().template_paths:
+        candidate = Path(base) / "static" / name
+        if Path(base).name == "lab" and candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise FileNotFoundError(f"nbconvert lab template file static/{name} not found")
+
+
+def notebook_css() -> str:
+    """The CSS the lab template inlines in every page (light theme), as one file."""
+    parts = [
+        _lab_static("index.css"),
+        _lab_static("theme-light.css"),
+        (OFFLINE_DIR / "static" / "lab-extra.css").read_text(encoding="utf-8"),
+    ]
+    return "\n".join(parts)
+
+
+def write_assets(assets_dir: Path) -> dict[str, Path]:
+    """Write the site's shared scripts and styles into ``assets_dir``.
+
+    Returns
+    -------
+    dict
+        File name to path, for :data:`ASSET_FILES`.
+    """
+    import vl_convert
+
+    assets_dir = Path(assets_dir)
+    contents = {
+        "vega-bundle.js": vl_convert.javascript_bundle(),
+        "notebook.css": notebook_css(),
+        "fivecolor.css": (OFFLINE_DIR / "static" / "fivecolor.css").read_text(encoding="utf-8"),
+    }
+    written = {}
+    for name, text in contents.items():
+        atomic_write_bytes(assets_dir / name, text.encode("utf-8"))
+        written[name] = assets_dir / name
+    return written
+
+
+# ---------------------------------------------------------------------------- pages
+def _get_exporter():
+    """This process's one HTMLExporter (loading the templates costs about 0.4 s)."""
+    global _exporter
+    if _exporter is None:
+        from nbconvert.exporters import HTMLExporter
+
+        from traitlets.config import Config
+
+        # Cells tagged "notes" narrate the notebook for its editors, not for the committee.
+        config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": {"notes"}}})
+        _exporter = HTMLExporter(
+            config=config,
+            template_name="offline",
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+    return _exporter
+
+
+def render_html(
+    nb: nbformat.NotebookNode | str | os.PathLike[str],
+    assets_url: str,
+    *,
+    title: str | None = None,
+    language: str = "en",
+) -> str:
+    """Render an executed notebook to an offline HTML page without code.
+
+    Parameters
+    ----------
+    nb
+        The executed notebook, or the path of one.
+    assets_url
+        URL of the assets folder relative to the page, e.g. ``"../assets"``.
+    title
+        Page title; default the notebook's ``metadata.title`` or ``"Report"``.
+    language
+        ``<html lang>`` value, e.g. ``"zh"``.
+    """
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(os.fspath(nb), as_version=4)
+    exporter = _get_exporter()
+    exporter.language_code = language
+    resources = {
+        "assets_url": assets_url.rstrip("/") or ".",
+        "metadata": {"name": title or nb.metadata.get("title") or "Report"},
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def render_page(title: str, body_html: str, assets_url: str, *, language: str = "en") -> str:
+    """A standalone page (no notebook) styled like the reports.
+
+    ``body_html`` is inserted as is (escape any user text in it). The chart bundle is
+    linked when the body draws charts (contains ``vegaEmbed(``, see :func:`fivecolor.views.embed.chart_html`).
+    """
+    assets = html.escape(assets_url.rstrip("/") or ".", quote=True)
+    script = (
+        f'<script src="{assets}/vega-bundle.js"></script>\n' if "vegaEmbed(" in body_html else ""
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{html.escape(language, quote=True)}">\n<head>\n'
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f'<link rel="stylesheet" href="{assets}/fivecolor.css">\n'
+        f"{script}</head>\n<body>\n<main class=\"fc-page\">\n{body_html}\n</main>\n</body>\n</html>\n"
+    )
+
+
+# ---------------------------------------------------------------------------- checks
+class _UrlCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"src", "href", "srcset", "action", "data", "poster"} and value:
+                self.urls.append(value.strip())
+
+
+_CSS_URL = re.compile(r"""(?:@import\s+|url\(\s*)["']?\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+def network_urls(page: str) -> list[str]:
+    """Attribute URLs (``src``, ``href``, ...) and CSS ``url()``/``@import`` targets that
+    point at the network: an offline page has none."""
+    collector = _UrlCollector()
+    collector.feed(page)
+    remote = [u for u in collector.urls if re.match(r"(?i)^(https?:)?//", u)]
+    remote += [m.group(0) for m in _CSS_URL.finditer(page)]
+    return remote

@@ -1,0 +1,1 @@
+"""What the pages show: charts, tables, maps and the text catalogue, per page."""

@@ -1,0 +1,312 @@
+"""What the report notebooks call: open a month once, then headings and links in its language.
+
+A notebook's first code cell after its parameters calls :func:`open_month`, which loads and
+validates the parameter file exactly as the command line does (``extends``, relative paths),
+scores the month and sets up the chart theme. Within one kernel the scored month is cached on
+the files' contents, so the 60 station pages of a report score the month once per worker; the
+month's Monte Carlo (:func:`monte_carlo`) and projects (:func:`project_progress`) are cached
+with it. Texts come from the one catalogue, :data:`fivecolor.views.text.TEXT`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from fivecolor.data.dataset import Dataset, load_data
+from fivecolor.data.files import file_sha256
+from fivecolor.views.text import TEXT
+from fivecolor.params import Params, load_params
+from fivecolor.scoring.pipeline import ScoreResult, score
+
+
+@dataclass(frozen=True)
+class Month:
+    """A validated, scored month: what every page shows."""
+
+    params: Params
+    data: Dataset
+    result: ScoreResult
+
+    @property
+    def language(self) -> str:
+        return self.params.language
+
+    def text(self, key: str, **values) -> str:
+        """A page text in the month's language, with ``{placeholders}`` filled (values escaped)."""
+        escaped = {k: html.escape(str(v)) for k, v in values.items()}
+        return TEXT[key][self.language].format(**escaped)
+
+    def station_name(self, station_id: str) -> str:
+        row = self.data.stations.loc[station_id]
+        if self.language == "en" and isinstance(row.get("name_en"), str) and row["name_en"]:
+            return row["name_en"]
+        return row["name"]
+
+
+def _fingerprint(params: Params) -> tuple[str, ...]:
+    files = [*params.sources, *(str(p) for p in (params.data.stations, params.data.indicators,
+                                                  params.data.boundaries, params.data.projects) if p)]
+    return tuple(f"{f}:{file_sha256(Path(f))}" for f in files if Path(f).is_file())
+
+
+_months: dict[tuple, Month] = {}
+
+
+def open_month(params_file: str | Path, period: str | None = None) -> Month:
+    """Load, validate and score the month a parameter file describes; set up the charts."""
+    from fivecolor.views import charts
+
+    params = load_params(params_file, period=period)
+    charts.setup(params.language)
+    key = (params.model_dump_json(), _fingerprint(params))
+    if key not in _months:
+        data = load_data(params)
+        if len(_months) >= 4:
+            _months.clear()
+        _months[key] = Month(params=params, data=data, result=score(data, params))
+    return _months[key]
+
+
+def show_heading(month: Month, key: str, level: int = 2, **values) -> None:
+    """Display a section heading (and its intro text, when the catalogue has ``<key>.intro``)."""
+    from IPython.display import HTML, display
+
+    parts = [f"<h{level}>{month.text(key, **values)}</h{level}>"]
+    try:
+        parts.append(f'<p class="fc-intro">{month.text(key + ".intro", **values)}</p>')
+    except KeyError:
+        pass
+    display(HTML("\n".join(parts)))
+
+
+def show_title(
+    month: Month, key: str, station_id: str | None = None, back: str | None = None
+) -> None:
+    """The page's title block: report title, page name, month, and a link back to the overview.
+
+    A station page links to ``../index.html``; another page links to ``back`` when given.
+    """
+    from IPython.display import HTML, display
+
+    p = month.params
+    name = html.escape(month.station_name(station_id)) if station_id else ""
+    target = "../index.html" if station_id else back
+    back = _link(target, month.text("nav.overview")) if target else ""
+    display(HTML(
+        f"{back}<h1>{html.escape(p.label(p.title))}</h1>"
+        f'<p class="fc-subtitle">{month.text(key)}{" · " + name if name else ""} · {html.escape(p.period)}</p>'
+    ))
+
+
+def station_links(month: Month) -> object:
+    """Links to every station page, grouped by county, names escaped.
+
+    In a large month (:func:`fivecolor.views.charts.is_large`) each county is a folded list headed by
+    its number of stations, so the index stays one screen until a county is opened.
+    """
+    from IPython.display import HTML
+
+    from fivecolor.views.charts import is_large
+
+    table = month.result.table()
+    large = is_large(month.result)
+    blocks = []
+    for county, group in table.groupby("county", sort=True):
+        links = " · ".join(
+            f'<a href="stations/{html.escape(sid, quote=True)}.html" class="fc-band-{band}">'
+            f"{html.escape(month.station_name(sid))}</a>"
+            for sid, band in zip(group["station_id"], group["band"])
+        )
+        if large:
+            blocks.append(f"<details><summary><strong>{html.escape(county)}</strong> ({len(group)})</summary>"
+                          f"<p>{links}</p></details>")
+        else:
+            blocks.append(f"<p><strong>{html.escape(county)}</strong>: {links}</p>")
+    return HTML("\n".join(blocks))
+
+
+#: Rows shown at each end of a long table in a large month; the rest is in the files.
+ROWS_SHOWN = 50
+
+
+def show_league(month: Month) -> None:
+    """The league table: every station, or for a large month the counties' summary then the
+    first and last :data:`ROWS_SHOWN` stations."""
+    from fivecolor.views import tables
+    from fivecolor.views.charts import is_large
+
+    if is_large(month.result):
+        show_table(tables.county_summary_table(month.result))
+    show_table(tables.league_table(month.result), month=month)
+
+
+def pick_station(month: Month, station_id: str | None) -> str:
+    """The station a page is about: the one named, or the first station when none is."""
+    if station_id is None:
+        return str(month.data.station_ids[0])
+    if station_id not in month.data.station_ids:
+        raise KeyError(f"station {station_id!r} is not in the stations table")
+    return station_id
+
+
+def show_table(frame, empty_key: str | None = None, month: Month | None = None) -> None:
+    """Display a table without its index; every cell is HTML-escaped (names are user text)."""
+    from IPython.display import HTML, display
+
+    if frame is None or len(frame) == 0:
+        if empty_key and month is not None:
+            display(HTML(f'<p class="fc-muted">{month.text(empty_key)}</p>'))
+        return
+    from fivecolor.views.charts import is_large
+
+    if month is not None and is_large(month.result) and len(frame) > 2 * ROWS_SHOWN:
+        # a large month: both ends of the table, the middle left to the published files
+        show_table(frame.iloc[:ROWS_SHOWN])
+        left_out = html.escape(month.text("rows_left_out", n=f"{len(frame) - 2 * ROWS_SHOWN:,}"))
+        display(HTML(f'<p class="fc-muted">{left_out}</p>'))
+        show_table(frame.iloc[-ROWS_SHOWN:])
+        return
+    classes = "fc-table" if _fits_on_one_line(frame) else "fc-table fc-table-wrap"
+    table = frame.to_html(index=False, escape=True, border=0, classes=classes, na_rep="")
+    display(HTML(f'{_TABLE_STYLE}<div class="fc-table-scroll" style="overflow-x: auto">{table}</div>'))
+
+
+#: JupyterLab's page style gives wide tables equal columns, which breaks station and grade names
+#: between any two characters. Columns are sized by their content instead: cells keep to one
+#: line when the table's rows fit the page (headers may wrap); otherwise lines break at spaces
+#: and punctuation with Chinese words kept whole. A table still wider than the page scrolls.
+_TABLE_STYLE = (
+    "<style>table.fc-table { table-layout: auto; } "
+    "table.fc-table td { white-space: nowrap; } "
+    "table.fc-table-wrap td { white-space: normal; } "
+    "table.fc-table td, table.fc-table th { word-break: keep-all; }</style>"
+)
+#: Rough text widths in pixels at the report's table font size, and the page's content width.
+_LATIN_PX, _WIDE_PX, _CELL_PADDING_PX, _PAGE_PX = 7, 13, 20, 1000
+
+
+def _fits_on_one_line(frame) -> bool:
+    """Whether every row of ``frame`` fits the page width with each cell on one line."""
+    import pandas as pd
+
+    cells = frame.astype(str)
+    wide = cells.apply(lambda column: column.str.count(r"[\u2e80-\u9fff\uff00-\uffef]"))
+    widths = (cells.apply(lambda column: column.str.len()) - wide) * _LATIN_PX + wide * _WIDE_PX
+    column_px = widths.max(axis=0) if len(frame) else pd.Series(0, index=frame.columns)
+    return float(column_px.sum() + _CELL_PADDING_PX * frame.shape[1]) <= _PAGE_PX
+
+
+def show_summary(month: Month) -> None:
+    """One sentence: how many stations, and how many of each colour."""
+    from IPython.display import HTML, display
+
+    from fivecolor.analysis.month import colour_summary
+    from fivecolor.views.text import band_label
+
+    summary = colour_summary(month.result)
+    counts = ("、" if month.language == "zh" else ", ").join(
+        f"{band_label(b, month.language)} {n}" for b, n in zip(summary["band"], summary["count"]))
+    display(HTML(f'<p class="fc-summary">{month.text("summary", n=int(summary["count"].sum()), counts=counts)}</p>'))
+
+
+def show_text(month: Month, key: str, css_class: str = "fc-intro", **values) -> None:
+    """Display one catalogue text as a paragraph (placeholder values escaped)."""
+    from IPython.display import HTML, display
+
+    display(HTML(f'<p class="{css_class}">{month.text(key, **values)}</p>'))
+
+
+def show_link(month: Month, href: str, key: str) -> None:
+    """Display a navigation link to another page of the month (e.g. ``sensitivity.html``)."""
+    from IPython.display import HTML, display
+
+    display(HTML(_link(href, month.text(key))))
+
+
+def _link(href: str, label: str) -> str:
+    return f'<p class="fc-nav"><a href="{html.escape(href, quote=True)}">{label}</a></p>'
+
+
+_monte_carlo: dict[tuple[int, int | None], tuple[Month, object]] = {}
+
+
+def monte_carlo(month: Month, samples: int | None = None):
+    """The month's Monte Carlo (:func:`fivecolor.analysis.sensitivity.monte_carlo`), cached per kernel.
+
+    The cache keeps the month it belongs to, so a month's id is never reused while cached;
+    every station page of a report in one kernel shares one run (same seed, same samples as
+    the robustness page).
+    """
+    from fivecolor.analysis import sensitivity
+
+    key = (id(month), samples)
+    if key not in _monte_carlo:
+        if len(_monte_carlo) >= 4:
+            _monte_carlo.clear()
+        _monte_carlo[key] = (month, sensitivity.monte_carlo(month.result, samples))
+    return _monte_carlo[key][1]
+
+
+_station_uncertainty: dict[tuple[int, int | None], tuple[object, object]] = {}
+
+
+def station_uncertainty(month: Month, samples: int | None = None):
+    """Per-station ranks and colour probabilities of the cached :func:`monte_carlo` run, cached
+    with it (a second each at thousands of stations, asked twice by every station page)."""
+    from fivecolor.analysis import sensitivity
+
+    mc = monte_carlo(month, samples)
+    key = (id(month), samples)
+    cached = _station_uncertainty.get(key)
+    if cached is None or cached[0] is not mc:  # keyed on the run itself, as it is replaced
+        if len(_station_uncertainty) >= 4:
+            _station_uncertainty.clear()
+        cached = _station_uncertainty[key] = (mc, sensitivity.station_uncertainty(mc))
+    return cached[1].copy()
+
+
+def show_stable_share(month: Month, mc) -> None:
+    """One sentence: the share of stations whose colour holds in at least 90% of the samples."""
+    from fivecolor.analysis import sensitivity
+
+    share = sensitivity.stable_share(mc)
+    show_text(month, "sens.stable", "fc-summary", samples=f"{mc.samples:,}", share=f"{share:.0%}")
+
+
+def show_published_probability(month: Month, station_id: str, samples: int | None = None) -> None:
+    """The station's published colour and its probability in bold, e.g. ``…绿色（稍差）的概率：62%``."""
+    from IPython.display import HTML, display
+
+    from fivecolor.views.tables import published_probability_text
+
+    uncertainty = station_uncertainty(month, samples)
+    sentence = published_probability_text(month.result, uncertainty, station_id)
+    if sentence:
+        display(HTML(f'<p class="fc-summary"><strong>{html.escape(sentence)}</strong></p>'))
+
+
+def next_colour_empty_key(month: Month, station_id: str) -> str:
+    """What an empty path to the next colour means: already red, or no single indicator suffices."""
+    position = month.data.station_ids.get_loc(station_id)
+    red = month.result.band[month.result.period_index, position] == 0
+    return "station.next.none" if red else "station.next.unreachable"
+
+
+_projects: dict[int, tuple[Month, object]] = {}
+
+
+def project_progress(month: Month):
+    """The month's improvement projects with their progress, or ``None`` without a projects file
+    (:func:`fivecolor.analysis.projects.project_progress`); cached per kernel like :func:`monte_carlo`."""
+    from fivecolor.analysis import projects as progress_of
+    from fivecolor.data.projects import load_projects
+
+    if id(month) not in _projects:
+        if len(_projects) >= 4:
+            _projects.clear()
+        projects = load_projects(month.params, month.data.station_ids)
+        progress = None if projects is None else progress_of.project_progress(month.result, projects)
+        _projects[id(month)] = (month, progress)
+    return _projects[id(month)][1]
