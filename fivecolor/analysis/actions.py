@@ -25,7 +25,7 @@ from scipy.optimize import linear_sum_assignment
 
 from fivecolor.scoring import bands as bandmod
 from fivecolor.analysis.month import colour_counts
-from fivecolor.scoring.bands import BANDS
+from fivecolor.scoring.bands import BANDS, BandRule
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.params import Aggregation, Normalisation
 from fivecolor.analysis.projects import project_progress
@@ -122,7 +122,7 @@ def _rescore(result: ScoreResult, month_values: np.ndarray) -> tuple[np.ndarray,
     normalised = normalise(month_values, IndicatorArrays.from_params(params), params.normalisation.value)
     composite, _ = composite_scores(normalised, result.weights, params)
     composite = np.round(composite, 9)
-    return normalised, composite, bandmod.assign(composite, params.bands)
+    return normalised, composite, BandRule.of(params.bands).assign(composite)
 
 
 def _is_affine_in_scores(result: ScoreResult) -> bool:
@@ -147,11 +147,11 @@ def _band_thresholds(result: ScoreResult) -> tuple[np.ndarray, np.ndarray]:
     t = result.period_index
     band, composite = result.band[t], result.composite[t]
     target_band = np.maximum(band - 1, 0)
-    bands = result.params.bands
-    if bands.method == "cutoffs":
-        return np.asarray(bands.cutoffs, dtype=float)[target_band], target_band
+    rule = BandRule.of(result.params.bands)
+    if rule.is_absolute:
+        return rule.boundaries[target_band], target_band
     n = int(np.sum(~np.isnan(composite)))
-    bounds = bandmod.quantile_counts(n, bands.quantiles)  # stations at or above each boundary
+    bounds = bandmod.quantile_counts(n, rule.boundaries)  # stations at or above each boundary
     boundary_rank = bounds[target_band]  # the last rank inside the target band
     rank = result.rank[t]
     by_rank = np.full(len(composite) + 1, -1)
@@ -533,10 +533,11 @@ def department_help(result: ScoreResult) -> pd.DataFrame:
         lagging = month < threshold
         level = np.full(month.shape[1], float(threshold))
     else:
-        indicator_band = bandmod.assign(month.T, params.bands, ties="shared").T
+        rule = BandRule.of(params.bands)
+        indicator_band = rule.assign(month.T, ties="shared").T
         lagging = indicator_band == YELLOW
-        if params.bands.method == "cutoffs":
-            level = np.full(month.shape[1], float(params.bands.cutoffs[-1]))
+        if rule.is_absolute:
+            level = np.full(month.shape[1], float(rule.boundaries[-1]))
         else:
             above = np.where((indicator_band < YELLOW) & (indicator_band >= 0), month, np.inf)
             level = np.min(above, axis=0)

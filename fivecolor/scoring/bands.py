@@ -1,10 +1,18 @@
-"""Bands: composite scores to the five colours (code 0 = red = best ... 4 = yellow), and ranks."""
+"""Bands: composite scores to the five colours (code 0 = red = best ... 4 = yellow), and ranks.
+
+:class:`BandRule` is the parameters' band rule (cut-offs or quantiles) as one object, so that the
+choice between the two methods is made here and nowhere else in scoring and analysis.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from fivecolor.params import Bands
+from fivecolor.scoring.registry import lookup
 
 #: Band codes, best first. Position in this tuple is the band's code (0 = red = best).
 BANDS: tuple[str, ...] = ("red", "orange", "blue", "green", "yellow")
@@ -24,8 +32,15 @@ def ordinal_rank(scores: np.ndarray) -> np.ndarray:
 
 
 def by_cutoffs(scores: np.ndarray, cutoffs) -> np.ndarray:
-    """Red at or above the first cut-off, orange at or above the second, ... yellow below the last."""
-    codes = np.sum(scores[..., None] < np.asarray(cutoffs, dtype=float), axis=-1)
+    """Red at or above the first cut-off, orange at or above the second, ... yellow below the last.
+
+    ``cutoffs`` (..., 4) broadcasts against ``scores[..., None]``. The cut-offs above a score are
+    counted one cut-off at a time, so no (..., 4) array of comparisons is built.
+    """
+    cutoffs = np.asarray(cutoffs, dtype=float)
+    codes = np.zeros((), dtype=np.int64)
+    for j in range(cutoffs.shape[-1]):  # four band boundaries
+        codes = codes + (scores < cutoffs[..., j])
     return np.where(np.isnan(scores), NO_BAND, codes)
 
 
@@ -57,9 +72,113 @@ def by_quantiles(scores: np.ndarray, quantiles, ties: str = "position") -> np.nd
     return np.where(np.isnan(scores), NO_BAND, codes)
 
 
+def _codes_by_cutoffs(scores: np.ndarray, thresholds: np.ndarray, ties: str) -> np.ndarray:
+    # one row of cut-offs per row of stations; equal scores fall alike anyway, whatever ``ties``
+    return by_cutoffs(scores, thresholds[..., None, :])
+
+
+@dataclass(frozen=True)
+class BandMethod:
+    """One way of drawing the four band boundaries.
+
+    Attributes
+    ----------
+    field
+        The field of :class:`fivecolor.params.Bands` holding the four boundaries, best band first.
+    absolute
+        True when a boundary is a score (the same for every month), False when it is a share
+        of the month's stations (and so a score only once the month is known).
+    points_per_unit
+        A shift of one point moves a boundary by ``1 / points_per_unit`` of its unit.
+    shift_unit
+        What a shift of one is, in words.
+    codes
+        ``(scores (..., S), thresholds (..., 4), ties) -> codes (..., S)``: one row of
+        boundaries per row of stations.
+    """
+
+    field: str
+    absolute: bool
+    points_per_unit: float
+    shift_unit: str
+    codes: Callable[[np.ndarray, np.ndarray, str], np.ndarray]
+
+
+#: Band methods by the name used in the parameters (``bands.method``; the type of
+#: :attr:`fivecolor.params.Bands.method` lists the same names).
+BAND_METHODS: dict[str, BandMethod] = {
+    "cutoffs": BandMethod("cutoffs", True, 1.0, "points", _codes_by_cutoffs),
+    "quantiles": BandMethod("quantiles", False, 100.0, "percentage points of the quantiles", by_quantiles),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class BandRule:
+    """The parameters' band rule: its method and its four boundaries (cut-off scores or quantiles).
+
+    Examples
+    --------
+    >>> rule = BandRule.of(Bands(cutoffs=(90, 85, 80, 75)))
+    >>> rule.assign(np.array([91.0, 84.0, np.nan])).tolist()
+    [0, 2, -1]
+    >>> rule.thresholds(1.0).tolist()
+    [91.0, 86.0, 81.0, 76.0]
+    """
+
+    method: str
+    boundaries: np.ndarray  # (4,) best band first, in the method's unit
+    _kind: BandMethod
+
+    @classmethod
+    def of(cls, bands: Bands) -> BandRule:
+        """The rule of ``bands`` (:class:`fivecolor.params.Bands`); an unknown method is refused."""
+        kind = lookup(BAND_METHODS, "band", bands.method)
+        return cls(bands.method, np.asarray(getattr(bands, kind.field), dtype=float), kind)
+
+    @property
+    def is_absolute(self) -> bool:
+        """True for cut-offs: a boundary is a score, not a share of the month's stations."""
+        return self._kind.absolute
+
+    @property
+    def shift_unit(self) -> str:
+        """What a shift of one moves a boundary by: ``points`` or percentage points of the quantiles."""
+        return self._kind.shift_unit
+
+    def thresholds(self, shift: np.ndarray | float = 0.0) -> np.ndarray:
+        """The boundaries (..., 4) moved by ``shift`` points, which broadcasts against them.
+
+        For quantiles a point is a percentage point (``shift / 100``).
+        """
+        return self.boundaries + np.asarray(shift, dtype=float) / self._kind.points_per_unit
+
+    def codes(self, scores: np.ndarray, thresholds: np.ndarray, ties: str = "position") -> np.ndarray:
+        """Band codes of ``scores`` (..., S) under ``thresholds`` (..., 4), one row per row of stations."""
+        return self._kind.codes(scores, np.asarray(thresholds, dtype=float), ties)
+
+    def assign(self, scores: np.ndarray, ties: str = "position",
+               shift: np.ndarray | float | None = None) -> np.ndarray:
+        """Band codes for ``scores`` (..., stations).
+
+        Parameters
+        ----------
+        scores
+            Composite (or indicator) scores, stations on the last axis.
+        ties
+            ``"position"`` or ``"shared"``, see :func:`by_quantiles` (cut-offs treat equal
+            scores alike anyway).
+        shift
+            Points (...,) added to every boundary, one per row of stations (see
+            :meth:`thresholds`); None for the boundaries as given.
+        """
+        if shift is None:
+            thresholds = self.boundaries
+        else:
+            thresholds = self.thresholds(np.asarray(shift, dtype=float)[..., None])
+        return self.codes(scores, thresholds, ties)
+
+
 def assign(scores: np.ndarray, bands: Bands, ties: str = "position") -> np.ndarray:
     """Band codes for ``scores`` (..., stations) by the parameters' method (``ties``: see
     :func:`by_quantiles`; cut-offs treat equal scores alike anyway)."""
-    if bands.method == "cutoffs":
-        return by_cutoffs(scores, bands.cutoffs)
-    return by_quantiles(scores, bands.quantiles, ties)
+    return BandRule.of(bands).assign(scores, ties)

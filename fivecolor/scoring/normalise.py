@@ -14,6 +14,7 @@ import numpy as np
 import scipy.stats
 
 from fivecolor.params import Params
+from fivecolor.scoring.registry import lookup
 
 #: A relative method scores a column with no spread in a month at this midpoint: the data cannot
 #: tell its stations apart.
@@ -95,9 +96,17 @@ def rank(values: np.ndarray, ind: IndicatorArrays) -> np.ndarray:
     return np.where(n > 1, out, np.where(np.isnan(y), np.nan, NO_SPREAD_SCORE))
 
 
+#: Normalisers by the name used in the parameters (``normalisation``; the enum
+#: :class:`fivecolor.params.Normalisation` lists the same names).
 METHODS = {"goalposts": goalposts, "minmax": minmax, "zscore": zscore, "rank": rank}
 
 
 def normalise(values: np.ndarray, ind: IndicatorArrays, method: str) -> np.ndarray:
-    """Normalise ``values`` (..., stations, indicators) with the named method."""
-    return METHODS[method](values, ind)
+    """Normalise ``values`` (..., stations, indicators) with the named method.
+
+    Raises
+    ------
+    fivecolor.scoring.registry.UnknownMethodError
+        When no normaliser has that name.
+    """
+    return lookup(METHODS, "normalisation", method)(values, ind)

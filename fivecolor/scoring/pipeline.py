@@ -7,6 +7,7 @@ the data (data-driven weights, the months' medians used for imputation) are reco
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,10 +15,13 @@ import pandas as pd
 
 from fivecolor.scoring import aggregate as agg
 from fivecolor.scoring import bands as bandmod
+from fivecolor.scoring import normalise as normmod
+from fivecolor.scoring import weights as schemes
 from fivecolor.data.dataset import Dataset
 from fivecolor.errors import InputError
-from fivecolor.scoring.bands import BANDS
+from fivecolor.scoring.bands import BANDS, BandRule
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
+from fivecolor.scoring.registry import UnknownMethodError, lookup
 from fivecolor.params import MissingPolicy, Params, WeightsScheme
 
 
@@ -109,6 +113,27 @@ def change_between(previous: np.ndarray | None, current: np.ndarray) -> np.ndarr
     return out
 
 
+def _keep_holes(values: np.ndarray, holes: np.ndarray) -> np.ndarray:
+    """Leave the holes missing: the aggregation reweights them."""
+    return values
+
+
+def _impute_month_median(values: np.ndarray, holes: np.ndarray) -> np.ndarray:
+    """Fill a hole with that month's median of the indicator."""
+    if not holes.any():
+        return values
+    import warnings
+
+    with warnings.catch_warnings(action="ignore", category=RuntimeWarning):
+        medians = np.nanmedian(values, axis=1, keepdims=True)
+    return np.where(holes, medians, values)
+
+
+#: Missing-data policies by the name used in the parameters (``missing``; the enum
+#: :class:`fivecolor.params.MissingPolicy` lists the same names): ``(values, holes) -> values``.
+MISSING_POLICIES = {"fail": _keep_holes, "impute_median": _impute_month_median, "reweight": _keep_holes}
+
+
 def apply_missing_policy(values: np.ndarray, policy: MissingPolicy) -> tuple[np.ndarray, np.ndarray]:
     """Fill or keep the holes of a ``(P, S, I)`` cube: returns (values, mask of holes).
 
@@ -117,13 +142,38 @@ def apply_missing_policy(values: np.ndarray, policy: MissingPolicy) -> tuple[np.
     ``fail``; earlier months are reweighted).
     """
     holes = np.isnan(values)
-    if policy is MissingPolicy.impute_median and holes.any():
-        import warnings
+    return lookup(MISSING_POLICIES, "missing-data", policy)(values, holes), holes
 
-        with warnings.catch_warnings(action="ignore", category=RuntimeWarning):
-            medians = np.nanmedian(values, axis=1, keepdims=True)
-        values = np.where(holes, medians, values)
-    return values, holes
+
+def _source(params: Params) -> str:
+    return params.sources[0] if params.sources else "parameters"
+
+
+def check_methods(params: Params, choices: Mapping[str, tuple[Mapping, str, Iterable]] | None = None) -> None:
+    """Refuse, as one :class:`InputError` line naming the key, a method the parameters name but
+    no registry implements (the parameters' enums and the registries are meant to list the same
+    names; ``tests/test_registries.py`` holds them equal).
+
+    ``choices`` maps a parameter key to ``(registry, family, names)``; by default, the methods
+    :func:`score` uses.
+    """
+    if choices is None:
+        groups = params.groups or {}
+        choices = {
+            "missing": (MISSING_POLICIES, "missing-data", (params.missing,)),
+            "normalisation": (normmod.METHODS, "normalisation", (params.normalisation,)),
+            "weights_scheme": (schemes.SCHEMES, "weighting", (params.weights_scheme,)),
+            "aggregation": (agg.METHODS, "aggregation", (params.aggregation,)),
+            **{f"groups.{name}.aggregation": (agg.METHODS, "aggregation", (g.aggregation,))
+               for name, g in groups.items() if g.aggregation is not None},
+            "bands.method": (bandmod.BAND_METHODS, "band", (params.bands.method,)),
+        }
+    for key, (registry, family, names) in choices.items():
+        for name in names:
+            try:
+                lookup(registry, family, name)
+            except UnknownMethodError as exc:
+                raise InputError(_source(params), key, str(exc)) from None
 
 
 def resolve_weights(params: Params, normalised_month: np.ndarray) -> tuple[Weights, dict]:
@@ -136,8 +186,6 @@ def resolve_weights(params: Params, normalised_month: np.ndarray) -> tuple[Weigh
     elif scheme is WeightsScheme.equal:
         raw = np.ones_like(given)
     else:
-        from fivecolor.scoring import weights as schemes
-
         matrix = None
         if scheme is WeightsScheme.ahp:
             order = [params.ahp.order.index(k) for k in params.indicator_keys]
@@ -145,14 +193,13 @@ def resolve_weights(params: Params, normalised_month: np.ndarray) -> tuple[Weigh
             try:
                 result = schemes.ahp_weights(matrix, labels=params.indicator_keys)
             except ValueError as exc:  # not reciprocal, a diagonal other than 1, ...
-                raise InputError(params.sources[0] if params.sources else "parameters", "ahp.matrix",
-                                 str(exc)) from None
+                raise InputError(_source(params), "ahp.matrix", str(exc)) from None
             learned["ahp_consistency_ratio"] = float(result.cr)
             if result.cr >= params.ahp.max_cr:
-                raise InputError(params.sources[0] if params.sources else "parameters", "ahp.matrix",
+                raise InputError(_source(params), "ahp.matrix",
                                  f"consistency ratio {result.cr:.3f} is at or above ahp.max_cr "
                                  f"{params.ahp.max_cr:g}; revise the comparisons")
-        raw = schemes.SCHEMES[scheme.value](normalised_month, given, matrix)
+        raw = lookup(schemes.SCHEMES, "weighting", scheme)(normalised_month, given, matrix)
         learned["weights"] = dict(zip(params.indicator_keys, np.round(raw, 6).tolist()))
     if params.groups is None:
         return Weights(indicator=raw / raw.sum(), group=None, membership=None), learned
@@ -186,6 +233,7 @@ def score(data: Dataset, params: Params) -> ScoreResult:
     >>> p = load_params("params/2020-05.yaml")  # doctest: +SKIP
     >>> score(load_data(p), p).table().head()  # doctest: +SKIP
     """
+    check_methods(params)
     ind = IndicatorArrays.from_params(params)
     filled, holes = apply_missing_policy(data.values, params.missing)
     normalised = normalise(filled, ind, params.normalisation.value)
@@ -203,6 +251,6 @@ def score(data: Dataset, params: Params) -> ScoreResult:
         group_scores=group_scores,
         composite=composite,
         rank=bandmod.ordinal_rank(composite),
-        band=bandmod.assign(composite, params.bands),
+        band=BandRule.of(params.bands).assign(composite),
         learned_=learned,
     )
