@@ -19,6 +19,10 @@ from conftest import REPO
 from fivecolor.scoring import bands as bandmod
 from fivecolor import load_data, load_params, score
 from fivecolor.analysis import sensitivity as sa
+from fivecolor.analysis.sensitivity import draws as sa_draws
+from fivecolor.analysis.sensitivity import engine as sa_engine
+from fivecolor.analysis.sensitivity import sobol_analysis as sa_sobol
+from fivecolor.analysis.sensitivity import uncertainty as sa_uncertainty
 from fivecolor.errors import InputError
 
 SAMPLE = REPO / "params" / "2020-05.yaml"
@@ -96,7 +100,7 @@ def test_project_sobol_goes_through_the_wrapper_at_n_and_2n(sample, monkeypatch)
         calls.append(n)
         return real(func, dists, n, seed)
 
-    monkeypatch.setattr(sa, "sobol_indices", spy)
+    monkeypatch.setattr(sa_sobol, "sobol_indices", spy)
     table = sa.sobol(sample, 64)
     assert calls == [64, 128]
     assert set(table["n"]) == {64, 128}
@@ -154,7 +158,7 @@ def test_default_seed_and_samples_come_from_the_parameters(sample):
 
 def test_chunking_does_not_change_the_result(sample, monkeypatch):
     whole = sa.monte_carlo(sample, samples=300, seed=5)
-    monkeypatch.setattr(sa, "CHUNK_CELLS", 60 * 10 * 7)  # seven samples at a time
+    monkeypatch.setattr(sa_engine, "CHUNK_CELLS", 60 * 10 * 7)  # seven samples at a time
     chunked = sa.monte_carlo(sample, samples=300, seed=5)
     np.testing.assert_array_equal(whole.ranks, chunked.ranks)
     np.testing.assert_array_equal(whole.bands, chunked.bands)
@@ -450,10 +454,10 @@ def test_inverse_cdf_weights_of_the_sobol_design_are_the_same_dirichlet(tmp_path
     """The Sobol design maps uniforms to weights by the Gamma inverse CDF: same moments."""
     path = _variant(tmp_path, {"extends": str(SAMPLE), "sensitivity": {"leave_one_out": False}})
     result = _scored(path)
-    model = sa._model(result)
+    model = sa_draws._model(result)
     u = np.random.default_rng(8).random((20_000, len(model.dims)))
-    by_inverse = sa._decode(model, u).weights
-    by_gamma = sa._decode(model, u, np.random.default_rng(9)).weights
+    by_inverse = sa_draws._decode(model, u).weights
+    by_gamma = sa_draws._decode(model, u, np.random.default_rng(9)).weights
     centre = result.weights.effective
     np.testing.assert_allclose(by_inverse.mean(axis=0), centre, rtol=0.02)
     np.testing.assert_allclose(by_gamma.mean(axis=0), centre, rtol=0.02)
@@ -468,18 +472,18 @@ def test_fast_ranks_equal_ordinal_rank_with_ties_and_gaps():
     x[:, 10] = x[:, 3]  # ties go to the earlier station
     x[:, 20] = np.nan  # no score, no rank
     x[5, :] = 42.0
-    np.testing.assert_array_equal(sa._ranks(x), bandmod.ordinal_rank(x))
+    np.testing.assert_array_equal(sa_engine._ranks(x), bandmod.ordinal_rank(x))
     huge = x * 1e9  # beyond the int64 key: the general routine
-    np.testing.assert_array_equal(sa._ranks(huge), bandmod.ordinal_rank(huge))
+    np.testing.assert_array_equal(sa_engine._ranks(huge), bandmod.ordinal_rank(huge))
 
 
 def test_rank_percentiles_equal_numpy_linear_percentiles():
     rng = np.random.default_rng(3)
     ranks = np.argsort(rng.random((999, 40)), axis=1).astype(np.float32) + 1
-    got = sa._rank_percentiles(ranks, (0.05, 0.5, 0.95, 0.33))
+    got = sa_uncertainty._rank_percentiles(ranks, (0.05, 0.5, 0.95, 0.33))
     np.testing.assert_allclose(got, np.percentile(ranks, [5, 50, 95, 33], axis=0))
     ranks[:7, 4] = np.nan  # a station unscored in a few samples: percentiles of the rest
-    got = sa._rank_percentiles(ranks, (0.05, 0.5))
+    got = sa_uncertainty._rank_percentiles(ranks, (0.05, 0.5))
     np.testing.assert_allclose(got[:, 4], np.percentile(ranks[7:, 4], [5, 50]))
 
 

@@ -1,0 +1,137 @@
+"""The vectorised re-scoring engine: many composites, ranks and bands of one month at once.
+
+Given the reported month's normalised scores and K effective weight vectors, it gives the K
+composites (through the groups when there are any), their ranks and band codes, all as arrays
+over samples; samples are evaluated in chunks that bound memory. The aggregation methods come
+from the aggregation registry (:data:`fivecolor.scoring.aggregate.METHODS`) and the bands from
+:class:`fivecolor.scoring.bands.BandRule`, so the engine gives the numbers scoring would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from fivecolor.params import Params
+from fivecolor.scoring import aggregate as agg
+from fivecolor.scoring import bands as bandmod
+from fivecolor.scoring.bands import BandRule
+from fivecolor.scoring.pipeline import ScoreResult
+
+if TYPE_CHECKING:
+    from fivecolor.analysis.sensitivity.draws import Draws, _Model
+
+#: Samples x stations x indicators cells evaluated at once (about 32 MB of float64): the chunk
+#: size over samples follows from it, so memory stays bounded for any number of stations.
+CHUNK_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """How indicators combine: one level, or groups with their own aggregation when fixed."""
+
+    membership: np.ndarray | None  # (I,) group index, None without groups
+    group_aggregation: tuple[str | None, ...]  # per group: its own method, None = the top one's
+
+    @classmethod
+    def of(cls, params: Params) -> _Structure:
+        if params.groups is None:
+            return cls(None, ())
+        names = list(params.groups)
+        membership = np.array([names.index(s.group) for s in params.indicators.values()])
+        fixed = tuple(g.aggregation.value if g.aggregation else None for g in params.groups.values())
+        return cls(membership, fixed)
+
+
+def _composites(x: np.ndarray, w: np.ndarray, method: str, structure: _Structure) -> np.ndarray:
+    """Composite scores (K, S) of month ``x`` (S, I) under effective weights ``w`` (K, I).
+
+    Each level aggregates through the aggregation registry's matrix-product form
+    (:func:`fivecolor.scoring.aggregate.aggregate_over_weights`), so an unknown method is refused
+    rather than taken for another. With groups, a group's weight is the sum of its members'
+    effective weights and the members' weights within it are their shares of that sum, which
+    reproduces :func:`fivecolor.scoring.pipeline.score` when ``w`` is the published
+    ``Weights.effective``.
+    """
+    if structure.membership is None:
+        out = agg.aggregate_over_weights(x, w, method)
+    else:
+        m = structure.membership
+        group_scores = []
+        group_weights = []
+        for g, fixed in enumerate(structure.group_aggregation):  # a handful of groups
+            wg = w[:, m == g]
+            total = wg.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                within = np.nan_to_num(wg / total)
+            group_scores.append(agg.aggregate_over_weights(x[:, m == g], within, fixed or method))
+            group_weights.append(total[:, 0])
+        scores = np.stack(group_scores, axis=-1)  # (K, S, G)
+        out = agg.aggregate(scores, np.stack(group_weights, axis=-1)[:, None, :], method)
+    return np.round(out, 9)  # as in scoring: float noise must not decide a band at a cut-off
+
+
+def _ranks(composite: np.ndarray) -> np.ndarray:
+    """:func:`fivecolor.scoring.bands.ordinal_rank` of composites (K, S) rounded to 9 decimals, faster.
+
+    The score in units of 1e-9 times S plus the station's position is a unique int64 key, so an
+    unstable (vectorised) sort gives the stable order: ties still go to the earlier station.
+    """
+    s = composite.shape[-1]
+    missing = np.isnan(composite)
+    top = np.max(np.abs(np.where(missing, 0.0, composite)), initial=0.0)
+    if (top + 1.0) * 1e9 * s > 2.0**62:  # out of int64 range: the general routine
+        return bandmod.ordinal_rank(composite)
+    units = np.round(np.where(missing, -top - 1.0, composite) * 1e9).astype(np.int64)  # missing last
+    order = np.argsort(-units * s + np.arange(s), axis=-1)
+    ranks = np.empty(composite.shape, dtype=np.float64)
+    np.put_along_axis(ranks, order, np.arange(1.0, s + 1.0), axis=-1)
+    return np.where(missing, np.nan, ranks)
+
+
+def _bands(composite: np.ndarray, params: Params, shift: np.ndarray | None = None) -> np.ndarray:
+    """Band codes of composites (..., S) with every boundary moved by ``shift`` (...,) points
+    (percentage points of the quantiles for quantile bands), by the parameters' band rule."""
+    return BandRule.of(params.bands).assign(composite, shift=shift)
+
+
+def _chunk_size(model: _Model) -> int:
+    s, i = model.normalised.shape[-2:]
+    return max(1, CHUNK_CELLS // (s * max(i, 4)))
+
+
+def _evaluate(model: _Model, draws: Draws) -> np.ndarray:
+    """Composite scores (K, S) of the decoded samples, one array per (normalisation, aggregation)."""
+    k = draws.weights.shape[0]
+    out = np.empty((k, model.normalised.shape[1]))
+    for m in range(len(model.normalisations)):  # loops over the handful of discrete choices only
+        for a, method in enumerate(model.aggregations):
+            idx = np.flatnonzero((draws.normalisation == m) & (draws.aggregation == a))
+            if idx.size:
+                out[idx] = _composites(model.normalised[m], draws.weights[idx], method, model.structure)
+    return out
+
+
+def _chunks(k: int, size: int) -> Iterable[slice]:
+    return (slice(start, min(start + size, k)) for start in range(0, k, size))
+
+
+def _evaluate_chunk(draws: Draws, model: _Model, params: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Composite scores, ranks and bands of one chunk of samples: a pure function of its draws,
+    so a chunk gives the same bits in this process or on a cluster worker."""
+    composite = _evaluate(model, draws)
+    return composite, _ranks(composite), _bands(composite, params, draws.cutoff_shift)
+
+
+def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks and bands (K, S) of the published month under K effective weight vectors."""
+    t = result.period_index
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weights = weights / weights.sum(axis=1, keepdims=True)
+    composite = _composites(result.normalised[t], weights, result.params.aggregation.value,
+                            _Structure.of(result.params))
+    return bandmod.ordinal_rank(composite), _bands(composite, result.params)
+
