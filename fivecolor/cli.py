@@ -125,7 +125,8 @@ def cmd_rerun(args) -> int:
     """``fivecolor rerun reports/<period>``: exit 0 identical scores, 1 different, 2 not a published month."""
     from fivecolor.site.build import ReportFailed
     from fivecolor.site.publish import ReportLocked
-    from fivecolor.site.rerun import SNAPSHOT_DIR, rerun_month
+    from fivecolor.site.inputs import SNAPSHOT_DIR
+    from fivecolor.site.rerun import rerun_month
 
     try:
         result = rerun_month(Path(args.month), out=args.out, workers=args.workers, notebooks_dir=args.notebooks,

@@ -2,7 +2,7 @@
 
 ``extends: other.yaml`` deep-merges another file under this one; relative data paths are read
 from the folder of the file that names them. Every mistake is an :class:`InputError` naming the
-file and the key.
+file and the key. :meth:`Params.to_yaml` writes the result back as one self-contained file.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -32,7 +33,6 @@ from fivecolor.errors import InputError
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 STATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-DATA_PATH_KEYS = ("stations", "indicators", "boundaries", "projects")
 #: The data tables that may also come from a database (a mapping with ``url`` instead of a path).
 SQL_DATA_KEYS = ("stations", "indicators")
 #: A table a SQL source names: a plain identifier, optionally ``schema.table``.
@@ -334,6 +334,10 @@ class DataFiles(_Frozen):
     projects: Path | None = None
 
 
+#: The roles of a month's data, as :class:`DataFiles` names them.
+DATA_ROLES: tuple[str, ...] = tuple(DataFiles.model_fields)
+
+
 class Params(_Frozen):
     """Everything that decides a report. Build it with :func:`load_params`."""
 
@@ -431,10 +435,34 @@ class Params(_Frozen):
         new._sources = self._sources
         return new
 
+    def to_yaml(self, data: dict[str, str | None] | None = None) -> str:
+        """One self-contained YAML document that :func:`load_params` reads back to equal
+        parameters (the same :meth:`digest`): no ``extends``, the month set, the data paths
+        absolute, or ``data`` by role when given (a role left out has no file; a relative path
+        is read from the folder of the file the document is saved in). Keys keep their order:
+        the order of the indicators is the order of every table and chart.
+        """
+        doc = _plain(self.model_dump(mode="python"))
+        if data is not None:
+            doc["data"] = {role: data.get(role) for role in DATA_ROLES}
+        return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
     def digest(self) -> str:
         """SHA-256 of the parameters' canonical JSON: the manifest's key for this report."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """A ``model_dump`` as plain YAML values: enums by value, paths as text, tuples as lists
+    (``mode="json"`` would also turn an infinite float into null)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    return str(value) if isinstance(value, Path) else value
 
 
 def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
@@ -508,7 +536,7 @@ def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[s
     if not isinstance(data, dict):
         return doc
     resolved = dict(data)
-    for key in DATA_PATH_KEYS:
+    for key in DATA_ROLES:
         value = data.get(key)
         if value is None:
             continue
@@ -541,22 +569,27 @@ def _resolve_sqlite_file(source: dict[str, Any], folder: Path) -> dict[str, Any]
     return {**source, "url": url.set(database=str(absolute)).render_as_string(hide_password=False)}
 
 
-def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _read_layer(path: Path) -> tuple[dict[str, Any], Any]:
+    """One file of a chain, its data paths resolved against its folder, and the ``extends`` it names."""
+    doc = _resolve_data_paths(read_yaml(path), path.parent, path)
+    return doc, doc.pop("extends", None)
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
+    """The files of ``path``'s ``extends`` chain with their documents, the named file first."""
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
         raise InputError(path, "extends", f"files extend each other in a loop ({chain})")
-    doc = _resolve_data_paths(read_yaml(path), path.parent, path)
-    parent = doc.pop("extends", None)
+    doc, parent = _read_layer(path)
     if parent is None:
-        return doc, (str(path),)
+        return [(path, doc)]
     if not isinstance(parent, str):
         raise InputError(path, "extends", f"give one file name, got {parent!r}")
     base_path = path.parent / parent
     if not base_path.is_file():  # blame the file that names it, not a path the user never wrote
         raise InputError(path, "extends", f"{parent!r} not found (read from the folder {path.parent})")
-    base, sources = _read_chain(base_path, (*seen, path))
-    return deep_merge(base, doc), (str(path), *sources)
+    return [(path, doc), *_read_chain(base_path, (*seen, path))]
 
 
 def _error_line(err: dict[str, Any]) -> tuple[str, str]:
@@ -593,13 +626,15 @@ def _validate(doc: dict[str, Any], source: str) -> Params:
         raise InputError(source, loc, msg + more) from None
 
 
-def load_params(path: str | Path, **overrides: Any) -> Params:
+def load_params(path: str | Path | Sequence[str | Path], **overrides: Any) -> Params:
     """Read, merge (``extends``) and validate a parameter file.
 
     Parameters
     ----------
     path
-        The YAML file.
+        The YAML file; or the files of a chain, the named file first and its base last, each
+        one's ``extends`` ignored (copies whose names no longer say which extends which, as in
+        a month's input snapshot).
     **overrides
         Top-level keys to replace after merging (``period="2020-04"``); ``None`` values are ignored.
 
@@ -609,10 +644,16 @@ def load_params(path: str | Path, **overrides: Any) -> Params:
     >>> p.period, p.bands.cutoffs  # doctest: +SKIP
     ('2020-05', (90.0, 85.0, 80.0, 75.0))
     """
-    doc, sources = _read_chain(Path(path))
+    if isinstance(path, (list, tuple)):
+        named, layers = path[0], [(Path(p).resolve(), _read_layer(Path(p))[0]) for p in path]
+    else:
+        named, layers = path, _read_chain(Path(path))
+    doc: dict[str, Any] = {}
+    for _, layer in reversed(layers):  # the base first, the named file last
+        doc = deep_merge(doc, layer)
     doc.update({k: v for k, v in overrides.items() if v is not None})
-    params = _validate(doc, str(path))
-    params._sources = sources
+    params = _validate(doc, str(named))
+    params._sources = tuple(str(p) for p, _ in layers)
     return params
 
 
@@ -630,6 +671,7 @@ def params_schema() -> dict[str, Any]:
 __all__ = [
     "Aggregation",
     "Bands",
+    "DATA_ROLES",
     "IndicatorSpec",
     "MissingPolicy",
     "Normalisation",

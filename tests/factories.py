@@ -38,4 +38,4 @@ def make_dataset(values: np.ndarray, params: Params, periods: tuple[str, ...] | 
     stations = pd.DataFrame({"name": [f"站{k}" for k in range(n_stations)], "county": "宁海县",
                              "lat": 29.3, "lon": 121.4, "staff": 40.0}, index=ids)
     return Dataset(stations=stations, periods=periods, indicators=params.indicator_keys, values=values,
-                   findings=pd.DataFrame(), files={})
+                   findings=pd.DataFrame(), inputs={})

@@ -22,15 +22,13 @@ from fivecolor.analysis.sensitivity import draws as sensitivity_draws  # noqa: E
 from fivecolor.analysis.sensitivity import engine as sensitivity_engine  # noqa: E402
 from fivecolor.data.dataset import load_data  # noqa: E402
 from fivecolor.site.executors import (  # noqa: E402
-    BUNDLE_PARAMS,
-    _remove_bundles,
     DaskExecutor,
     LocalExecutor,
     get_executor,
-    make_bundle,
     notebook_payloads,
     run_payload,
 )
+from fivecolor.site.inputs import BUNDLE_PARAMS, make_bundle, remove_bundles  # noqa: E402
 from fivecolor.params import load_params  # noqa: E402
 from fivecolor.resources import notebooks_dir  # noqa: E402
 from fivecolor.site.build import build_month  # noqa: E402
@@ -93,7 +91,8 @@ def _steady(page: Path) -> str:
 
 def test_the_workers_remove_their_copy_of_the_data_after_the_run(two_runs, client):
     project, _, _ = two_runs
-    digest = make_bundle(project.params_path).digest
+    params = load_params(project.params_path)
+    digest = make_bundle(params, load_data(params).inputs).digest
     left = client.run(lambda: sorted(p.name for p in Path(tempfile.gettempdir()).glob("fivecolor-bundle-*")))
     assert len(left) == 2 and not any(digest[:24] in name for names in left.values() for name in names)
 
@@ -151,7 +150,7 @@ def test_notebooks_reach_the_workers_as_bytes_not_paths(project, client, tmp_pat
         returned = client.submit(run_payload, payload, bundles[payload.bundle], pure=False).result()
     finally:
         shutil.move(moved, project.root)
-        client.run(_remove_bundles, [payload.bundle])
+        client.run(remove_bundles, [payload.bundle])
     assert returned["status"] == "ok", returned["error"]
     executed = nbformat.reads(returned["executed"].decode("utf-8"), as_version=4)
     assert executed.metadata.papermill.parameters == {"params_file": BUNDLE_PARAMS, "station_id": "NB02"}
@@ -162,12 +161,14 @@ def test_a_bundle_is_self_contained_and_stable(project, tmp_path):
     import zipfile
     from io import BytesIO
 
-    first, again = make_bundle(project.params_path), make_bundle(project.params_path)
+    params = load_params(project.params_path)
+    first, again = make_bundle(params, load_data(params).inputs), make_bundle(params, load_data(params).inputs)
     assert first.digest == again.digest and first.data == again.data
     with zipfile.ZipFile(BytesIO(first.data)) as archive:
-        assert sorted(archive.namelist()) == ["data/indicators.csv", "data/stations.csv", BUNDLE_PARAMS]
+        # the data under their names in the month's snapshot (inputs/)
+        assert sorted(archive.namelist()) == ["indicators-indicators.csv", BUNDLE_PARAMS, "stations-stations.csv"]
         archive.extractall(tmp_path / "unpacked")
-    assert (tmp_path / "unpacked" / "data" / "stations.csv").read_bytes() == \
+    assert (tmp_path / "unpacked" / "stations-stations.csv").read_bytes() == \
         (project.root / "stations.csv").read_bytes()
     unpacked = load_params(tmp_path / "unpacked" / BUNDLE_PARAMS)
     original = load_params(project.params_path)

@@ -27,9 +27,9 @@ from conftest import REPO, write_table, write_yaml
 from fivecolor.data.dataset import check_data, load_data
 from fivecolor.data.files import file_sha256
 from fivecolor.params import load_params
-from fivecolor.site.build import input_files, snapshot_inputs
+from fivecolor.site.inputs import input_files, manifest_inputs, snapshot_inputs
 from fivecolor.data.sample.generate import write_sample_sqlite
-from fivecolor.data.database import PulledRows, statement
+from fivecolor.data.database import statement
 
 DEFAULT = REPO / "params" / "default.yaml"
 SAMPLE_SQLITE = REPO / "params" / "sample-sqlite.yaml"
@@ -299,12 +299,11 @@ def test_the_snapshot_holds_the_rows_that_were_scored(tmp_path, sample_db):
         scored = pd.read_sql("SELECT * FROM indicators WHERE period <= '2020-05'", conn)
         conn.execute("DELETE FROM indicators WHERE period = '2020-05'")  # the database moves on
 
-    files = input_files(params)
-    assert isinstance(files["indicators"], PulledRows)
-    hashes = {role: file_sha256(path) for role, path in files.items()}  # as the report does
-    assert hashes["indicators"] == data.files["indicators"]
-    assert str(files["indicators"]) == f"sqlite:///{db} (query {QUERY})"  # the manifest's "path"
-    snapshot_inputs(files, hashes, tmp_path / "inputs")
+    inputs = input_files(params, data)
+    assert inputs["indicators"].database is not None  # the pulled rows, not a file of the user's
+    assert file_sha256(inputs["indicators"].path) == inputs["indicators"].sha256 == data.files["indicators"]
+    assert manifest_inputs(inputs)["indicators"]["path"] == f"sqlite:///{db} (query {QUERY})"
+    snapshot_inputs(inputs, tmp_path / "inputs")
 
     listing = json.loads((tmp_path / "inputs" / "inputs.json").read_text(encoding="utf-8"))
     entry = listing["indicators"]
@@ -404,14 +403,13 @@ def test_postgres_password_from_a_named_variable_never_reaches_the_manifest(tmp_
     params = load_params(db_params(tmp_path, postgres, stations={**source, "table": "stations"},
                                    indicators=source))
     data = load_data(params)
-    files = input_files(params)
-    hashes = {role: file_sha256(path) for role, path in files.items()}
-    assert hashes["indicators"] == data.files["indicators"]
-    snapshot_inputs(files, hashes, tmp_path / "inputs")
-    manifest_inputs = {role: {"path": str(files[role]), "sha256": hashes[role]} for role in files}
-    text = json.dumps(manifest_inputs) + (tmp_path / "inputs" / "inputs.json").read_text(encoding="utf-8")
+    inputs = input_files(params, data)
+    assert file_sha256(inputs["indicators"].path) == data.files["indicators"]
+    snapshot_inputs(inputs, tmp_path / "inputs")
+    manifest = manifest_inputs(inputs)
+    text = json.dumps(manifest) + (tmp_path / "inputs" / "inputs.json").read_text(encoding="utf-8")
     assert PASSWORD not in text
-    assert manifest_inputs["indicators"]["path"] == f"{postgres} (table indicators)"
+    assert manifest["indicators"]["path"] == f"{postgres} (table indicators)"
     saved = pd.read_parquet(tmp_path / "inputs" / "indicators-database.parquet")
     assert len(saved) == int(data.values.size - pd.isna(data.values).sum())
 

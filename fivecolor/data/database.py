@@ -58,11 +58,12 @@ class SourceName(os.PathLike):
 
 
 @dataclass(frozen=True)
-class PulledRows(os.PathLike):
+class PulledRows:
     """Rows pulled from a source for one month, saved as Parquet.
 
-    As a path (``os.fspath``) it is the Parquet file, to hash and copy; as text it is the
-    source (URL without password, and the query or table), for the manifest.
+    The dataset reads the rows from the Parquet file and keeps it as the table's input
+    (:class:`fivecolor.data.dataset.Input`), so a report snapshots the very rows it scored,
+    even if the database changed since.
 
     Attributes
     ----------
@@ -84,25 +85,14 @@ class PulledRows(os.PathLike):
     parquet: Path
     sha256: str
 
-    @property
-    def name(self) -> str:
-        return "database.parquet"
-
-    def __fspath__(self) -> str:
-        return str(self.parquet)
-
-    def __str__(self) -> str:
-        return self.source.describe()
-
     def listing(self) -> dict[str, str]:
         """What ``inputs.json`` records about the source: never a password."""
         what = {"table": self.source.table} if self.source.table is not None else {"query": self.source.query}
         return {"url": self.source.safe_url(), **what, "period": self.period}
 
 
-# -- the scratch folder and the last pull of each source -----------------------------------
+# -- the scratch folder --------------------------------------------------------------------
 _scratch: Path | None = None
-_pulled: dict[tuple[str, str, str], PulledRows] = {}
 
 
 def _scratch_dir() -> Path:
@@ -111,10 +101,6 @@ def _scratch_dir() -> Path:
         _scratch = Path(tempfile.mkdtemp(prefix="fivecolor-db-"))
         atexit.register(shutil.rmtree, _scratch, True)
     return _scratch
-
-
-def _cache_key(source: SqlSource, key: str, period: str) -> tuple[str, str, str]:
-    return source.model_dump_json(), key, period
 
 
 # -- the statement -------------------------------------------------------------------------
@@ -261,11 +247,7 @@ def pull(source: SqlSource, key: str, period: str) -> PulledRows:
     sha256 = hashlib.sha256(payload).hexdigest()
     parquet = _scratch_dir() / f"{key}-{sha256}.parquet"
     parquet.write_bytes(payload)
-    pulled = PulledRows(source=source, key=key, period=period, parquet=parquet, sha256=sha256)
-    if len(_pulled) >= 16:
-        _pulled.clear()
-    _pulled[_cache_key(source, key, period)] = pulled
-    return pulled
+    return PulledRows(source=source, key=key, period=period, parquet=parquet, sha256=sha256)
 
 
 def read_source(source: SqlSource, key: str, period: str, required: tuple[str, ...],
@@ -299,16 +281,4 @@ def read_source(source: SqlSource, key: str, period: str, required: tuple[str, .
     return frame, pulled
 
 
-def last_pull(source: SqlSource, key: str, period: str) -> PulledRows:
-    """The rows this process last pulled from the source for ``period``, or a fresh pull.
-
-    A report snapshots the very rows it scored, even if the database changed since.
-    """
-    pulled = _pulled.get(_cache_key(source, key, period))
-    if pulled is not None and pulled.parquet.is_file():
-        return pulled
-    return pull(source, key, period)
-
-
-__all__ = ["CONNECT_TIMEOUT", "PulledRows", "SourceName", "fetch", "last_pull", "pull", "read_source",
-           "statement"]
+__all__ = ["CONNECT_TIMEOUT", "PulledRows", "SourceName", "fetch", "pull", "read_source", "statement"]

@@ -1,4 +1,5 @@
-"""A month's data as read and validated: the stations and a (period × station × indicator) cube."""
+"""A month's data as read and validated: the stations, a (period × station × indicator) cube,
+and the inputs they were read from."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from fivecolor.errors import InputError
 from fivecolor.data.files import file_sha256, read_table
-from fivecolor.params import Params, SqlSource
+from fivecolor.params import DATA_ROLES, Params, SqlSource
 from fivecolor.data.validate import (
     INDICATOR_COLUMNS,
     STATION_COLUMNS,
@@ -21,6 +22,36 @@ from fivecolor.data.validate import (
     check_stations,
     first_error,
 )
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of a month, hashed once when read.
+
+    Attributes
+    ----------
+    path
+        The bytes: the data file, or for rows pulled from a database their Parquet copy
+        (:func:`fivecolor.data.database.pull`), which a snapshot keeps.
+    sha256
+        SHA-256 of those bytes.
+    origin
+        Where it came from, as the manifest names it: the file's path, or the database URL
+        without password and the query or table.
+    database
+        For rows pulled from a database: ``url`` (without password), ``query`` or ``table``,
+        and the ``period`` bound; ``None`` for a file.
+    """
+
+    path: Path
+    sha256: str
+    origin: str
+    database: dict[str, str] | None = None
+
+    @classmethod
+    def of_file(cls, path: str | os.PathLike) -> Input:
+        """A file as it is now, hashed."""
+        return cls(Path(path), file_sha256(Path(path)), str(path))
 
 
 @dataclass(frozen=True)
@@ -40,8 +71,9 @@ class Dataset:
         Raw values, shape ``(len(periods), len(stations), len(indicators))``; NaN = missing.
     findings
         The validation findings (warnings only: errors raise).
-    files
-        SHA-256 of each input file, keyed by role (``stations``, ``indicators``).
+    inputs
+        The inputs by role (``stations``, ``indicators``, and ``boundaries`` and ``projects``
+        when the parameters name them), as they were read.
     """
 
     stations: pd.DataFrame
@@ -49,11 +81,16 @@ class Dataset:
     indicators: tuple[str, ...]
     values: np.ndarray
     findings: pd.DataFrame
-    files: dict[str, str]
+    inputs: dict[str, Input]
 
     @property
     def station_ids(self) -> pd.Index:
         return self.stations.index
+
+    @property
+    def files(self) -> dict[str, str]:
+        """SHA-256 of each input, by role."""
+        return {role: read.sha256 for role, read in self.inputs.items()}
 
     def long(self) -> pd.DataFrame:
         """The cube back in the long ``period, station_id, indicator, value`` form (missing cells dropped)."""
@@ -85,15 +122,15 @@ def build_cube(rows: pd.DataFrame, station_ids: pd.Index, indicators: tuple[str,
 
 
 def _read_input(params: Params, key: str, required: tuple[str, ...],
-                text_columns: tuple[str, ...]) -> tuple[pd.DataFrame, os.PathLike, str | None]:
-    """One table, from its file or its database: the frame, how findings name it, and its hash
+                text_columns: tuple[str, ...]) -> tuple[pd.DataFrame, os.PathLike, Input | None]:
+    """One table, from its file or its database: the frame, how findings name it, and the input
     (``None`` for a file, hashed only once the data pass validation)."""
     source = getattr(params.data, key)
     if isinstance(source, SqlSource):
         from fivecolor.data.database import SourceName, read_source
 
         frame, pulled = read_source(source, key, params.period, required, text_columns)
-        return frame, SourceName(key), pulled.sha256
+        return frame, SourceName(key), Input(pulled.parquet, pulled.sha256, source.describe(), pulled.listing())
     path = Path(source)
     return read_table(path, required, text_columns), path, None
 
@@ -106,9 +143,9 @@ def check_data(params: Params) -> tuple[Dataset | None, pd.DataFrame]:
     checked exactly like a file (:mod:`fivecolor.data.database`).
     """
     findings = Findings()
-    stations_raw, stations_path, stations_hash = _read_input(
+    stations_raw, stations_path, stations_input = _read_input(
         params, "stations", STATION_COLUMNS, ("station_id", "name", "county"))
-    indicators_raw, indicators_path, indicators_hash = _read_input(
+    indicators_raw, indicators_path, indicators_input = _read_input(
         params, "indicators", INDICATOR_COLUMNS, ("period", "station_id", "indicator"))
     stations = check_stations(stations_raw, stations_path, findings)
     rows = check_indicators(indicators_raw, indicators_path, params, stations.index, findings, stations_path)
@@ -117,10 +154,15 @@ def check_data(params: Params) -> tuple[Dataset | None, pd.DataFrame]:
     table = findings.frame()
     if (table["severity"] == "error").any():
         return None, table
-    files = {"stations": stations_hash or file_sha256(stations_path),
-             "indicators": indicators_hash or file_sha256(indicators_path)}
+    inputs = {"stations": stations_input or Input.of_file(stations_path),
+              "indicators": indicators_input or Input.of_file(indicators_path)}
+    for role in DATA_ROLES:
+        path = getattr(params.data, role)
+        # the boundaries and projects are read by their own loaders, which say what a missing file is
+        if role not in inputs and path is not None and Path(path).is_file():
+            inputs[role] = Input.of_file(path)
     dataset = Dataset(stations=stations, periods=periods, indicators=params.indicator_keys, values=cube,
-                      findings=table, files=files)
+                      findings=table, inputs=inputs)
     return dataset, table
 
 

@@ -19,14 +19,13 @@ from rich.table import Table
 
 from fivecolor import __version__
 from fivecolor.data.dataset import load_data
-from fivecolor.data.files import file_sha256
 from fivecolor.data.projects import load_projects
 from fivecolor.analysis.month import colour_summary
 from fivecolor.params import Params, load_params
 from fivecolor.resources import notebooks_dir as default_notebooks_dir
 from fivecolor.scoring.pipeline import ScoreResult, score
 from fivecolor.site import manifest
-from fivecolor.site.inputs import input_files, snapshot_inputs
+from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
 from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
 from fivecolor.site.plan import assets_url, plan_pages
 from fivecolor.views.tables import scores_file
@@ -151,8 +150,8 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     result = score(data, params)
     load_projects(params, data.station_ids)  # a bad projects table stops the report before any notebook runs
     check_base_map(params, result)
-    files = input_files(params)
-    hashes = {role: file_sha256(path) for role, path in files.items()}
+    inputs = input_files(params, data)
+    hashes = {role: read.sha256 for role, read in inputs.items()}
     notebooks_dir = Path(notebooks_dir or default_notebooks_dir())
     sources = manifest.source_digest(notebooks_dir)
     key = manifest.cache_key(params, hashes, sources)
@@ -168,7 +167,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     with _unpublished_on_os_error(params.period), publish_month(reports_dir, params.period) as staging:
         def side_outputs() -> None:
             # written by the main process while the workers run the notebooks
-            snapshot_inputs(files, hashes, staging / "inputs")
+            snapshot_inputs(inputs, staging / SNAPSHOT_DIR)
             table = scores_file(result)
             write_csv(table, staging / "scores.csv")
             write_xlsx(table, staging / "scores.xlsx")
@@ -186,9 +185,12 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
                 outcomes = run_notebooks(jobs, workers=workers, progress=progress)
             else:
                 from fivecolor.site.executors import get_executor
+                from fivecolor.site.inputs import make_bundle
 
                 with get_executor(executor, workers=workers, scheduler=scheduler) as pool:
-                    outcomes = pool.run_notebooks(jobs, progress=progress)
+                    # the workers read the very data this month was scored from
+                    bundles = {str(Path(params_file).resolve()): make_bundle(params, data.inputs)}
+                    outcomes = pool.run_notebooks(jobs, progress=progress, bundles=bundles)
             side_done.result()
         failed = [(o, page) for o, page in zip(outcomes, pages) if o.status != "ok"]
         if failed:
@@ -207,7 +209,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
             "git_commit": manifest.git_commit(),
             "params_digest": params.digest(),
             "params": params.model_dump(mode="json"),
-            "inputs": {role: {"path": str(files[role]), "sha256": hashes[role]} for role in files},
+            "inputs": manifest_inputs(inputs),
             "learned": result.learned_,
             "notebooks": {page.label: {"notebook": page.notebook, "html": page.html, "executed": page.executed,
                                        "parameters": page.parameters, "status": o.status}

@@ -15,8 +15,9 @@ an address (``tcp://host:8786``) or, with none, a :class:`distributed.LocalClust
 threaded worker processes started for the run.
 
 Nothing reaches a Dask worker as a path of this machine. Each distinct parameter file becomes a
-*bundle*: one zip holding the parameter chain merged into a self-contained ``params.yaml`` and
-every data file it names, under relative names. It is scattered to the workers once; each
+*bundle* (:func:`fivecolor.site.inputs.make_bundle`): one zip holding the parameters as a
+self-contained ``params.yaml`` and the data they read, under relative names; a report passes
+the bundle of the data it scored. It is scattered to the workers once; each
 notebook task carries the notebook's own bytes, its parameters (``params_file`` set to the
 bundle's ``params.yaml``) and the page's settings. A worker unpacks a bundle once into its own
 temporary folder (the same folder for every task of the bundle, so its warm kernel's scored
@@ -36,26 +37,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import shutil
 import tempfile
 import time
-import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fivecolor.site.inputs import BUNDLE_PARAMS, Bundle, make_bundle, remove_bundles, unpack_bundle
 from fivecolor.site.runner import NotebookJob, NotebookResult
 
 __all__ = [
-    "EXECUTORS", "Bundle", "DaskExecutor", "LocalExecutor", "NotebookPayload", "get_executor",
-    "make_bundle", "notebook_payloads", "run_payload",
+    "EXECUTORS", "DaskExecutor", "LocalExecutor", "NotebookPayload", "get_executor", "notebook_payloads",
+    "run_payload",
 ]
 
-#: The bundle's parameter file, relative to the folder a worker unpacks the bundle into.
-BUNDLE_PARAMS = "params.yaml"
 #: Engine used for the notebooks on either executor.
 ENGINE = "fivecolor_warm"
 
@@ -77,8 +75,12 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers
 
-    def run_notebooks(self, jobs: Sequence[NotebookJob], progress: bool = True) -> list[NotebookResult]:
-        """Execute and render the jobs (see :func:`fivecolor.site.runner.run_notebooks`)."""
+    def run_notebooks(self, jobs: Sequence[NotebookJob], progress: bool = True,
+                      bundles: Mapping[str, Bundle] | None = None) -> list[NotebookResult]:
+        """Execute and render the jobs (see :func:`fivecolor.site.runner.run_notebooks`).
+
+        ``bundles`` are not used: local workers read the parameter files where they are.
+        """
         from fivecolor.site.runner import run_notebooks
 
         return run_notebooks(jobs, workers=self.workers, progress=progress, engine_name=ENGINE)
@@ -100,14 +102,6 @@ class LocalExecutor:
 # ---------------------------------------------------------------------------------------------
 # what travels to a worker
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Bundle:
-    """A parameter file and its data as one zip, named by its SHA-256."""
-
-    digest: str
-    data: bytes = field(repr=False)
-
-
 @dataclass(frozen=True)
 class NotebookPayload:
     """One notebook task as a worker receives it: bytes and settings, no path of this machine.
@@ -137,71 +131,25 @@ class NotebookPayload:
     render: bool
 
 
-def _merged_parameters(params_file: Path) -> dict[str, Any]:
-    """The parameter chain of ``params_file`` deep-merged into one document, ``extends`` dropped."""
-    from fivecolor.params import deep_merge, load_params, read_yaml
-
-    params = load_params(params_file)
-    doc: dict[str, Any] = {}
-    for source in reversed(params.sources):  # the base first, the named file last
-        layer = read_yaml(Path(source))
-        layer.pop("extends", None)
-        doc = deep_merge(doc, layer)
-    doc["period"] = params.period
-    return doc
-
-
-def make_bundle(params_file: str | Path) -> Bundle:
-    """Zip a parameter file (its ``extends`` chain merged) with the data files it reads.
-
-    The data are stored as ``data/<role><suffix>`` and the merged ``params.yaml`` names them by
-    those relative paths, so the bundle unpacked anywhere reads the same numbers. A table read
-    from a database travels as the Parquet copy of the rows pulled for the month.
-
-    Parameters
-    ----------
-    params_file
-        The parameter file the notebooks are given.
-
-    Returns
-    -------
-    Bundle
-    """
-    import yaml
-
+def _read_bundle(params_file: str, period: str | None) -> Bundle:
+    """The bundle of a parameter file for a month, its data read (and validated) again."""
+    from fivecolor.data.dataset import load_data
     from fivecolor.params import load_params
-    from fivecolor.site.inputs import input_files
 
-    params = load_params(params_file)
-    files = {role: path for role, path in input_files(params).items() if not role.startswith("params/")}
-    doc = _merged_parameters(Path(params_file))
-    data = dict(doc.get("data") or {})
-    members: dict[str, bytes] = {}
-    for role in ("stations", "indicators", "boundaries", "projects"):
-        if role in files:
-            name = f"data/{role}{Path(files[role]).suffix.lower()}"
-            members[name] = Path(files[role]).read_bytes()
-            data[role] = name
-        elif role in data:
-            data[role] = None
-    doc["data"] = data
-    # keys in their order: the order of the indicators is the order of every table and chart
-    members[BUNDLE_PARAMS] = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode("utf-8")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(members):
-            # a fixed date: the same files give the same bytes, hence the same digest
-            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, members[name])
-    blob = buffer.getvalue()
-    return Bundle(hashlib.sha256(blob).hexdigest(), blob)
+    params = load_params(params_file, period=period)
+    return make_bundle(params, load_data(params).inputs)
 
 
-def notebook_payloads(jobs: Sequence[NotebookJob]) -> tuple[list[NotebookPayload], dict[str, Bundle]]:
-    """The payloads of the jobs and the bundles they read, by digest (one per parameter file)."""
-    bundles: dict[str, Bundle] = {}
-    by_file: dict[str, str] = {}
+def notebook_payloads(jobs: Sequence[NotebookJob], bundles: Mapping[str, Bundle] | None = None,
+                      ) -> tuple[list[NotebookPayload], dict[str, Bundle]]:
+    """The payloads of the jobs and the bundles they read, by digest (one per parameter file).
+
+    ``bundles`` gives the bundle of a parameter file (by its resolved path), made from the data
+    the month was scored from; a file without one is read again for the job's ``period``.
+    """
+    given = dict(bundles or {})
+    shipped: dict[str, Bundle] = {}
+    by_file: dict[tuple[str, str | None], str] = {}
     sources: dict[Path, bytes] = {}
     payloads = []
     for job in jobs:
@@ -209,11 +157,12 @@ def notebook_payloads(jobs: Sequence[NotebookJob]) -> tuple[list[NotebookPayload
         digest = None
         if parameters.get("params_file") is not None:
             params_file = str(Path(parameters["params_file"]).resolve())
-            if params_file not in by_file:
-                bundle = make_bundle(params_file)
-                bundles[bundle.digest] = bundle
-                by_file[params_file] = bundle.digest
-            digest = by_file[params_file]
+            key = (params_file, parameters.get("period"))
+            if key not in by_file:
+                bundle = given.get(params_file) or _read_bundle(params_file, parameters.get("period"))
+                shipped[bundle.digest] = bundle
+                by_file[key] = bundle.digest
+            digest = by_file[key]
             parameters["params_file"] = BUNDLE_PARAMS  # relative to the kernel's cwd: the bundle
         path = Path(job.input_path)
         if path not in sources:
@@ -222,32 +171,7 @@ def notebook_payloads(jobs: Sequence[NotebookJob]) -> tuple[list[NotebookPayload
             notebook_name=path.name, notebook=sources[path], parameters=parameters, bundle=digest,
             label=job.label, title=job.title, language=job.language, assets_url=job.assets_url,
             render=job.html_path is not None))
-    return payloads, bundles
-
-
-def _unpacked(bundle: Bundle | None, base: Path) -> Path:
-    """The folder holding the bundle's files on this worker, unpacked once (atomically)."""
-    name = bundle.digest[:24] if bundle is not None else "no-parameters"
-    folder = base / f"fivecolor-bundle-{name}"
-    if folder.is_dir():
-        return folder
-    base.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=base))
-    if bundle is not None:
-        with zipfile.ZipFile(io.BytesIO(bundle.data)) as archive:
-            archive.extractall(partial)
-    try:
-        os.rename(partial, folder)
-    except OSError:  # another task of this worker unpacked it first
-        shutil.rmtree(partial, ignore_errors=True)
-    return folder
-
-
-def _remove_bundles(digests: Sequence[str], scratch: str | None = None) -> None:
-    """Worker side: delete the unpacked bundles of a finished run."""
-    base = Path(scratch or tempfile.gettempdir())
-    for digest in digests:
-        shutil.rmtree(base / f"fivecolor-bundle-{digest[:24]}", ignore_errors=True)
+    return payloads, shipped
 
 
 def run_payload(payload: NotebookPayload, bundle: Bundle | None, scratch: str | None = None) -> dict[str, Any]:
@@ -271,7 +195,7 @@ def run_payload(payload: NotebookPayload, bundle: Bundle | None, scratch: str | 
     from fivecolor.site.runner import run_notebook
 
     base = Path(scratch or tempfile.gettempdir())
-    root = _unpacked(bundle, base)
+    root = unpack_bundle(bundle, base)
     notebooks = root / "notebooks" / hashlib.sha256(payload.notebook).hexdigest()[:16]
     source = notebooks / payload.notebook_name
     if not source.is_file():
@@ -349,11 +273,13 @@ class DaskExecutor:
                                          processes=True, dashboard_address=None)
             self.client = Client(self._cluster)
 
-    def run_notebooks(self, jobs: Sequence[NotebookJob], progress: bool = True) -> list[NotebookResult]:
+    def run_notebooks(self, jobs: Sequence[NotebookJob], progress: bool = True,
+                      bundles: Mapping[str, Bundle] | None = None) -> list[NotebookResult]:
         """Execute and render the jobs on the cluster; pages and notebooks written here.
 
-        A task that fails on the cluster (a lost worker) becomes a failed result naming the job,
-        as a crashed local worker does.
+        ``bundles``: the bundle of a parameter file the jobs name, by its resolved path (see
+        :func:`notebook_payloads`). A task that fails on the cluster (a lost worker) becomes a
+        failed result naming the job, as a crashed local worker does.
         """
         from distributed import as_completed
 
@@ -362,9 +288,9 @@ class DaskExecutor:
         jobs = list(jobs)
         if not jobs:
             return []
-        payloads, bundles = notebook_payloads(jobs)
+        payloads, by_digest = notebook_payloads(jobs, bundles)
         shipped = {digest: self.client.scatter(bundle, broadcast=True, hash=False)
-                   for digest, bundle in bundles.items()}
+                   for digest, bundle in by_digest.items()}
         futures = {self.client.submit(run_payload, payload, shipped.get(payload.bundle), pure=False,
                                       key=f"fivecolor-notebook-{index}-{os.urandom(4).hex()}"): index
                    for index, payload in enumerate(payloads)}
@@ -390,7 +316,7 @@ class DaskExecutor:
             # the workers' unpacked copies of this run's data go with it (best effort: a lost
             # cluster must not hide why the run stopped)
             with contextlib.suppress(Exception):
-                self.client.run(_remove_bundles, sorted(bundles))
+                self.client.run(remove_bundles, sorted(by_digest))
         return results  # type: ignore[return-value]
 
     def map(self, func: Callable, items: Iterable, *shared: Any) -> list:

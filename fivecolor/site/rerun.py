@@ -2,11 +2,11 @@
 
 A published month keeps, in ``reports/<period>/inputs/``, a copy of every file it was built
 from (the parameter files of its ``extends`` chain and the data) with their SHA-256 in
-``inputs/inputs.json``. :func:`rerun_month` merges that parameter chain into one
-self-contained file whose data paths point at the snapshot copies, rebuilds the month from it
-into another folder, and compares the rebuilt ``scores.csv`` with the published one byte for
-byte. Later edits to the source files therefore cannot change what an old report says, and
-anyone can check that it still follows from its inputs::
+``inputs/inputs.json`` (:mod:`fivecolor.site.inputs`). :func:`rerun_month` merges that
+parameter chain into one self-contained file whose data paths point at the snapshot copies,
+rebuilds the month from it into another folder, and compares the rebuilt ``scores.csv`` with
+the published one byte for byte. Later edits to the source files therefore cannot change what
+an old report says, and anyone can check that it still follows from its inputs::
 
     fivecolor rerun reports/2020-05              # exit 0: identical, 1: differ, 2: not a month
 """
@@ -14,21 +14,14 @@ anyone can check that it still follows from its inputs::
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from fivecolor.errors import InputError
-from fivecolor.data.files import file_sha256
+from fivecolor.site.inputs import SNAPSHOT_DIR, params_from_snapshot, read_listing
 
-__all__ = ["RerunResult", "first_difference", "rerun_month", "snapshot_params", "cmd_rerun"]
-
-SNAPSHOT_DIR = "inputs"
-SNAPSHOT_LISTING = "inputs.json"
-DATA_ROLES = ("stations", "indicators", "boundaries", "projects")
+__all__ = ["RerunResult", "first_difference", "rerun_month", "snapshot_params"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +57,7 @@ def _published_month(month_dir: Path) -> tuple[dict, dict]:
         raise InputError(month_dir, "", f"the folder is not named after a month YYYY-MM; {hint}")
     try:
         manifest = json.loads((month_dir / "manifest.json").read_text(encoding="utf-8"))
-        listing = json.loads((month_dir / SNAPSHOT_DIR / SNAPSHOT_LISTING).read_text(encoding="utf-8"))
+        listing = read_listing(month_dir / SNAPSHOT_DIR)
     except FileNotFoundError as exc:
         raise InputError(month_dir, Path(exc.filename).name, f"missing, so this is not a published month; {hint}") \
             from None
@@ -78,27 +71,11 @@ def _published_month(month_dir: Path) -> tuple[dict, dict]:
     return manifest, listing
 
 
-def _snapshot_file(month_dir: Path, listing: dict, role: str) -> Path:
-    """One snapshot copy, after checking its bytes still have the recorded hash."""
-    entry = listing[role]
-    path = month_dir / SNAPSHOT_DIR / Path(entry["file"]).name  # a bare name: never outside inputs/
-    listing_path = month_dir / SNAPSHOT_DIR / SNAPSHOT_LISTING
-    if not path.is_file():
-        raise InputError(listing_path, role, f"the snapshot copy {path.name} is missing")
-    if file_sha256(path) != entry["sha256"]:
-        raise InputError(path, "", f"its SHA-256 differs from the one recorded in {SNAPSHOT_LISTING} for {role}: "
-                                   "the snapshot was edited after publishing, so the month cannot be rebuilt "
-                                   "as it was")
-    return path
-
-
 def snapshot_params(month_dir: Path, folder: Path) -> Path:
     """Write the month's parameters as one self-contained file reading the snapshot's data.
 
-    The snapshot holds the parameter chain as ``params/0`` (the named file), ``params/1`` (the
-    file it extends) and so on; they are deep-merged from the base up (as
-    :func:`fivecolor.params.load_params` does), ``extends`` dropped, ``data`` pointed at the
-    snapshot copies and ``period`` set to the published month.
+    The snapshot's parameter chain is merged (:func:`fivecolor.site.inputs.params_from_snapshot`),
+    ``data`` pointed at the snapshot copies and ``period`` set to the published month.
 
     Parameters
     ----------
@@ -117,24 +94,12 @@ def snapshot_params(month_dir: Path, folder: Path) -> Path:
     InputError
         The folder is not a published month, or its snapshot is missing or was edited.
     """
-    from fivecolor.params import deep_merge, read_yaml
-
     month_dir = Path(month_dir)
     manifest, listing = _published_month(month_dir)
-    chain = sorted((role for role in listing if role.startswith("params/")), key=lambda r: int(r.split("/")[1]))
-    if not chain:
-        raise InputError(month_dir / SNAPSHOT_DIR / SNAPSHOT_LISTING, "params/0", "no parameter file in the snapshot")
-    doc: dict = {}
-    for role in reversed(chain):  # the base first, the named file last
-        layer = read_yaml(_snapshot_file(month_dir, listing, role))
-        layer.pop("extends", None)
-        doc = deep_merge(doc, layer)
-    doc["data"] = {role: str(_snapshot_file(month_dir, listing, role).resolve()) if role in listing else None
-                   for role in DATA_ROLES}
-    doc["period"] = manifest["period"]
+    params = params_from_snapshot(month_dir / SNAPSHOT_DIR, listing, manifest["period"])
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "params.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(params.to_yaml(), encoding="utf-8")
     return path
 
 

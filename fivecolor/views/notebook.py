@@ -17,7 +17,7 @@ from pathlib import Path
 from fivecolor.data.dataset import Dataset, load_data
 from fivecolor.data.files import file_sha256
 from fivecolor.views.text import TEXT
-from fivecolor.params import Params, load_params
+from fivecolor.params import DATA_ROLES, Params, load_params
 from fivecolor.scoring.pipeline import ScoreResult, score
 
 
@@ -46,8 +46,7 @@ class Month:
 
 
 def _fingerprint(params: Params) -> tuple[str, ...]:
-    files = [*params.sources, *(str(p) for p in (params.data.stations, params.data.indicators,
-                                                  params.data.boundaries, params.data.projects) if p)]
+    files = [*params.sources, *(str(p) for p in (getattr(params.data, role) for role in DATA_ROLES) if p)]
     return tuple(f"{f}:{file_sha256(Path(f))}" for f in files if Path(f).is_file())
 
 
