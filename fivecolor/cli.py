@@ -42,7 +42,7 @@ def _load(args) -> tuple:
 def cmd_score(args) -> int:
     from fivecolor.site.outputs import csv_bytes, write_csv
     from fivecolor.scoring.pipeline import score
-    from fivecolor.views.tables import scores_file
+    from fivecolor.views.common import scores_file
 
     params, data = _load(args)
     table = scores_file(score(data, params))

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import Project
 from fivecolor import load_data, load_params, score
-from fivecolor.views import charts
+from fivecolor.views import maps
 from fivecolor.data import geography as geo
 from fivecolor.cli import main
 
@@ -29,9 +29,9 @@ def _user_areas(project: Project, tmp_path, drop: str | None = None) -> str:
 def test_the_map_fills_the_users_areas(project, tmp_path):
     areas = _user_areas(project, project.root)
     params = load_params(project.with_params(lambda d: d["data"].update(boundaries=areas), name="areas.yaml"))
-    spec = json.dumps(charts.colour_map(score(load_data(params), params)).to_dict())
+    spec = json.dumps(maps.colour_map(score(load_data(params), params)).to_dict())
     assert "121.1111" in spec and "29.2222" in spec
-    drawn = json.dumps(charts.colour_map(score(load_data(load_params(project.params_path)),
+    drawn = json.dumps(maps.colour_map(score(load_data(load_params(project.params_path)),
                                                load_params(project.params_path))).to_dict())
     assert "121.1111" not in drawn
 

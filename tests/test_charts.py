@@ -15,9 +15,10 @@ import pytest
 import vl_convert as vlc
 
 from fivecolor import load_data, load_params, score
-from fivecolor.views import charts
+from fivecolor.views import maps, one_station, overview, theme
 from fivecolor.data import geography as geo
-from fivecolor.views.text import BAND_COLOURS, BAND_LABELS, BANDS, TEXT, text
+from fivecolor.views.text import BAND_LABELS, BANDS, TEXT, text
+from fivecolor.views.theme import BAND_COLOURS
 from fivecolor.views.embed import RENDERER_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,14 +33,14 @@ ENGLISH_GRADES = [
 ]
 CHINESE_GRADES = ["红色（优秀）", "橙色（较好）", "蓝色（中等）", "绿色（稍差）", "黄色（落后）"]
 CHARTS = {
-    "colour_map": charts.colour_map,
-    "widget_map": charts.widget_map,
-    "colour_counts_chart": charts.colour_counts_chart,
-    "colour_history": charts.colour_history,
-    "indicator_heatmap": charts.indicator_heatmap,
-    "weak_indicator_chart": charts.weak_indicator_chart,
-    "station_history": lambda r: charts.station_history(r, STATION),
-    "station_indicators": lambda r: charts.station_indicators(r, STATION),
+    "colour_map": maps.colour_map,
+    "widget_map": maps.widget_map,
+    "colour_counts_chart": overview.colour_counts_chart,
+    "colour_history": overview.colour_history,
+    "indicator_heatmap": overview.indicator_heatmap,
+    "weak_indicator_chart": overview.weak_indicator_chart,
+    "station_history": lambda r: one_station.station_history(r, STATION),
+    "station_indicators": lambda r: one_station.station_indicators(r, STATION),
 }
 BAND_CHARTS = (
     "colour_map",
@@ -69,7 +70,7 @@ def restore_altair_globals():
 @pytest.fixture(scope="module")
 def specs(results):
     """Every chart's Vega-Lite dict, per language, built once under the project theme."""
-    charts.setup()
+    theme.setup()
     return {
         (name, lang): make(results[lang]).to_dict()
         for name, make in CHARTS.items()
@@ -206,22 +207,22 @@ def test_band_legends_list_the_five_grade_names_best_first(specs, name, lang):
 
 def test_band_scale_is_the_catalogue_in_order():
     for lang, expected in (("en", ENGLISH_GRADES), ("zh", CHINESE_GRADES)):
-        scale = charts.band_scale(lang).to_dict()
+        scale = theme.band_scale(lang).to_dict()
         assert scale == {"domain": expected, "range": [BAND_COLOURS[b] for b in BANDS]}
-        with_missing = charts.band_scale(lang, missing=True).to_dict()
+        with_missing = theme.band_scale(lang, missing=True).to_dict()
         assert with_missing["domain"] == [*expected, text("no_score", lang)]
-        assert with_missing["range"][-1] == charts.NO_SCORE_COLOUR
+        assert with_missing["range"][-1] == theme.NO_SCORE_COLOUR
 
 
 def test_setup_is_idempotent_and_enables_theme_and_offline_renderer(results):
-    charts.setup("en")
-    charts.setup("en")
+    theme.setup("en")
+    theme.setup("en")
     assert alt.theme.active == "fivecolor" and alt.renderers.active == RENDERER_NAME
-    config = charts.weak_indicator_chart(results["en"]).to_dict()["config"]
+    config = overview.weak_indicator_chart(results["en"]).to_dict()["config"]
     assert config["font"].startswith("Helvetica") and "WenQuanYi Micro Hei" in config["font"]
     assert config["view"]["stroke"] is None
-    charts.setup()
-    config = charts.weak_indicator_chart(results["zh"]).to_dict()["config"]
+    theme.setup()
+    config = overview.weak_indicator_chart(results["zh"]).to_dict()["config"]
     assert config["font"].startswith("Noto Sans CJK SC") and config["font"].endswith("sans-serif")
 
 
@@ -255,7 +256,7 @@ def test_map_rewinds_counter_clockwise_input(results):
         for polygon in polygons:
             polygon[0] = polygon[0][::-1]
     assert all(signed_area(r) > 0 for r in exterior_rings(areas["features"]))
-    spec = charts.colour_map(results["zh"], areas=areas).to_dict()
+    spec = maps.colour_map(results["zh"], areas=areas).to_dict()
     cells = next(rows for rows in map_features(spec) if len(rows) == 60)
     assert all(signed_area(r) < 0 for r in exterior_rings(cells))
 
@@ -316,9 +317,9 @@ def test_map_shows_a_station_without_score_in_grey_with_a_label(results, capfd):
     composite, rank, band = result.composite.copy(), result.rank.copy(), result.band.copy()
     composite[t, s], rank[t, s], band[t, s] = np.nan, np.nan, -1
     holed = dataclasses.replace(result, composite=composite, rank=rank, band=band)
-    spec = charts.colour_map(holed).to_dict()
+    spec = maps.colour_map(holed).to_dict()
     (scale,) = band_colour_scales(spec)[:1]
-    assert scale["domain"][-1] == "No score" and scale["range"][-1] == charts.NO_SCORE_COLOUR
+    assert scale["domain"][-1] == "No score" and scale["range"][-1] == theme.NO_SCORE_COLOUR
     image = svg(spec, capfd)
     grey = re.findall(r'<path aria-label="([^"]*)"[^>]*geoshape"[^>]*fill="#bdbdbd"', image)
     assert len(grey) == 1 and "Chaiqiao station" in grey[0] and "No score" in grey[0]
@@ -371,7 +372,7 @@ def test_colour_history_follows_red_share_and_stage_targets(results, specs):
         len(counts) == 5 * len(result.periods)
         and sum(r["count"] for r in counts) == result.band.size
     )
-    plain = json.dumps(charts.colour_history(result, stages=False).to_dict())
+    plain = json.dumps(overview.colour_history(result, stages=False).to_dict())
     assert "Stage" not in plain and "stage" not in plain
 
 
@@ -420,7 +421,7 @@ def test_station_history_draws_the_cutoff_ranges_and_every_month(results, specs)
     quantile = score(result.data, quantile_params)
     assert not any(
         "top" in (rows[0] if rows else {})
-        for rows in inline_rows(charts.station_history(quantile, STATION).to_dict())
+        for rows in inline_rows(one_station.station_history(quantile, STATION).to_dict())
     )
 
 
@@ -435,7 +436,7 @@ def test_station_indicators_compares_with_median_and_best(results, specs):
     own = [r for r in rows if r["series"] == "Chaiqiao station"]
     assert len(own) == 10 and own[3]["raw"].endswith(" %")
     with pytest.raises(KeyError):
-        charts.station_indicators(result, "nowhere")
+        one_station.station_indicators(result, "nowhere")
 
 
 # --------------------------------------------------------------------------- the catalogue

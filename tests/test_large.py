@@ -11,12 +11,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from fivecolor.views import charts
-from fivecolor.views import tables
+from fivecolor.views import common, large_month, maps, overview, robustness
 from fivecolor.data.dataset import load_data
 from fivecolor.data.geography import county_boundaries, service_areas
 from fivecolor.scoring.bands import BANDS
-from fivecolor.views.notebook import ROWS_SHOWN
+from fivecolor.views.large_month import ROWS_SHOWN
 from fivecolor.params import load_params
 from fivecolor.resources import notebooks_dir
 from fivecolor.site.runner import NotebookJob, run_notebook
@@ -81,8 +80,8 @@ def test_synthetic_stations_lie_inside_their_county(company):
 
 
 def test_county_bands_count_every_station_and_take_the_lower_median(large):
-    summary = tables.county_bands(large)
-    frame = tables.month_frame(large)
+    summary = common.county_bands(large)
+    frame = common.month_frame(large)
     assert summary["stations"].sum() == N_STATIONS
     assert (summary[list(BANDS)].sum(axis=1) == summary["stations"]).all()  # every station has a grade
     county = large.data.stations.loc[frame["station_id"], "county"].astype(str).to_numpy()
@@ -93,17 +92,17 @@ def test_county_bands_count_every_station_and_take_the_lower_median(large):
 
 
 def test_small_months_keep_their_station_views(results_zh):
-    assert not charts.is_large(results_zh)
-    assert charts.overview_map(results_zh).to_dict() == charts.colour_map(results_zh).to_dict()
-    assert charts.overview_heatmap(results_zh).to_dict() == charts.indicator_heatmap(results_zh).to_dict()
+    assert not large_month.is_large(results_zh)
+    assert maps.overview_map(results_zh).to_dict() == maps.colour_map(results_zh).to_dict()
+    assert overview.overview_heatmap(results_zh).to_dict() == overview.indicator_heatmap(results_zh).to_dict()
 
 
 def test_large_month_views_aggregate_by_county(large):
-    assert charts.is_large(large)
-    spec = charts.overview_map(large).to_dict()
+    assert large_month.is_large(large)
+    spec = maps.overview_map(large).to_dict()
     geo = [layer for layer in spec["layer"] if layer["mark"]["type"] == "geoshape"]
     assert len(geo) == 1 and len(geo[0]["data"]["values"]) == 10  # the ten counties, no service area
-    heat = charts.overview_heatmap(large).to_dict()
+    heat = overview.overview_heatmap(large).to_dict()
     (cells,) = heat["datasets"].values()
     assert len(cells) == 10 * len(large.params.indicators)
 
@@ -131,12 +130,12 @@ def test_large_uncertainty_charts_draw_the_least_certain_stations(large):
     from fivecolor.analysis import sensitivity
 
     uncertainty = sensitivity.station_uncertainty(sensitivity.monte_carlo(large, samples=200, seed=3))
-    spec = charts.rank_intervals(large, uncertainty).to_dict()
+    spec = robustness.rank_intervals(large, uncertainty).to_dict()
     (rows,) = spec["datasets"].values()
-    assert len(rows) == charts.UNCERTAIN_SHOWN
+    assert len(rows) == large_month.UNCERTAIN_SHOWN
     shown = max(row["p_published"] for row in rows)
     scored = uncertainty[uncertainty["band"] != ""]
-    assert (scored["p_published"].round(4) < shown).sum() < charts.UNCERTAIN_SHOWN  # none less certain left out
-    bars = charts.colour_probabilities(large, uncertainty).to_dict()
+    assert (scored["p_published"].round(4) < shown).sum() < large_month.UNCERTAIN_SHOWN  # none less certain left out
+    bars = robustness.colour_probabilities(large, uncertainty).to_dict()
     (segments,) = bars["datasets"].values()
     assert {row["station"] for row in segments} == {row["station"] for row in rows}

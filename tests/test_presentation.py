@@ -19,9 +19,8 @@ from fivecolor import load_data, load_params, score
 from fivecolor.analysis import actions
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.projects import load_projects
-from fivecolor.views import charts
+from fivecolor.views import action_tables, one_station, robustness, theme
 from fivecolor.analysis import sensitivity
-from fivecolor.views import tables
 from fivecolor.views.text import BAND_LABELS, BANDS, PAGE_TEXT, TEXT, text
 from fivecolor.views.pagetext import page_text
 
@@ -71,24 +70,24 @@ def analyses(results):
 
 
 TABLES = {
-    "uncertainty": lambda r, a: tables.uncertainty_table(r, a["uncertainty"]),
-    "station_probability": lambda r, a: tables.station_probability_table(
+    "uncertainty": lambda r, a: robustness.uncertainty_table(r, a["uncertainty"]),
+    "station_probability": lambda r, a: one_station.station_probability_table(
         r, a["uncertainty"], MEILIN
     ),
-    "sobol": lambda r, a: tables.sobol_table(r, a["sobol"]),
-    "cutoff_shift": lambda r, a: tables.cutoff_shift_table(r, a["shifts"]),
-    "cutoff_distance": lambda r, a: tables.cutoff_distance_table(r, a["distances"]),
-    "scheme_weights": lambda r, a: tables.scheme_weights_table(r, a["weights"]),
-    "correlation": lambda r, a: tables.correlation_table(r, a["spearman"], a["kendall"]),
-    "influence": lambda r, a: tables.influence_table(r, a["influence"], a["loo"]),
-    "next_colour": lambda r, a: tables.next_colour_table(r, a["next"]),
-    "next_colour_meilin": lambda r, a: tables.next_colour_table(r, a["next"], MEILIN),
-    "pairing": lambda r, a: tables.pairing_table(r, a["pairs"]),
-    "pairing_meilin": lambda r, a: tables.pairing_table(r, a["pairs"], MEILIN),
-    "department": lambda r, a: tables.department_table(r, a["departments"]),
-    "department_meilin": lambda r, a: tables.department_table(r, a["departments"], MEILIN),
-    "projects": lambda r, a: tables.projects_table(r, a["projects"]),
-    "stage": lambda r, a: tables.stage_table(r, a["stages"]),
+    "sobol": lambda r, a: robustness.sobol_table(r, a["sobol"]),
+    "cutoff_shift": lambda r, a: robustness.cutoff_shift_table(r, a["shifts"]),
+    "cutoff_distance": lambda r, a: robustness.cutoff_distance_table(r, a["distances"]),
+    "scheme_weights": lambda r, a: robustness.scheme_weights_table(r, a["weights"]),
+    "correlation": lambda r, a: robustness.correlation_table(r, a["spearman"], a["kendall"]),
+    "influence": lambda r, a: robustness.influence_table(r, a["influence"], a["loo"]),
+    "next_colour": lambda r, a: action_tables.next_colour_table(r, a["next"]),
+    "next_colour_meilin": lambda r, a: action_tables.next_colour_table(r, a["next"], MEILIN),
+    "pairing": lambda r, a: action_tables.pairing_table(r, a["pairs"]),
+    "pairing_meilin": lambda r, a: action_tables.pairing_table(r, a["pairs"], MEILIN),
+    "department": lambda r, a: action_tables.department_table(r, a["departments"]),
+    "department_meilin": lambda r, a: action_tables.department_table(r, a["departments"], MEILIN),
+    "projects": lambda r, a: action_tables.projects_table(r, a["projects"]),
+    "stage": lambda r, a: action_tables.stage_table(r, a["stages"]),
 }
 #: Header key of each table's grade column(s), where it has one.
 BAND_COLUMNS = {
@@ -119,7 +118,7 @@ def test_tables_are_localised_and_name_grades_with_their_grade(results, analyses
 def test_uncertainty_table_percentages_match_the_samples(results, analyses):
     mc = analyses["mc"]
     for lang in ("zh", "en"):
-        table = tables.uncertainty_table(results[lang], analyses["uncertainty"])
+        table = robustness.uncertainty_table(results[lang], analyses["uncertainty"])
         columns = [text("probability_of", lang, band=g) for g in GRADES[lang]]
         assert len(table) == 60
         assert table[columns].sum(axis=1).to_numpy() == pytest.approx(100.0, abs=0.3)
@@ -140,20 +139,20 @@ def test_station_probability_table_and_sentence_for_meilin(results, analyses):
     mc = analyses["mc"]
     s = results["zh"].data.station_ids.get_loc(MEILIN)
     green = np.mean(mc.bands[:, s] == 3)
-    table = tables.station_probability_table(results["zh"], analyses["uncertainty"], MEILIN)
+    table = one_station.station_probability_table(results["zh"], analyses["uncertainty"], MEILIN)
     assert table["颜色等级"].tolist() == GRADES["zh"]
     assert table["概率"].iloc[3] == f"{green * 100:.1f}%"
-    sentence = tables.published_probability_text(results["zh"], analyses["uncertainty"], MEILIN)
+    sentence = one_station.published_probability_text(results["zh"], analyses["uncertainty"], MEILIN)
     assert f"绿色（稍差）的概率：{green:.0%}" in sentence
-    english = tables.published_probability_text(results["en"], analyses["uncertainty"], MEILIN)
+    english = one_station.published_probability_text(results["en"], analyses["uncertainty"], MEILIN)
     assert english.endswith(f"Green (slightly poor): {green:.0%}")
     with pytest.raises(KeyError):
-        tables.station_probability_table(results["zh"], analyses["uncertainty"], "nowhere")
+        one_station.station_probability_table(results["zh"], analyses["uncertainty"], "nowhere")
 
 
 def test_sobol_table_puts_n_and_2n_side_by_side_with_localised_inputs(results, analyses):
     sobol = analyses["sobol"]
-    table = tables.sobol_table(results["en"], sobol)
+    table = robustness.sobol_table(results["en"], sobol)
     assert list(table.columns) == [
         "Uncertain input",
         "First-order S1 (N=64)",
@@ -168,7 +167,7 @@ def test_sobol_table_puts_n_and_2n_side_by_side_with_localised_inputs(results, a
     left_out = sobol[(sobol["input"] == "left_out") & (sobol["n"] == 128)]
     row = table.set_index("Uncertain input").loc["Left-out indicator"]
     assert row["Total-effect ST (N=128)"] == pytest.approx(round(float(left_out["ST"].iloc[0]), 3))
-    zh = tables.sobol_table(results["zh"], sobol)
+    zh = robustness.sobol_table(results["zh"], sobol)
     assert zh.iloc[0, 0] == "安全生产指数的权重" and "剔除的指标" in set(zh.iloc[:, 0])
     assert not (
         np.signbit(zh.iloc[:, 1:].to_numpy(dtype=float))
@@ -178,7 +177,7 @@ def test_sobol_table_puts_n_and_2n_side_by_side_with_localised_inputs(results, a
 
 def test_cutoff_shift_table_counts_against_a_direct_recount(results, analyses):
     result = results["en"]
-    table = tables.cutoff_shift_table(result, analyses["shifts"]).set_index("Shift (points)")
+    table = robustness.cutoff_shift_table(result, analyses["shifts"]).set_index("Shift (points)")
     assert list(table.columns) == [
         "Red (excellent) cut-off (90)",
         "Orange (good) cut-off (85)",
@@ -200,7 +199,7 @@ def test_cutoff_shift_table_counts_against_a_direct_recount(results, analyses):
 
 def test_cutoff_distance_table_reads_points_to_the_neighbouring_cutoffs(results, analyses):
     result = results["zh"]
-    table = tables.cutoff_distance_table(result, analyses["distances"])
+    table = robustness.cutoff_distance_table(result, analyses["distances"])
     row = table.set_index("供电所").loc["梅林供电所"]
     score_ = result.composite[result.period_index, result.data.station_ids.get_loc(MEILIN)]
     assert row["距上一等级（分）"] == pytest.approx(round(80 - score_, 2))
@@ -211,7 +210,7 @@ def test_cutoff_distance_table_reads_points_to_the_neighbouring_cutoffs(results,
 
 def test_scheme_weights_table_in_percent_with_a_consistency_ratio_column(results, analyses):
     result = results["en"]
-    table = tables.scheme_weights_table(result, analyses["weights"])
+    table = robustness.scheme_weights_table(result, analyses["weights"])
     assert table["Weighting scheme"].tolist()[:2] == ["Given weights", "Equal weights"]
     given = [spec.weight for spec in result.params.indicators.values()]
     labels = [result.params.label(spec.label) for spec in result.params.indicators.values()]
@@ -228,14 +227,14 @@ def test_scheme_weights_table_shows_the_ahp_consistency_ratio(results):
         {k: [0.5, 0.1] for k in result.params.indicator_keys}, index=["equal", "ahp"]
     )
     weights["consistency_ratio"] = [np.nan, 0.04321]
-    table = tables.scheme_weights_table(result, weights)
+    table = robustness.scheme_weights_table(result, weights)
     assert table["赋权方法"].tolist() == ["等权重", "层次分析法"]
     assert np.isnan(table["一致性比率 CR"].iloc[0]) and table["一致性比率 CR"].iloc[1] == 0.043
 
 
 def test_correlation_table_lists_each_pair_once_with_both_statistics(results, analyses):
     result = results["en"]
-    table = tables.correlation_table(result, analyses["spearman"], analyses["kendall"])
+    table = robustness.correlation_table(result, analyses["spearman"], analyses["kendall"])
     n = len(analyses["spearman"])
     assert len(table) == n * (n - 1) // 2
     ranks = sensitivity.scheme_rankings(result).dropna()
@@ -247,7 +246,7 @@ def test_correlation_table_lists_each_pair_once_with_both_statistics(results, an
     assert first["Kendall's τ"] == pytest.approx(
         round(scipy.stats.kendalltau(ranks["given"], ranks["equal"]).statistic, 3)
     )
-    assert list(tables.correlation_table(result, analyses["spearman"]).columns) == [
+    assert list(robustness.correlation_table(result, analyses["spearman"]).columns) == [
         "Weighting scheme",
         "Compared with",
         "Spearman's ρ",
@@ -256,7 +255,7 @@ def test_correlation_table_lists_each_pair_once_with_both_statistics(results, an
 
 def test_influence_table_sets_effective_against_nominal_weights(results, analyses):
     result = results["en"]
-    table = tables.influence_table(result, analyses["influence"], analyses["loo"])
+    table = robustness.influence_table(result, analyses["influence"], analyses["loo"])
     assert table["Indicator"].tolist()[0] == "Safety production" and len(table) == 10
     assert table["Nominal weight (%)"].tolist()[:3] == [15.0, 12.0, 10.0]
     assert table["Effective weight (%)"].sum() == pytest.approx(100.0, abs=0.6)
@@ -270,7 +269,7 @@ def test_influence_table_sets_effective_against_nominal_weights(results, analyse
 
 def test_next_colour_table_for_meilin_reaches_blue_when_applied(results, analyses):
     result = results["en"]
-    table = tables.next_colour_table(result, analyses["next"], MEILIN)
+    table = action_tables.next_colour_table(result, analyses["next"], MEILIN)
     assert len(table) >= 1 and table["Option"].tolist() == list(range(1, len(table) + 1))
     assert set(table["Reaches"]) == {"Blue (medium)"}
     # apply the first option's displayed value to meilin's month and score again, independently
@@ -281,20 +280,20 @@ def test_next_colour_table_for_meilin_reaches_blue_when_applied(results, analyse
     values[result.period_index, s, i] = float(first["Required"])
     lifted = score(dataclasses.replace(result.data, values=values), result.params)
     assert lifted.band[lifted.period_index, s] == BANDS.index("blue")
-    assert "Station" in tables.next_colour_table(result, analyses["next"]).columns
+    assert "Station" in action_tables.next_colour_table(result, analyses["next"]).columns
     assert "Station" not in table.columns
 
 
 def test_pairing_tables_name_meilins_mentor(results, analyses):
-    zh = tables.pairing_table(results["zh"], analyses["pairs"], MEILIN)
+    zh = action_tables.pairing_table(results["zh"], analyses["pairs"], MEILIN)
     assert zh["结对供电所"].tolist() == ["黄坛供电所"] and zh["本所角色"].tolist() == ["受帮扶方"]
     assert zh["结对类型"].iloc[0] == "橙色（较好）帮绿色（稍差）"
     pair = analyses["pairs"].set_index("partner_id").loc[MEILIN]
     assert zh["距离（公里）"].iloc[0] == pytest.approx(round(pair["distance_km"], 1))
-    en = tables.pairing_table(results["en"], analyses["pairs"], "huangtan")
+    en = action_tables.pairing_table(results["en"], analyses["pairs"], "huangtan")
     assert en["Paired with"].tolist() == ["Meilin station"] and en["Role"].tolist() == ["mentor"]
     assert not CJK.search(en["Indicators to work on"].iloc[0])
-    everyone = tables.pairing_table(results["en"], analyses["pairs"])
+    everyone = action_tables.pairing_table(results["en"], analyses["pairs"])
     assert len(everyone) == len(analyses["pairs"])
     assert set(everyone["Pair"]) == {
         "Red (excellent) helps Yellow (lagging)",
@@ -311,42 +310,42 @@ def test_unpaired_table_gives_the_reason(results):
             "partner_band": ["yellow", "green"],
         }
     )
-    zh = tables.unpaired_table(results["zh"], frame)
+    zh = action_tables.unpaired_table(results["zh"], frame)
     assert zh["原因"].tolist() == ["帮扶所均已满额", "本月没有橙色（较好）供电所"]
-    en = tables.unpaired_table(results["en"], frame)
+    en = action_tables.unpaired_table(results["en"], frame)
     assert en["Station"].tolist() == ["Qiaotou station", "Meilin station"]
     assert en["Colour grade"].tolist() == ["Yellow (lagging)", "Green (slightly poor)"]
-    assert tables.unpaired_table(
+    assert action_tables.unpaired_table(
         results["en"], actions.unpaired(results["en"])
     ).empty  # every partner paired
 
 
 def test_department_table_is_grouped_by_department_in_the_parameters_order(results, analyses):
     result = results["zh"]
-    table = tables.department_table(result, analyses["departments"])
+    table = action_tables.department_table(result, analyses["departments"])
     assert len(table) == len(analyses["departments"])
     order = [result.params.label(label) for label in result.params.departments.values()]
     seen = list(dict.fromkeys(table["责任部门"]))
     assert seen == [d for d in order if d in seen]  # each department once, in order: grouped
     for _, group in table.groupby(["责任部门", "指标"], sort=False):
         assert group["差距（分）"].is_monotonic_decreasing
-    own = tables.department_table(result, analyses["departments"], MEILIN)
+    own = action_tables.department_table(result, analyses["departments"], MEILIN)
     assert len(own) == int((analyses["departments"]["station_id"] == MEILIN).sum()) > 0
     assert "供电所" not in own.columns
 
 
 def test_projects_and_stage_tables(results, analyses):
-    zh = tables.projects_table(results["zh"], analyses["projects"])
+    zh = action_tables.projects_table(results["zh"], analyses["projects"])
     assert len(zh) == len(analyses["projects"]) and set(zh["状态"]) <= {
         "已达标",
         "未达标",
         "未开始",
         "无数据",
     }
-    en = tables.projects_table(results["en"], analyses["projects"], MEILIN)
+    en = action_tables.projects_table(results["en"], analyses["projects"], MEILIN)
     assert en["Status"].tolist() == ["met", "not met"] and "Station" not in en.columns
-    assert tables.projects_table(results["en"], None).empty
-    stages = tables.stage_table(results["en"], analyses["stages"])
+    assert action_tables.projects_table(results["en"], None).empty
+    stages = action_tables.stage_table(results["en"], analyses["stages"])
     assert stages["Target share red (%)"].tolist() == [30.0, 60.0, 100.0]
     assert stages["Red stations needed"].tolist() == [18, 36, 60]
     assert set(stages["Met"]) == {"no"}
@@ -354,10 +353,10 @@ def test_projects_and_stage_tables(results, analyses):
 
 # --------------------------------------------------------------------------- charts
 CHARTS = {
-    "rank_intervals": lambda r, a: charts.rank_intervals(r, a["uncertainty"]),
-    "colour_probabilities": lambda r, a: charts.colour_probabilities(r, a["uncertainty"]),
-    "sobol_chart": lambda r, a: charts.sobol_chart(r, a["sobol"]),
-    "cutoff_shift_chart": lambda r, a: charts.cutoff_shift_chart(r, a["shifts"]),
+    "rank_intervals": lambda r, a: robustness.rank_intervals(r, a["uncertainty"]),
+    "colour_probabilities": lambda r, a: robustness.colour_probabilities(r, a["uncertainty"]),
+    "sobol_chart": lambda r, a: robustness.sobol_chart(r, a["sobol"]),
+    "cutoff_shift_chart": lambda r, a: robustness.cutoff_shift_chart(r, a["shifts"]),
 }
 
 
@@ -386,7 +385,7 @@ def _strings(node):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_charts_render_offline_to_svg_in_both_languages(results, analyses, name, lang, capfd):
-    charts.setup(lang)
+    theme.setup(lang)
     spec = CHARTS[name](results[lang], analyses).to_dict()
     svg = vlc.vegalite_to_svg(spec, show_warnings=True)
     assert "WARN" not in capfd.readouterr().err
@@ -413,7 +412,7 @@ def test_uncertainty_charts_use_the_grade_legend_and_rank_order(results, analyse
 
 
 def test_rank_intervals_carry_interval_and_probability_of_each_station(results, analyses):
-    spec = charts.rank_intervals(results["en"], analyses["uncertainty"]).to_dict()
+    spec = robustness.rank_intervals(results["en"], analyses["uncertainty"]).to_dict()
     rows = max(spec["datasets"].values(), key=len)
     assert len(rows) == 60
     meilin = next(r for r in rows if r["station"] == "Meilin station")
@@ -432,14 +431,14 @@ def test_rank_intervals_carry_interval_and_probability_of_each_station(results, 
 
 
 def test_colour_probability_bars_sum_to_one_per_station(results, analyses):
-    spec = charts.colour_probabilities(results["zh"], analyses["uncertainty"]).to_dict()
+    spec = robustness.colour_probabilities(results["zh"], analyses["uncertainty"]).to_dict()
     rows = pd.DataFrame(max(spec["datasets"].values(), key=len))
     assert rows.groupby("station")["p"].sum().to_numpy() == pytest.approx(1.0, abs=1e-3)
     assert rows["station"].nunique() == 60 and set(rows["band_label"]) <= set(GRADES["zh"])
 
 
 def test_sobol_chart_shows_the_2n_estimates(results, analyses):
-    spec = charts.sobol_chart(results["en"], analyses["sobol"]).to_dict()
+    spec = robustness.sobol_chart(results["en"], analyses["sobol"]).to_dict()
     rows = pd.DataFrame(max(spec["datasets"].values(), key=len))
     left_out = analyses["sobol"].query("input == 'left_out' and n == 128")
     total = rows[(rows["input"] == "Left-out indicator") & (rows["kind"] == "Total-effect ST")]
@@ -448,7 +447,7 @@ def test_sobol_chart_shows_the_2n_estimates(results, analyses):
 
 
 def test_cutoff_shift_chart_has_one_line_per_cutoff_and_all(results, analyses):
-    spec = charts.cutoff_shift_chart(results["en"], analyses["shifts"]).to_dict()
+    spec = robustness.cutoff_shift_chart(results["en"], analyses["shifts"]).to_dict()
     rows = pd.DataFrame(max(spec["datasets"].values(), key=len))
     assert rows["series"].nunique() == 5 and len(rows) == 5 * len(analyses["shifts"])
     together = rows[rows["series"] == "All four cut-offs together"].set_index("shift")["count"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from factories import indicator, make_dataset, make_params
 from fivecolor.analysis.month import colour_summary, movers, points_lost, weak_indicators
 from fivecolor.scoring.pipeline import score
-from fivecolor.views.tables import scores_file
+from fivecolor.views.common import scores_file
 
 
 def three_indicators(**top):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from fivecolor import load_data, load_params, score
-from fivecolor.views import tables
+from fivecolor.views import one_station, overview
 
 ROOT = Path(__file__).resolve().parents[1]
 STATION = "chaiqiao"  # 柴桥供电所, 北仑区 (Beilun)
@@ -53,7 +53,7 @@ def with_stations(result, **columns):
 )
 def test_league_table_has_sixty_rows_by_rank_with_localised_headers(results, lang, headers):
     result = results[lang]
-    league = tables.league_table(result)
+    league = overview.league_table(result)
     assert list(league.columns) == headers and len(league) == 60
     assert league[headers[0]].tolist() == list(range(1, 61))
     t = result.period_index
@@ -68,8 +68,8 @@ def test_league_table_has_sixty_rows_by_rank_with_localised_headers(results, lan
 
 
 def test_league_table_names_stations_and_counties_in_the_language(results):
-    zh = tables.league_table(results["zh"]).set_index("供电所")
-    en = tables.league_table(results["en"]).set_index("Station")
+    zh = overview.league_table(results["zh"]).set_index("供电所")
+    en = overview.league_table(results["en"]).set_index("Station")
     assert zh.loc["梅林供电所", "区县"] == "宁海县" and zh.loc["梅林供电所", "等级变化"] == "上升"
     assert (
         en.loc["Meilin station", "County"] == "Ninghai"
@@ -85,7 +85,7 @@ def test_english_name_falls_back_to_the_chinese_one(results):
         .data.stations["name_en"]
         .mask(results["en"].data.stations.index == STATION, ""),
     )
-    league = tables.league_table(result)
+    league = overview.league_table(result)
     assert (
         "柴桥供电所" in league["Station"].tolist()
         and "Chaiqiao station" not in league["Station"].tolist()
@@ -96,11 +96,11 @@ def test_english_name_falls_back_to_the_chinese_one(results):
 def test_hostile_station_names_are_escaped_in_html(results, lang):
     result = with_stations(results[lang], name=HOSTILE, name_en=HOSTILE)
     frames = [
-        tables.league_table(result),
-        tables.movers_table(result),
-        tables.weak_table(result),
-        tables.station_facts(result, STATION),
-        tables.county_peers(result, STATION),
+        overview.league_table(result),
+        overview.movers_table(result),
+        one_station.weak_table(result),
+        one_station.station_facts(result, STATION),
+        one_station.county_peers(result, STATION),
     ]
     for frame in frames:
         assert HOSTILE in frame.to_numpy().astype(str).ravel().tolist()  # the text itself is kept
@@ -113,7 +113,7 @@ def test_hostile_station_names_are_escaped_in_html(results, lang):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_colour_summary_table_counts_each_grade(results, lang):
     result = results[lang]
-    summary = tables.colour_summary_table(result)
+    summary = overview.colour_summary_table(result)
     t, p = result.period_index, result.previous_index()
     now = np.bincount(result.band[t], minlength=5)
     before = np.bincount(result.band[p], minlength=5)
@@ -129,7 +129,7 @@ def test_colour_summary_table_counts_each_grade(results, lang):
 
 def test_movers_table_lists_every_changed_grade_in_the_right_direction(results):
     result = results["en"]
-    movers = tables.movers_table(result)
+    movers = overview.movers_table(result)
     t, p = result.period_index, result.previous_index()
     assert len(movers) == int((result.band[t] != result.band[p]).sum())
     rank_of = {label: i for i, label in enumerate(GRADES["en"])}
@@ -143,20 +143,20 @@ def test_weak_table_for_one_station_and_all(results):
     from fivecolor.analysis.month import weak_indicators
 
     result = results["zh"]
-    everyone = tables.weak_table(result)
+    everyone = one_station.weak_table(result)
     assert len(everyone) == len(weak_indicators(result))
-    one = tables.weak_table(result, STATION)
+    one = one_station.weak_table(result, STATION)
     assert list(one.columns) == ["指标", "标准化得分", "失分", "处于末档"]
     assert len(one) == int((everyone["供电所"] == "柴桥供电所").sum()) >= 3
     assert set(one["处于末档"]) <= {"是", "否"}
     assert (one["失分"].diff().dropna() <= 0).all()  # most costly first
     with pytest.raises(KeyError):
-        tables.weak_table(result, "nowhere")
+        one_station.weak_table(result, "nowhere")
 
 
 def test_findings_table_localises_severity(results):
     result = results["zh"]
-    assert list(tables.findings_table(result).columns) == ["级别", "月份", "供电所", "指标", "说明"]
+    assert list(overview.findings_table(result).columns) == ["级别", "月份", "供电所", "指标", "说明"]
     findings = pd.DataFrame(
         [
             {
@@ -172,14 +172,14 @@ def test_findings_table_localises_severity(results):
         ]
     )
     flagged = dataclasses.replace(result, data=dataclasses.replace(result.data, findings=findings))
-    table = tables.findings_table(flagged)
+    table = overview.findings_table(flagged)
     assert table.iloc[0].tolist() == ["警告", "2020-05", STATION, "line_loss", "value jumps"]
 
 
 # --------------------------------------------------------------------------- one station
 def test_station_facts_reads_as_label_and_value(results):
     result = results["en"]
-    facts = tables.station_facts(result, STATION).set_index("Item")["Value"]
+    facts = one_station.station_facts(result, STATION).set_index("Item")["Value"]
     t = result.period_index
     s = result.data.station_ids.get_loc(STATION)
     assert facts["Station"] == "Chaiqiao station" and facts["County"] == "Beilun"
@@ -201,7 +201,7 @@ def test_station_facts_reads_as_label_and_value(results):
 
 def test_county_peers_are_the_other_stations_of_the_county_by_rank(results):
     result = results["zh"]
-    peers = tables.county_peers(result, STATION)
+    peers = one_station.county_peers(result, STATION)
     stations = result.data.stations
     same = stations.index[(stations["county"] == "北仑区") & (stations.index != STATION)]
     assert sorted(peers["供电所"]) == sorted(stations.loc[same, "name"])
@@ -211,7 +211,7 @@ def test_county_peers_are_the_other_stations_of_the_county_by_rank(results):
 
 def test_station_changes_compares_both_months(results):
     result = results["en"]
-    changes = tables.station_changes(result, STATION)
+    changes = one_station.station_changes(result, STATION)
     t, p = result.period_index, result.previous_index()
     s = result.data.station_ids.get_loc(STATION)
     assert len(changes) == 10 and changes["Indicator"].iloc[3] == "Line loss"

@@ -8,7 +8,6 @@ whose parameters, inputs, notebooks and package are unchanged reuses the publish
 from __future__ import annotations
 
 import contextlib
-import html
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -28,8 +27,8 @@ from fivecolor.site import manifest
 from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
 from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
 from fivecolor.site.plan import assets_url, plan_pages
-from fivecolor.views.tables import scores_file
-from fivecolor.views.text import BAND_COLOURS, band_label
+from fivecolor.views.common import scores_file
+from fivecolor.views.text import band_label
 
 
 def print_colour_summary(result: ScoreResult, console: Console | None = None) -> None:
@@ -37,6 +36,8 @@ def print_colour_summary(result: ScoreResult, console: Console | None = None) ->
     console = console or Console()
     lang = result.params.language
     from rich.markup import escape
+
+    from fivecolor.views.theme import BAND_COLOURS  # loads the chart library: only when printing
 
     # the title is the user's text: "[/]" in it is not rich markup
     table = Table(title=escape(f"{result.params.label(result.params.title)} · {result.params.period}"))
@@ -70,18 +71,12 @@ def write_site_assets(reports_dir: Path) -> None:
 
 
 def write_widget(result: ScoreResult, path: Path) -> None:
-    """The intranet home page's floating window: the map, its legend, the month, a link to the report."""
-    from fivecolor.views import charts
-    from fivecolor.views.pagetext import page_text
+    """Write the intranet home page's floating window (:mod:`fivecolor.views.widget`) as a page."""
     from fivecolor.site.render import render_page
-    from fivecolor.views.embed import chart_html
+    from fivecolor.views.widget import widget_body, widget_title
 
-    p = result.params
-    charts.setup(p.language)
-    body = (f'<div class="fc-widget"><p class="fc-widget-title">{html.escape(p.label(p.title))} · '
-            f"{html.escape(p.period)}</p>\n{chart_html(charts.widget_map(result))}\n"
-            f'<p><a href="index.html" target="_top">{html.escape(page_text("widget.open", p.language))}</a></p></div>')
-    atomic_write_text(path, render_page(f"{p.label(p.title)} · {p.period}", body, "../assets", language=p.language))
+    page = render_page(widget_title(result), widget_body(result), "../assets", language=result.params.language)
+    atomic_write_text(path, page)
 
 
 def _keep_failed(staging: Path, reports_dir: Path, period: str, failed) -> Path:

@@ -152,7 +152,7 @@ def rerun_month(month_dir: Path, out: Path | None = None, workers: int | None = 
             from fivecolor.data.dataset import load_data
             from fivecolor.params import load_params
             from fivecolor.scoring.pipeline import score
-            from fivecolor.views.tables import scores_file
+            from fivecolor.views.common import scores_file
 
             params = load_params(params_file)
             rebuilt = out / params.period

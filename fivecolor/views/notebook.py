@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fivecolor.data.dataset import Dataset, load_data
 from fivecolor.data.files import file_sha256
+from fivecolor.views.large_month import ROWS_SHOWN, is_large
 from fivecolor.views.text import TEXT
 from fivecolor.params import DATA_ROLES, Params, load_params
 from fivecolor.scoring.pipeline import ScoreResult, score
@@ -55,10 +56,10 @@ _months: dict[tuple, Month] = {}
 
 def open_month(params_file: str | Path, period: str | None = None) -> Month:
     """Load, validate and score the month a parameter file describes; set up the charts."""
-    from fivecolor.views import charts
+    from fivecolor.views.theme import setup
 
     params = load_params(params_file, period=period)
-    charts.setup(params.language)
+    setup(params.language)
     key = (params.model_dump_json(), _fingerprint(params))
     if key not in _months:
         data = load_data(params)
@@ -102,12 +103,10 @@ def show_title(
 def station_links(month: Month) -> object:
     """Links to every station page, grouped by county, names escaped.
 
-    In a large month (:func:`fivecolor.views.charts.is_large`) each county is a folded list headed by
-    its number of stations, so the index stays one screen until a county is opened.
+    In a large month (:func:`fivecolor.views.large_month.is_large`) each county is a folded list
+    headed by its number of stations, so the index stays one screen until a county is opened.
     """
     from IPython.display import HTML
-
-    from fivecolor.views.charts import is_large
 
     table = month.result.table()
     large = is_large(month.result)
@@ -126,19 +125,14 @@ def station_links(month: Month) -> object:
     return HTML("\n".join(blocks))
 
 
-#: Rows shown at each end of a long table in a large month; the rest is in the files.
-ROWS_SHOWN = 50
-
-
 def show_league(month: Month) -> None:
     """The league table: every station, or for a large month the counties' summary then the
-    first and last :data:`ROWS_SHOWN` stations."""
-    from fivecolor.views import tables
-    from fivecolor.views.charts import is_large
+    first and last :data:`~fivecolor.views.large_month.ROWS_SHOWN` stations."""
+    from fivecolor.views.overview import county_summary_table, league_table
 
     if is_large(month.result):
-        show_table(tables.county_summary_table(month.result))
-    show_table(tables.league_table(month.result), month=month)
+        show_table(county_summary_table(month.result))
+    show_table(league_table(month.result), month=month)
 
 
 def pick_station(month: Month, station_id: str | None) -> str:
@@ -158,8 +152,6 @@ def show_table(frame, empty_key: str | None = None, month: Month | None = None) 
         if empty_key and month is not None:
             display(HTML(f'<p class="fc-muted">{month.text(empty_key)}</p>'))
         return
-    from fivecolor.views.charts import is_large
-
     if month is not None and is_large(month.result) and len(frame) > 2 * ROWS_SHOWN:
         # a large month: both ends of the table, the middle left to the published files
         show_table(frame.iloc[:ROWS_SHOWN])
@@ -278,7 +270,7 @@ def show_published_probability(month: Month, station_id: str, samples: int | Non
     """The station's published colour and its probability in bold, e.g. ``…绿色（稍差）的概率：62%``."""
     from IPython.display import HTML, display
 
-    from fivecolor.views.tables import published_probability_text
+    from fivecolor.views.one_station import published_probability_text
 
     uncertainty = station_uncertainty(month, samples)
     sentence = published_probability_text(month.result, uncertainty, station_id)

@@ -8,14 +8,6 @@ from fivecolor.scoring.bands import BANDS
 
 Language = Literal["zh", "en"]
 
-BAND_COLOURS: dict[str, str] = {
-    "red": "#d7301f",
-    "orange": "#fc8d28",
-    "blue": "#3a7bd5",
-    "green": "#2ca25f",
-    "yellow": "#f2d43d",
-}
-
 BAND_LABELS: dict[str, dict[str, str]] = {
     "red": {"zh": "红色（优秀）", "en": "Red (excellent)"},
     "orange": {"zh": "橙色（较好）", "en": "Orange (good)"},

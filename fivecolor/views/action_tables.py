@@ -1,0 +1,293 @@
+"""The action tables of the overview and station pages: the path to the next colour, the pairs
+and the stations left unpaired, department help, improvement projects and the stages toward
+all red.
+
+Each function takes a :class:`~fivecolor.scoring.pipeline.ScoreResult` and the frame the
+:mod:`fivecolor.analysis.actions` function named in its docstring returned, and gives it
+localised headers, grade names and station names; those with a ``station_id`` show that
+station's rows only (for its page).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from fivecolor.scoring.pipeline import ScoreResult
+from fivecolor.views.common import (
+    band_label_or_empty,
+    indicator_labels,
+    names_of,
+    percent,
+    station_position,
+)
+from fivecolor.views.text import text
+
+__all__ = [
+    "department_table",
+    "next_colour_table",
+    "pairing_table",
+    "projects_table",
+    "stage_table",
+    "unpaired_table",
+]
+
+
+def _values_text(values, decimals: int = 2) -> np.ndarray:
+    """Raw values rounded for reading: up to ``decimals`` places, trailing zeros dropped."""
+    values = np.asarray(values, dtype=float)
+    return np.array(
+        ["" if np.isnan(v) else f"{round(v, decimals):g}" for v in values], dtype=object
+    )
+
+
+def _outward(values, better_sign, decimals: int = 2) -> np.ndarray:
+    """Round required values toward the better side, so the shown value still reaches the colour."""
+    scale = 10.0**decimals
+    sign = np.asarray(better_sign, dtype=float)
+    return np.ceil(np.round(np.asarray(values, dtype=float) * sign * scale, 6)) / scale * sign
+
+
+def next_colour_table(
+    result: ScoreResult, frame: pd.DataFrame, station_id: str | None = None
+) -> pd.DataFrame:
+    """Options to reach the next colour (from :func:`fivecolor.analysis.actions.next_colour`), easiest first.
+
+    Columns: station (all stations only), option, indicator, unit, current value, value
+    required (rounded toward the better side, so it still reaches the colour), change
+    needed, grade reached, effort. With ``station_id``, that station's options only.
+    """
+    language = result.params.language
+    if station_id is not None:
+        station_position(result, station_id)
+        frame = frame[frame["station_id"] == station_id]
+    sign = frame["indicator"].map(
+        {
+            key: 1.0 if spec.direction == "higher" else -1.0
+            for key, spec in result.params.indicators.items()
+        }
+    )
+    required = _outward(frame["required"], sign)
+    columns = {
+        "station": names_of(result, frame["station_id"]),
+        "option": frame["option"].to_numpy(),
+        "indicator": indicator_labels(result).reindex(frame["indicator"]).to_numpy(),
+        "unit": frame["unit"].to_numpy(dtype=object),
+        "current": _values_text(frame["current"]),
+        "required": _values_text(required),
+        "change_needed": _values_text(required - frame["current"].to_numpy(dtype=float)),
+        "reaches": band_label_or_empty(frame["band_to"], language),
+        "effort": np.round(frame["effort"].to_numpy(dtype=float), 2),
+    }
+    table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
+    if station_id is not None:
+        table = table.drop(columns=text("station", language))
+    return table.reset_index(drop=True)
+
+
+def _targets_text(result: ScoreResult, targets) -> list[str]:
+    labels = indicator_labels(result)
+    sep = "、" if result.params.language == "zh" else "; "
+    return [
+        sep.join(labels.get(key, key) for key in str(value).split(";") if key)
+        if isinstance(value, str)
+        else ""
+        for value in targets
+    ]
+
+
+def pairing_table(
+    result: ScoreResult, frame: pd.DataFrame, station_id: str | None = None
+) -> pd.DataFrame:
+    """The pairs (from :func:`fivecolor.analysis.actions.pairing`): red with yellow, orange with green.
+
+    Columns: pair type ("Red (excellent) helps Yellow (lagging)"), mentor, partner, distance
+    (km, one decimal), complementarity (points, one decimal) and the indicators to work on.
+    With ``station_id``, the pairs the station is in, with its role and the other station
+    first.
+    """
+    language = result.params.language
+    mentor_label = band_label_or_empty(frame["mentor_band"], language)
+    partner_label = band_label_or_empty(frame["partner_band"], language)
+    pair_type = [
+        text("pair_type_value", language, mentor=m, partner=p)
+        for m, p in zip(mentor_label, partner_label)
+    ]
+    mentor = names_of(result, frame["mentor_id"])
+    partner = names_of(result, frame["partner_id"])
+    details = {
+        text("distance_km", language): np.round(frame["distance_km"].to_numpy(dtype=float), 1),
+        text("complementarity", language): np.round(
+            frame["complementarity"].to_numpy(dtype=float), 1
+        ),
+        text("targets", language): _targets_text(result, frame["targets"]),
+    }
+    if station_id is None:
+        return pd.DataFrame(
+            {
+                text("pair_type", language): pair_type,
+                text("mentor", language): mentor,
+                text("partner", language): partner,
+                **details,
+            }
+        )
+    station_position(result, station_id)
+    is_mentor = (frame["mentor_id"] == station_id).to_numpy()
+    mine = is_mentor | (frame["partner_id"] == station_id).to_numpy()
+    roles = np.where(is_mentor, text("role_mentor", language), text("role_partner", language))
+    table = pd.DataFrame(
+        {
+            text("paired_with", language): np.where(is_mentor, partner, mentor),
+            text("role", language): roles,
+            text("pair_type", language): pair_type,
+            **details,
+        }
+    )
+    return table[mine].reset_index(drop=True)
+
+
+def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
+    """Stations left without a mentor (from :func:`fivecolor.analysis.actions.unpaired`): station, grade, reason."""
+    language = result.params.language
+    capacity = frame["status"].astype(str).str.endswith("capacity exhausted").to_numpy()
+    mentor_band = band_label_or_empty(frame["mentor_band"], language)
+    reason = [
+        text("reason_capacity", language) if full else text("reason_no_mentor", language, band=band)
+        for full, band in zip(capacity, mentor_band)
+    ]
+    return pd.DataFrame(
+        {
+            text("station", language): names_of(result, frame["partner_id"]),
+            text("band", language): band_label_or_empty(frame["partner_band"], language),
+            text("reason", language): reason,
+        }
+    )
+
+
+def _department_labels(result: ScoreResult, keys) -> np.ndarray:
+    params = result.params
+    return np.array(
+        [params.label(params.departments[k]) if k in params.departments else str(k) for k in keys],
+        dtype=object,
+    )
+
+
+def department_table(
+    result: ScoreResult, frame: pd.DataFrame, station_id: str | None = None
+) -> pd.DataFrame:
+    """Department help (from :func:`fivecolor.analysis.actions.department_help`), grouped by department.
+
+    Rows in the parameters' department order, then indicator order, the largest gap first.
+    Columns: department, indicator, station (all stations only), grade, score, score to reach,
+    gap (points), current value, target value, unit.
+    """
+    language = result.params.language
+    if station_id is not None:
+        station_position(result, station_id)
+        frame = frame[frame["station_id"] == station_id]
+    departments = [
+        *result.params.departments,
+        *sorted(set(frame["department"]) - set(result.params.departments)),
+    ]
+    order = frame.assign(
+        _d=frame["department"].map({d: k for k, d in enumerate(departments)}),
+        _i=frame["indicator"].map({k: n for n, k in enumerate(result.params.indicator_keys)}),
+    ).sort_values(
+        ["_d", "_i", "gap_points", "station_id"], ascending=[True, True, False, True], kind="stable"
+    )
+    columns = {
+        "department": _department_labels(result, order["department"]),
+        "indicator": indicator_labels(result).reindex(order["indicator"]).to_numpy(),
+        "station": names_of(result, order["station_id"]),
+        "band": band_label_or_empty(order["band"], language),
+        "normalised": np.round(order["normalised"].to_numpy(dtype=float), 1),
+        "level": np.round(order["level"].to_numpy(dtype=float), 1),
+        "gap_points": np.round(order["gap_points"].to_numpy(dtype=float), 1),
+        "current": _values_text(order["current"]),
+        "target_value": _values_text(order["target"]),
+        "unit": order["unit"].to_numpy(dtype=object),
+    }
+    table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
+    if station_id is not None:
+        table = table.drop(columns=[text("station", language), text("band", language)])
+    return table.reset_index(drop=True)
+
+
+_STATUS_KEYS = {
+    "met": "status_met",
+    "not met": "status_not_met",
+    "not started": "status_not_started",
+    "no data": "status_no_data",
+}
+
+
+def projects_table(
+    result: ScoreResult, progress: pd.DataFrame | None, station_id: str | None = None
+) -> pd.DataFrame:
+    """Improvement projects (from :func:`fivecolor.analysis.actions.project_progress`); empty for ``None``.
+
+    Columns: station (all stations only), project, indicator, unit, start, target, before
+    (3-month mean), this month, improved (yes/no), status (met, not met, not started, no data).
+    """
+    language = result.params.language
+    if progress is None:
+        progress = pd.DataFrame(
+            columns=[
+                "station_id",
+                "indicator",
+                "title",
+                "unit",
+                "start",
+                "target",
+                "before",
+                "latest",
+                "improved",
+                "status",
+            ]
+        )
+    if station_id is not None:
+        station_position(result, station_id)
+        progress = progress[progress["station_id"] == station_id]
+    yes_no = {True: text("yes", language), False: text("no", language)}
+    columns = {
+        "station": names_of(result, progress["station_id"]),
+        "project": progress["title"].to_numpy(dtype=object),
+        "indicator": indicator_labels(result).reindex(progress["indicator"]).to_numpy(),
+        "unit": progress["unit"].to_numpy(dtype=object),
+        "start": progress["start"].to_numpy(dtype=object),
+        "target_value": _values_text(progress["target"]),
+        "before": _values_text(progress["before"]),
+        "latest": _values_text(progress["latest"]),
+        "improved": progress["improved"]
+        .astype(object)
+        .map(yes_no)
+        .fillna("")
+        .to_numpy(dtype=object),
+        "status": progress["status"]
+        .map(lambda s: text(_STATUS_KEYS[s], language) if s in _STATUS_KEYS else s)
+        .to_numpy(dtype=object),
+    }
+    table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
+    if station_id is not None:
+        table = table.drop(columns=text("station", language))
+    return table.reset_index(drop=True)
+
+
+def stage_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
+    """Stages toward all red (from :func:`fivecolor.analysis.actions.stage_progress`): stage, deadline,
+    target share (%) and count, red stations and share (%) now, still to go, months left, met."""
+    language = result.params.language
+    yes_no = np.array([text("no", language), text("yes", language)], dtype=object)
+    labels = [label or str(stage) for label, stage in zip(frame["label"], frame["stage"])]
+    columns = {
+        "stage": labels,
+        "deadline": frame["period"].to_numpy(dtype=object),
+        "target_share": percent(frame["target_share"], 0),
+        "target_count": frame["target_count"].to_numpy(),
+        "red_count": frame["red_count"].to_numpy(),
+        "red_share_now": percent(frame["red_share"]),
+        "stations_to_go": frame["stations_to_go"].to_numpy(),
+        "months_left": frame["months_left"].to_numpy(),
+        "met": yes_no[frame["met"].to_numpy(dtype=bool).astype(int)],
+    }
+    return pd.DataFrame({text(key, language): values for key, values in columns.items()})

@@ -1,0 +1,469 @@
+"""The robustness (sensitivity) page: rank intervals and colour probabilities from the Monte
+Carlo, Sobol indices, cut-off shifts and distances, weighting schemes and indicator influence,
+as charts and tables.
+
+Every function takes a :class:`~fivecolor.scoring.pipeline.ScoreResult` and the frame the
+:mod:`fivecolor.analysis.sensitivity` function named in its docstring returned.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from fivecolor.scoring.pipeline import ScoreResult
+from fivecolor.views.common import (
+    band_label_or_empty,
+    indicator_labels,
+    names_of,
+    percent,
+    station_names,
+)
+from fivecolor.views.large_month import UNCERTAIN_SHOWN, is_large
+from fivecolor.views.text import BAND_LABELS, BANDS, TEXT, text
+from fivecolor.views.theme import BAND_COLOURS, band_color
+
+__all__ = [
+    "colour_probabilities",
+    "correlation_table",
+    "cutoff_distance_table",
+    "cutoff_labels",
+    "cutoff_shift_chart",
+    "cutoff_shift_header",
+    "cutoff_shift_table",
+    "influence_table",
+    "rank_intervals",
+    "scheme_labels",
+    "scheme_weights_table",
+    "sobol_chart",
+    "sobol_input_labels",
+    "sobol_table",
+    "uncertainty_table",
+]
+
+
+# --------------------------------------------------------------------------- uncertainty
+def _uncertainty_frame(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.DataFrame:
+    """Per scored station: name, published rank and grade label, and the uncertainty columns.
+
+    In a large month (:func:`~fivecolor.views.large_month.is_large`), only the
+    :data:`~fivecolor.views.large_month.UNCERTAIN_SHOWN` stations least likely
+    to keep their published grade (every station is in ``fivecolor sensitivity``'s table).
+    """
+    language = result.params.language
+    frame = uncertainty[uncertainty["band"].astype(str) != ""]
+    if is_large(result):  # one row per station would be unreadable: the least certain stations
+        frame = frame.sort_values(["p_published", "median_rank"], kind="stable").head(UNCERTAIN_SHOWN)
+    position = result.data.station_ids.get_indexer(frame["station_id"])
+    return pd.DataFrame(
+        {
+            "station": station_names(result).iloc[position].to_numpy(),
+            "rank": result.rank[result.period_index][position],
+            "band_label": [BAND_LABELS[band][language] for band in frame["band"]],
+            "median_rank": frame["median_rank"].to_numpy(dtype=float),
+            "rank_p05": frame["rank_p05"].to_numpy(dtype=float),
+            "rank_p95": frame["rank_p95"].to_numpy(dtype=float),
+            "p_published": frame["p_published"].round(4).to_numpy(),
+            **{f"p_{band}": frame[f"p_{band}"].round(4).to_numpy() for band in BANDS},
+        }
+    )
+
+
+def rank_intervals(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.LayerChart:
+    """Each station's median simulated rank (point) and 5–95% rank interval (rule).
+
+    Stations run down the chart by this month's rank; points and rules take the colour of the
+    published grade (legend with the grade names). ``uncertainty`` is
+    :func:`fivecolor.analysis.sensitivity.station_uncertainty`; the tooltip adds the probability of
+    the published grade.
+    """
+    language = result.params.language
+    data = _uncertainty_frame(result, uncertainty)
+    n = len(result.data.station_ids)
+    y = alt.Y(
+        "station:N",
+        sort=alt.EncodingSortField("rank", op="min"),
+        title=text("station", language),
+        axis=alt.Axis(labelFontSize=10),
+    )
+    x_scale = alt.Scale(domain=[1, max(n, 2)], nice=False)
+    colour = band_color(language)
+    tooltip = [
+        alt.Tooltip("station:N", title=text("station", language)),
+        alt.Tooltip("rank:Q", title=text("published_rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("band", language)),
+        alt.Tooltip("median_rank:Q", title=text("median_rank", language), format=".1f"),
+        alt.Tooltip("rank_p05:Q", title="5%", format=".0f"),
+        alt.Tooltip("rank_p95:Q", title="95%", format=".0f"),
+        alt.Tooltip("p_published:Q", title=text("p_published_short", language), format=".0%"),
+    ]
+    base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
+    rules = base.mark_rule(strokeWidth=2.5, opacity=0.75).encode(
+        x=alt.X("rank_p05:Q", scale=x_scale, title=text("rank", language)), x2="rank_p95:Q"
+    )
+    points = base.mark_point(
+        filled=True, size=45, stroke="#333333", strokeWidth=0.5, opacity=1
+    ).encode(x=alt.X("median_rank:Q", scale=x_scale, title=text("rank", language)))
+    title = alt.TitleParams(
+        text("title_rank_intervals", language), subtitle=text("interval", language)
+    )
+    return alt.layer(rules, points).properties(width=460, height=alt.Step(12), title=title)
+
+
+def colour_probabilities(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.Chart:
+    """Stacked horizontal bars: each station's probability of each grade, red first.
+
+    Stations run down the chart by this month's rank; segments take the grade colours with
+    the grade legend. ``uncertainty`` is :func:`fivecolor.analysis.sensitivity.station_uncertainty`.
+    """
+    language = result.params.language
+    frame = _uncertainty_frame(result, uncertainty)
+    labels = [BAND_LABELS[band][language] for band in BANDS]
+    probabilities = frame[[f"p_{band}" for band in BANDS]].to_numpy(dtype=float)
+    data = pd.DataFrame(
+        {
+            "station": np.repeat(frame["station"].to_numpy(), len(BANDS)),
+            "rank": np.repeat(frame["rank"].to_numpy(dtype=float), len(BANDS)),
+            "published": np.repeat(frame["band_label"].to_numpy(), len(BANDS)),
+            "band_label": np.tile(labels, len(frame)),
+            "code": np.tile(np.arange(len(BANDS)), len(frame)),
+            "p": probabilities.ravel(),
+        }
+    )
+    data = data[data["p"] > 0]  # empty segments add nothing but weight
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y(
+                "station:N",
+                sort=alt.EncodingSortField("rank", op="min"),
+                title=text("station", language),
+                axis=alt.Axis(labelFontSize=10),
+            ),
+            x=alt.X(
+                "p:Q",
+                stack="zero",
+                title=text("probability", language),
+                axis=alt.Axis(format=".0%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=band_color(language),
+            order=alt.Order("code:Q", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("station:N", title=text("station", language)),
+                alt.Tooltip("published:N", title=text("published_band", language)),
+                alt.Tooltip("band_label:N", title=text("band", language)),
+                alt.Tooltip("p:Q", title=text("probability", language), format=".1%"),
+            ],
+        )
+        .properties(
+            width=420, height=alt.Step(12), title=text("title_colour_probabilities", language)
+        )
+    )
+
+
+def _interval_text(low, high) -> list[str]:
+    """``"3–8"`` (a single number when both ends agree; empty when unknown)."""
+    out = []
+    for a, b in zip(np.asarray(low, dtype=float), np.asarray(high, dtype=float)):
+        if np.isnan(a) or np.isnan(b):
+            out.append("")
+        else:
+            out.append(f"{a:.0f}" if round(a) == round(b) else f"{a:.0f}–{b:.0f}")
+    return out
+
+
+def uncertainty_table(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.DataFrame:
+    """Per station (from :func:`fivecolor.analysis.sensitivity.station_uncertainty`), best rank first.
+
+    Columns: rank this month, station, grade this month, median simulated rank, 5–95% rank
+    interval (``"3–8"``), the probability (%) of each of the five grades, and the probability
+    (%) of this month's grade.
+    """
+    language = result.params.language
+    ids = uncertainty["station_id"].to_numpy(dtype=object)
+    position = result.data.station_ids.get_indexer(ids)
+    rank = result.rank[result.period_index][position]
+    frame = pd.DataFrame(
+        {
+            text("published_rank", language): pd.array(rank, dtype="Int64"),
+            text("station", language): names_of(result, ids),
+            text("band", language): band_label_or_empty(uncertainty["band"], language),
+            text("median_rank", language): np.round(
+                uncertainty["median_rank"].to_numpy(dtype=float), 1
+            ),
+            text("rank_interval", language): _interval_text(
+                uncertainty["rank_p05"], uncertainty["rank_p95"]
+            ),
+            **{
+                text("probability_of", language, band=BAND_LABELS[band][language]): percent(
+                    uncertainty[f"p_{band}"]
+                )
+                for band in BANDS
+            },
+            text("p_published", language): percent(uncertainty["p_published"]),
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- Sobol indices
+def sobol_input_labels(result: ScoreResult, inputs) -> np.ndarray:
+    """Localised names of Sobol inputs (``weight_<indicator>``, ``normalisation``, …)."""
+    language = result.params.language
+    labels = indicator_labels(result)
+    fixed = {
+        name: text(f"input_{name}", language)
+        for name in ("weights_scheme", "normalisation", "aggregation", "cutoff_shift", "left_out")
+    }
+    fixed.update(
+        {
+            f"weight_{key}": text("input_weight", language, indicator=label)
+            for key, label in labels.items()
+        }
+    )
+    return (
+        pd.Series(np.asarray(inputs, dtype=object))
+        .map(lambda name: fixed.get(name, name))
+        .to_numpy(dtype=object)
+    )
+
+
+def sobol_table(result: ScoreResult, sobol: pd.DataFrame) -> pd.DataFrame:
+    """Sobol indices (from :func:`fivecolor.analysis.sensitivity.sobol`) side by side per input.
+
+    One row per input (in the analysis' order; per station first when the frame has a
+    ``station_id`` column): S1 at N, S1 at 2N, ST at N, ST at 2N, rounded to three decimals.
+    Agreement between the N and 2N columns is the reader's check of convergence.
+    """
+    language = result.params.language
+    keys = ["station_id", "input"] if "station_id" in sobol else ["input"]
+    sizes = sorted(sobol["n"].unique())
+    wide = sobol.pivot_table(index=keys, columns="n", values=["S1", "ST"], sort=False)
+    order = sobol.drop_duplicates(keys)[keys]
+    wide = wide.reindex(
+        pd.MultiIndex.from_frame(order) if len(keys) > 1 else pd.Index(order["input"])
+    )
+    frame = pd.DataFrame({text("input", language): sobol_input_labels(result, order["input"])})
+    if "station_id" in sobol:
+        frame.insert(0, text("station", language), names_of(result, order["station_id"]))
+    for index, key in (("S1", "sobol_first_n"), ("ST", "sobol_total_n")):
+        for n in sizes:
+            # + 0.0 turns a rounded -0.0 (a tiny negative estimate) into 0.0
+            frame[text(key, language, n=int(n))] = (
+                np.round(wide[(index, n)].to_numpy(dtype=float), 3) + 0.0
+            )
+    return frame
+
+
+def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
+    """First-order (S1) and total-effect (ST) Sobol indices per input, at the largest N (2N).
+
+    ``sobol`` is :func:`fivecolor.analysis.sensitivity.sobol` (one output, no ``station_id``). Inputs
+    keep the analysis' order; a slightly negative S1 (estimation noise) is drawn at 0 and its
+    estimate shown in the tooltip.
+    """
+    language = result.params.language
+    n = int(sobol["n"].max())
+    largest = sobol[sobol["n"] == n]
+    inputs = sobol_input_labels(result, largest["input"])
+    kinds = [text("sobol_first", language), text("sobol_total", language)]
+    data = pd.DataFrame(
+        {
+            "input": np.repeat(inputs, 2),
+            "kind": np.tile(kinds, len(largest)),
+            "estimate": largest[["S1", "ST"]].to_numpy(dtype=float).round(4).ravel(),
+        }
+    ).assign(bar=lambda f: f["estimate"].clip(lower=0))
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("input:N", sort=list(dict.fromkeys(inputs)), title=text("input", language)),
+            yOffset=alt.YOffset("kind:N", sort=kinds),
+            x=alt.X("bar:Q", title=text("sobol_index", language), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color(
+                "kind:N",
+                title=text("sobol_kind", language),
+                sort=kinds,
+                scale=alt.Scale(domain=kinds, range=["#6b8fb3", "#1f3b5a"]),
+            ),
+            tooltip=[
+                alt.Tooltip("input:N", title=text("input", language)),
+                alt.Tooltip("kind:N", title=text("sobol_kind", language)),
+                alt.Tooltip("estimate:Q", title=text("sobol_index", language), format=".3f"),
+            ],
+        )
+        .properties(width=380, height=alt.Step(9), title=text("title_sobol", language, n=n))
+    )
+
+
+# --------------------------------------------------------------------------- cut-offs
+def cutoff_shift_header(result: ScoreResult) -> str:
+    """Header of the shift: points for cut-offs, percentage points for quantile bands."""
+    key = "shift_points" if result.params.bands.method == "cutoffs" else "shift_quantile"
+    return text(key, result.params.language)
+
+
+def cutoff_labels(result: ScoreResult) -> list[str]:
+    """Names of the four cut-offs and of "all four", e.g. ``"Red (excellent) cut-off (90)"``."""
+    language = result.params.language
+    bands = result.params.bands
+    values = bands.cutoffs if bands.method == "cutoffs" else bands.quantiles
+    return [
+        *(
+            text("cutoff_of", language, band=BAND_LABELS[band][language], value=f"{value:g}")
+            for band, value in zip(BANDS[:4], values)
+        ),
+        text("cutoff_all", language),
+    ]
+
+
+def cutoff_shift_chart(result: ScoreResult, counts: pd.DataFrame) -> alt.Chart:
+    """Stations changing colour as each cut-off moves alone (in the colour of the grade it
+    opens) and as all four move together (black), against the shift.
+
+    ``counts`` is :func:`fivecolor.analysis.sensitivity.cutoff_shift_counts`.
+    """
+    language = result.params.language
+    series = cutoff_labels(result)
+    columns = [*BANDS[:4], "all"]
+    shifts = counts.index.to_numpy(dtype=float)
+    data = pd.DataFrame(
+        {
+            "shift": np.tile(shifts, len(columns)),
+            "series": np.repeat(series, len(shifts)),
+            "count": counts[columns].to_numpy().T.ravel(),
+        }
+    )
+    colours = [BAND_COLOURS[band] for band in BANDS[:4]] + ["#222222"]
+    shift_title = cutoff_shift_header(result)
+    return (
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("shift:Q", title=shift_title),
+            y=alt.Y("count:Q", title=text("stations_changed", language)),
+            color=alt.Color(
+                "series:N",
+                title=text("moved_cutoff", language),
+                sort=series,
+                scale=alt.Scale(domain=series, range=colours),
+            ),
+            tooltip=[
+                alt.Tooltip("series:N", title=text("moved_cutoff", language)),
+                alt.Tooltip("shift:Q", title=shift_title, format="+.2g"),
+                alt.Tooltip("count:Q", title=text("stations_changed", language)),
+            ],
+        )
+        .properties(width=460, height=260, title=text("title_cutoff_shift", language))
+    )
+
+
+def cutoff_shift_table(result: ScoreResult, counts: pd.DataFrame) -> pd.DataFrame:
+    """Stations changing colour per shift (from :func:`fivecolor.analysis.sensitivity.cutoff_shift_counts`).
+
+    One row per shift; one column per cut-off moved alone (named by the grade it opens and its
+    value), and one for all four moved together.
+    """
+    frame = pd.DataFrame(
+        {cutoff_shift_header(result): np.round(counts.index.to_numpy(dtype=float), 2)}
+    )
+    for label, column in zip(cutoff_labels(result), [*BANDS[:4], "all"]):
+        frame[label] = counts[column].to_numpy()
+    return frame
+
+
+def cutoff_distance_table(result: ScoreResult, distances: pd.DataFrame) -> pd.DataFrame:
+    """Each station's distance to the next grade up and down (from
+    :func:`fivecolor.analysis.sensitivity.cutoff_distances`), best rank first, points rounded to 2."""
+    language = result.params.language
+    columns = {
+        "rank": pd.array(distances["rank"], dtype="Int64"),
+        "station": names_of(result, distances["station_id"]),
+        "score": np.round(distances["score"].to_numpy(dtype=float), 2),
+        "band": band_label_or_empty(distances["band"], language),
+        "next_up": band_label_or_empty(distances["next_up"], language),
+        "distance_up": np.round(distances["distance_up"].to_numpy(dtype=float), 2),
+        "next_down": band_label_or_empty(distances["next_down"], language),
+        "distance_down": np.round(distances["distance_down"].to_numpy(dtype=float), 2),
+    }
+    return pd.DataFrame({text(key, language): values for key, values in columns.items()})
+
+
+# --------------------------------------------------------------------------- schemes and influence
+def scheme_labels(result: ScoreResult, schemes) -> np.ndarray:
+    """Localised names of weighting schemes (given, equal, entropy, critic, pca, ahp)."""
+    language = result.params.language
+    return np.array(
+        [text(f"scheme_{s}", language) if f"scheme_{s}" in TEXT else str(s) for s in schemes],
+        dtype=object,
+    )
+
+
+def scheme_weights_table(result: ScoreResult, weights: pd.DataFrame) -> pd.DataFrame:
+    """Every scheme's weights (from :func:`fivecolor.analysis.sensitivity.scheme_weights`) in percent.
+
+    One row per scheme; one column per indicator (its label), weights in % rounded to one
+    decimal; then the consistency ratio CR (AHP only, three decimals, empty elsewhere).
+    """
+    language = result.params.language
+    labels = indicator_labels(result)
+    frame = pd.DataFrame({text("scheme", language): scheme_labels(result, weights.index)})
+    for key in result.params.indicator_keys:
+        frame[labels[key]] = percent(weights[key].to_numpy(dtype=float))
+    cr = (
+        weights["consistency_ratio"]
+        if "consistency_ratio" in weights
+        else np.full(len(weights), np.nan)
+    )
+    frame[text("consistency_ratio", language)] = np.round(np.asarray(cr, dtype=float), 3)
+    return frame
+
+
+def correlation_table(
+    result: ScoreResult, spearman: pd.DataFrame, kendall: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Rank correlations between schemes (from :func:`fivecolor.analysis.sensitivity.scheme_rank_correlations`):
+    one row per pair of schemes, Spearman's ρ and (when given) Kendall's τ, three decimals."""
+    language = result.params.language
+    names = list(spearman.index)
+    i, j = np.triu_indices(len(names), k=1)
+    labels = scheme_labels(result, names)
+    frame = pd.DataFrame(
+        {
+            text("scheme", language): labels[i],
+            text("compared_with", language): labels[j],
+            text("spearman", language): np.round(spearman.to_numpy(dtype=float)[i, j], 3),
+        }
+    )
+    if kendall is not None:
+        tau = kendall.reindex(index=names, columns=names).to_numpy(dtype=float)
+        frame[text("kendall", language)] = np.round(tau[i, j], 3)
+    return frame
+
+
+def influence_table(
+    result: ScoreResult, influence: pd.DataFrame, loo: pd.DataFrame
+) -> pd.DataFrame:
+    """Per indicator: nominal and effective weight (%), their ratio, the correlation with the
+    composite (from :func:`fivecolor.analysis.sensitivity.indicator_influence`), and the rank and colour
+    shifts when it is left out (from :func:`fivecolor.analysis.sensitivity.leave_one_out`)."""
+    language = result.params.language
+    keys = list(influence.index)
+    loo = loo.reindex(keys)
+    columns = {
+        "indicator": indicator_labels(result).loc[keys].to_numpy(),
+        "nominal_weight": percent(influence["nominal_weight"]),
+        "effective_weight": percent(influence["effective_weight"]),
+        "influence_ratio": np.round(influence["ratio"].to_numpy(dtype=float), 2),
+        "pearson_r": np.round(influence["pearson_r"].to_numpy(dtype=float), 3),
+        "loo_mean_shift": np.round(loo["mean_abs_rank_shift"].to_numpy(dtype=float), 2),
+        "loo_max_shift": pd.array(
+            np.round(loo["max_abs_rank_shift"].to_numpy(dtype=float)), dtype="Int64"
+        ),
+        "loo_band_changes": pd.array(loo["band_changes"].to_numpy(dtype=float), dtype="Int64"),
+    }
+    return pd.DataFrame({text(key, language): values for key, values in columns.items()})

@@ -1,0 +1,46 @@
+"""The intranet home page's floating window: the compact map, the report's title and month, and
+a link to the full report.
+
+:func:`widget_body` gives the window's HTML body and :func:`widget_title` its page title; the
+site wraps them into a page (:func:`fivecolor.site.render.render_page`). The body comes from a
+small Jinja2 template with autoescape on, so the title (user text) is always escaped; only the
+chart's own HTML is passed through as markup.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from markupsafe import Markup
+
+from fivecolor.scoring.pipeline import ScoreResult
+from fivecolor.views.embed import chart_html
+from fivecolor.views.maps import widget_map
+from fivecolor.views.pagetext import page_text
+from fivecolor.views.theme import setup
+
+__all__ = ["widget_body", "widget_title"]
+
+_BODY = jinja2.Environment(autoescape=True).from_string(
+    '<div class="fc-widget"><p class="fc-widget-title">{{ title }} · {{ period }}</p>\n'
+    "{{ chart }}\n"
+    '<p><a href="index.html" target="_top">{{ open_report }}</a></p></div>'
+)
+
+
+def widget_title(result: ScoreResult) -> str:
+    """The window page's title: the report's title and the month, as plain text."""
+    p = result.params
+    return f"{p.label(p.title)} · {p.period}"
+
+
+def widget_body(result: ScoreResult) -> str:
+    """The window's HTML: title and month, :func:`fivecolor.views.maps.widget_map`, and a link to
+    ``index.html`` that opens in the top window. Sets up the chart theme in the month's language."""
+    p = result.params
+    setup(p.language)
+    return _BODY.render(
+        title=p.label(p.title),
+        period=p.period,
+        chart=Markup(chart_html(widget_map(result))),
+        open_report=page_text("widget.open", p.language),
+    )
