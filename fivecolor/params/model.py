@@ -1,8 +1,7 @@
-"""Parameters: one YAML file becomes one frozen, validated object.
+"""The parameter model: every key of a parameter file, validated into one frozen object.
 
-``extends: other.yaml`` deep-merges another file under this one; relative data paths are read
-from the folder of the file that names them. Every mistake is an :class:`InputError` naming the
-file and the key. :meth:`Params.to_yaml` writes the result back as one self-contained file.
+Every mistake is an :class:`~fivecolor.errors.InputError` naming the file and the key.
+:meth:`Params.to_yaml` writes a validated object back as one self-contained file.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
@@ -339,7 +337,7 @@ DATA_ROLES: tuple[str, ...] = tuple(DataFiles.model_fields)
 
 
 class Params(_Frozen):
-    """Everything that decides a report. Build it with :func:`load_params`."""
+    """Everything that decides a report. Build it with :func:`fivecolor.params.load_params`."""
 
     title: Label
     language: Literal["zh", "en"] = "zh"
@@ -431,12 +429,12 @@ class Params(_Frozen):
         """A validated copy with top-level keys changed (``model_copy`` would skip validation)."""
         source = self._sources[0] if self._sources else "parameters"
         merged = {**self.model_dump(mode="python"), **changes}
-        new = _validate(merged, source)
+        new = validate(merged, source)
         new._sources = self._sources
         return new
 
     def to_yaml(self, data: dict[str, str | None] | None = None) -> str:
-        """One self-contained YAML document that :func:`load_params` reads back to equal
+        """One self-contained YAML document that :func:`fivecolor.params.load_params` reads back to equal
         parameters (the same :meth:`digest`): no ``extends``, the month set, the data paths
         absolute, or ``data`` by role when given (a role left out has no file; a relative path
         is read from the folder of the file the document is saved in). Keys keep their order:
@@ -475,123 +473,6 @@ def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
         raise ValueError(f"ahp.matrix: must be {n}×{n}, one row and column per entry of ahp.order")
 
 
-# -- YAML ------------------------------------------------------------------------------------
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loading (no object construction) that refuses duplicate keys instead of keeping the last."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Read one YAML mapping safely; any problem is an :class:`InputError` naming the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "", "not UTF-8 text; save the parameter file as UTF-8") from None
-    except OSError as exc:
-        raise InputError(path, "", f"cannot read ({exc.strerror})") from None
-    try:
-        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}" if mark else ""
-        raise InputError(path, where, f"{exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(path, "", f"not valid YAML ({exc})") from None
-    if doc is None:
-        raise InputError(path, "", "the file is empty")
-    if not isinstance(doc, dict):
-        raise InputError(path, "", "the top level must be a mapping of keys to values")
-    return doc
-
-
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """``override`` on top of ``base``: mappings merge key by key, anything else is replaced."""
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[str, Any]:
-    data = doc.get("data")
-    if not isinstance(data, dict):
-        return doc
-    resolved = dict(data)
-    for key in DATA_ROLES:
-        value = data.get(key)
-        if value is None:
-            continue
-        if isinstance(value, dict) and key in SQL_DATA_KEYS:
-            resolved[key] = _resolve_sqlite_file(value, folder)
-            continue
-        if not isinstance(value, str) or not value.strip():
-            raise InputError(path, f"data.{key}", f"give a file path as text, got {value!r}")
-        p = Path(value).expanduser()
-        resolved[key] = str(p if p.is_absolute() else (folder / p).resolve())
-    return {**doc, "data": resolved}
-
-
-def _resolve_sqlite_file(source: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """A SQLite file named relative in its URL is read from the parameter file's folder, like a path."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    if not isinstance(source.get("url"), str):
-        return source
-    try:
-        url = make_url(source["url"])
-    except (ArgumentError, ValueError):
-        return source  # validation says what is wrong
-    database = url.database
-    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" \
-            or database.startswith("file:") or Path(database).expanduser().is_absolute():
-        return source
-    absolute = (folder / Path(database).expanduser()).resolve()
-    return {**source, "url": url.set(database=str(absolute)).render_as_string(hide_password=False)}
-
-
-def _read_layer(path: Path) -> tuple[dict[str, Any], Any]:
-    """One file of a chain, its data paths resolved against its folder, and the ``extends`` it names."""
-    doc = _resolve_data_paths(read_yaml(path), path.parent, path)
-    return doc, doc.pop("extends", None)
-
-
-def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
-    """The files of ``path``'s ``extends`` chain with their documents, the named file first."""
-    path = path.resolve()
-    if path in seen:
-        chain = " -> ".join(p.name for p in (*seen, path))
-        raise InputError(path, "extends", f"files extend each other in a loop ({chain})")
-    doc, parent = _read_layer(path)
-    if parent is None:
-        return [(path, doc)]
-    if not isinstance(parent, str):
-        raise InputError(path, "extends", f"give one file name, got {parent!r}")
-    base_path = path.parent / parent
-    if not base_path.is_file():  # blame the file that names it, not a path the user never wrote
-        raise InputError(path, "extends", f"{parent!r} not found (read from the folder {path.parent})")
-    return [(path, doc), *_read_chain(base_path, (*seen, path))]
-
-
 def _error_line(err: dict[str, Any]) -> tuple[str, str]:
     parts = list(err["loc"])
     if len(parts) > 2 and parts[0] == "data" and parts[2] in ("file", "database"):
@@ -616,7 +497,7 @@ def _error_line(err: dict[str, Any]) -> tuple[str, str]:
     return loc, msg
 
 
-def _validate(doc: dict[str, Any], source: str) -> Params:
+def validate(doc: dict[str, Any], source: str) -> Params:
     try:
         return Params.model_validate(doc)
     except ValidationError as exc:
@@ -624,37 +505,6 @@ def _validate(doc: dict[str, Any], source: str) -> Params:
         loc, msg = _error_line(errors[0])
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise InputError(source, loc, msg + more) from None
-
-
-def load_params(path: str | Path | Sequence[str | Path], **overrides: Any) -> Params:
-    """Read, merge (``extends``) and validate a parameter file.
-
-    Parameters
-    ----------
-    path
-        The YAML file; or the files of a chain, the named file first and its base last, each
-        one's ``extends`` ignored (copies whose names no longer say which extends which, as in
-        a month's input snapshot).
-    **overrides
-        Top-level keys to replace after merging (``period="2020-04"``); ``None`` values are ignored.
-
-    Examples
-    --------
-    >>> p = load_params("params/2020-05.yaml")  # doctest: +SKIP
-    >>> p.period, p.bands.cutoffs  # doctest: +SKIP
-    ('2020-05', (90.0, 85.0, 80.0, 75.0))
-    """
-    if isinstance(path, (list, tuple)):
-        named, layers = path[0], [(Path(p).resolve(), _read_layer(Path(p))[0]) for p in path]
-    else:
-        named, layers = path, _read_chain(Path(path))
-    doc: dict[str, Any] = {}
-    for _, layer in reversed(layers):  # the base first, the named file last
-        doc = deep_merge(doc, layer)
-    doc.update({k: v for k, v in overrides.items() if v is not None})
-    params = _validate(doc, str(named))
-    params._sources = tuple(str(p) for p, _ in layers)
-    return params
 
 
 def params_schema() -> dict[str, Any]:
@@ -666,20 +516,3 @@ def params_schema() -> dict[str, Any]:
     }
     schema["title"] = "fivecolor parameters"
     return schema
-
-
-__all__ = [
-    "Aggregation",
-    "Bands",
-    "DATA_ROLES",
-    "IndicatorSpec",
-    "MissingPolicy",
-    "Normalisation",
-    "Params",
-    "SqlSource",
-    "WeightsScheme",
-    "deep_merge",
-    "load_params",
-    "params_schema",
-    "read_yaml",
-]

@@ -1,0 +1,162 @@
+"""Parameter files: YAML read safely, the ``extends`` chain merged, relative paths resolved.
+
+``extends: other.yaml`` deep-merges another file under this one; relative data paths are read
+from the folder of the file that names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fivecolor.errors import InputError
+from fivecolor.params.model import DATA_ROLES, SQL_DATA_KEYS, Params, validate
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loading (no object construction) that refuses duplicate keys instead of keeping the last."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read one YAML mapping safely; any problem is an :class:`InputError` naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "", "not UTF-8 text; save the parameter file as UTF-8") from None
+    except OSError as exc:
+        raise InputError(path, "", f"cannot read ({exc.strerror})") from None
+    try:
+        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}" if mark else ""
+        raise InputError(path, where, f"{exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, "", f"not valid YAML ({exc})") from None
+    if doc is None:
+        raise InputError(path, "", "the file is empty")
+    if not isinstance(doc, dict):
+        raise InputError(path, "", "the top level must be a mapping of keys to values")
+    return doc
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` on top of ``base``: mappings merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[str, Any]:
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        return doc
+    resolved = dict(data)
+    for key in DATA_ROLES:
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dict) and key in SQL_DATA_KEYS:
+            resolved[key] = _resolve_sqlite_file(value, folder)
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(path, f"data.{key}", f"give a file path as text, got {value!r}")
+        p = Path(value).expanduser()
+        resolved[key] = str(p if p.is_absolute() else (folder / p).resolve())
+    return {**doc, "data": resolved}
+
+
+def _resolve_sqlite_file(source: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """A SQLite file named relative in its URL is read from the parameter file's folder, like a path."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if not isinstance(source.get("url"), str):
+        return source
+    try:
+        url = make_url(source["url"])
+    except (ArgumentError, ValueError):
+        return source  # validation says what is wrong
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:") or Path(database).expanduser().is_absolute():
+        return source
+    absolute = (folder / Path(database).expanduser()).resolve()
+    return {**source, "url": url.set(database=str(absolute)).render_as_string(hide_password=False)}
+
+
+def _read_layer(path: Path) -> tuple[dict[str, Any], Any]:
+    """One file of a chain, its data paths resolved against its folder, and the ``extends`` it names."""
+    doc = _resolve_data_paths(read_yaml(path), path.parent, path)
+    return doc, doc.pop("extends", None)
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
+    """The files of ``path``'s ``extends`` chain with their documents, the named file first."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise InputError(path, "extends", f"files extend each other in a loop ({chain})")
+    doc, parent = _read_layer(path)
+    if parent is None:
+        return [(path, doc)]
+    if not isinstance(parent, str):
+        raise InputError(path, "extends", f"give one file name, got {parent!r}")
+    base_path = path.parent / parent
+    if not base_path.is_file():  # blame the file that names it, not a path the user never wrote
+        raise InputError(path, "extends", f"{parent!r} not found (read from the folder {path.parent})")
+    return [(path, doc), *_read_chain(base_path, (*seen, path))]
+
+
+def load_params(path: str | Path | Sequence[str | Path], **overrides: Any) -> Params:
+    """Read, merge (``extends``) and validate a parameter file.
+
+    Parameters
+    ----------
+    path
+        The YAML file; or the files of a chain, the named file first and its base last, each
+        one's ``extends`` ignored (copies whose names no longer say which extends which, as in
+        a month's input snapshot).
+    **overrides
+        Top-level keys to replace after merging (``period="2020-04"``); ``None`` values are ignored.
+
+    Examples
+    --------
+    >>> p = load_params("params/2020-05.yaml")  # doctest: +SKIP
+    >>> p.period, p.bands.cutoffs  # doctest: +SKIP
+    ('2020-05', (90.0, 85.0, 80.0, 75.0))
+    """
+    if isinstance(path, (list, tuple)):
+        named, layers = path[0], [(Path(p).resolve(), _read_layer(Path(p))[0]) for p in path]
+    else:
+        named, layers = path, _read_chain(Path(path))
+    doc: dict[str, Any] = {}
+    for _, layer in reversed(layers):  # the base first, the named file last
+        doc = deep_merge(doc, layer)
+    doc.update({k: v for k, v in overrides.items() if v is not None})
+    params = validate(doc, str(named))
+    params._sources = tuple(str(p) for p, _ in layers)
+    return params
