@@ -30,7 +30,7 @@ from fivecolor.site.inputs import input_files, snapshot_inputs
 from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
 from fivecolor.site.plan import assets_url, plan_pages
 from fivecolor.views.tables import scores_file
-from fivecolor.views.text import BAND_COLOURS, band_label
+from fivecolor.views.text import BAND_COLOURS, band_label, text
 
 
 def print_colour_summary(result: ScoreResult, console: Console | None = None) -> None:
@@ -73,7 +73,6 @@ def write_site_assets(reports_dir: Path) -> None:
 def write_widget(result: ScoreResult, path: Path) -> None:
     """The intranet home page's floating window: the map, its legend, the month, a link to the report."""
     from fivecolor.views import charts
-    from fivecolor.views.pagetext import page_text
     from fivecolor.site.render import render_page
     from fivecolor.views.embed import chart_html
 
@@ -81,7 +80,7 @@ def write_widget(result: ScoreResult, path: Path) -> None:
     charts.setup(p.language)
     body = (f'<div class="fc-widget"><p class="fc-widget-title">{html.escape(p.label(p.title))} · '
             f"{html.escape(p.period)}</p>\n{chart_html(charts.widget_map(result))}\n"
-            f'<p><a href="index.html" target="_top">{html.escape(page_text("widget.open", p.language))}</a></p></div>')
+            f'<p><a href="index.html" target="_top">{html.escape(text("widget.open", p.language))}</a></p></div>')
     atomic_write_text(path, render_page(f"{p.label(p.title)} · {p.period}", body, "../assets", language=p.language))
 
 

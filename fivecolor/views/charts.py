@@ -142,7 +142,7 @@ def band_scale(language: str, missing: bool = False) -> alt.Scale:
     domain = [BAND_LABELS[band][language] for band in BANDS]
     colours = [BAND_COLOURS[band] for band in BANDS]
     if missing:
-        domain.append(text("no_score", language))
+        domain.append(text("table.no_score", language))
         colours.append(NO_SCORE_COLOUR)
     return alt.Scale(domain=domain, range=colours)
 
@@ -152,15 +152,15 @@ def _band_color(language: str, missing: bool = False, legend=alt.Undefined) -> a
     return alt.Color(
         "band_label:N",
         scale=band_scale(language, missing),
-        title=text("band", language),
+        title=text("table.band", language),
         legend=legend,
     )
 
 
 def _caption_lines(language: str) -> list[str]:
     """The schematic label, then the data credits one source per line."""
-    credits = re.split(r"[；;]\s*", geo.ATTRIBUTION[language])
-    return [text("schematic_map", language), *(c[:1].upper() + c[1:] for c in credits)]
+    credits = re.split(r"[；;]\s*", text("map.attribution", language))
+    return [text("map.schematic", language), *(c[:1].upper() + c[1:] for c in credits)]
 
 
 def _month_date(periods) -> list[str]:
@@ -203,12 +203,12 @@ def _station_frame(result: ScoreResult) -> pd.DataFrame:
 
 def _station_tooltip(language: str) -> list[alt.Tooltip]:
     return [
-        alt.Tooltip("station:N", title=text("station", language)),
-        alt.Tooltip("county:N", title=text("county", language)),
-        alt.Tooltip("score:Q", title=text("score", language), format=".1f"),
-        alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
-        alt.Tooltip("band_label:N", title=text("band", language)),
-        alt.Tooltip("change_label:N", title=text("change", language)),
+        alt.Tooltip("station:N", title=text("table.station", language)),
+        alt.Tooltip("county:N", title=text("table.county", language)),
+        alt.Tooltip("score:Q", title=text("table.score", language), format=".1f"),
+        alt.Tooltip("rank:Q", title=text("table.rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("table.band", language)),
+        alt.Tooltip("change_label:N", title=text("table.change", language)),
     ]
 
 
@@ -232,7 +232,7 @@ def _map(
     area_data = alt.Data(values=_stripped(geo.orient_clockwise(areas)["features"], ("station_id",)))
     county_data = alt.Data(values=_stripped(geo.orient_clockwise(counties)["features"]))
     fields = [c for c in frame.columns if c not in ("station_id", "lat", "lon")]
-    missing = bool((frame["band_label"] == text("no_score", language)).any())
+    missing = bool((frame["band_label"] == text("table.no_score", language)).any())
     colour = _band_color(language, missing, legend)
     tooltip = _station_tooltip(language)
 
@@ -248,7 +248,7 @@ def _map(
             from_=alt.LookupData(frame, "station_id", fields),
         )
         .transform_calculate(  # an area without a scored station still shows, grey and labelled
-            band_label=f"datum.band_label || {json.dumps(text('no_score', language))}",
+            band_label=f"datum.band_label || {json.dumps(text('table.no_score', language))}",
         )
     )
     borders = alt.Chart(county_data).mark_geoshape(
@@ -306,7 +306,7 @@ def colour_map(
     """
     language = result.params.language
     title = alt.TitleParams(
-        text("title_map", language, period=result.params.period), subtitle=_caption_lines(language)
+        text("chart.map", language, period=result.params.period), subtitle=_caption_lines(language)
     )
     legend_spec = alt.Legend(orient="top-right", fillColor="white", padding=6) if legend else None
     return _map(result, areas, counties, width, height, legend_spec, title, point_size=14)
@@ -339,17 +339,17 @@ def county_map(result: ScoreResult, width: int = 560, height: int = 520, points:
         "county": summary["county_label"].to_numpy(dtype=object),
         "stations": summary["stations"].to_numpy(),
         "median_score": summary["median_score"].to_numpy(),
-        "band_label": [labels.get(b, text("no_score", language)) for b in summary["median_band"]],
+        "band_label": [labels.get(b, text("table.no_score", language)) for b in summary["median_band"]],
         **{f"n_{band}": summary[band].to_numpy() for band in BANDS},
     })
     counties = geo.orient_clockwise(geo.county_boundaries())
     county_data = alt.Data(values=_stripped(counties["features"], ("name",)))
-    missing = bool((by_county["band_label"] == text("no_score", language)).any())
+    missing = bool((by_county["band_label"] == text("table.no_score", language)).any())
     legend = alt.Legend(orient="top-right", fillColor="white", padding=6)
-    tooltip = [alt.Tooltip("county:N", title=text("county", language)),
-               alt.Tooltip("stations:Q", title=text("stations_count", language)),
-               alt.Tooltip("median_score:Q", title=text("score", language), format=".1f"),
-               alt.Tooltip("band_label:N", title=text("band", language)),
+    tooltip = [alt.Tooltip("county:N", title=text("table.county", language)),
+               alt.Tooltip("stations:Q", title=text("table.stations_count", language)),
+               alt.Tooltip("median_score:Q", title=text("table.score", language), format=".1f"),
+               alt.Tooltip("band_label:N", title=text("table.band", language)),
                *(alt.Tooltip(f"n_{band}:Q", title=labels[band]) for band in BANDS)]
     areas = (
         alt.Chart(county_data)
@@ -364,10 +364,10 @@ def county_map(result: ScoreResult, width: int = 560, height: int = 520, points:
         layers.append(
             alt.Chart(frame).mark_circle(size=8, opacity=0.9, stroke="#1a1a1a", strokeWidth=0.2)
             .encode(longitude="lon:Q", latitude="lat:Q", color=_band_color(language, missing, None),
-                    tooltip=[alt.Tooltip("station:N", title=text("station", language)),
-                             alt.Tooltip("band_label:N", title=text("band", language))])
+                    tooltip=[alt.Tooltip("station:N", title=text("table.station", language)),
+                             alt.Tooltip("band_label:N", title=text("table.band", language))])
         )
-    title = alt.TitleParams(text("title_map", language, period=result.params.period),
+    title = alt.TitleParams(text("chart.map", language, period=result.params.period),
                             subtitle=_caption_lines(language))
     return alt.layer(*layers).project(type="mercator").properties(width=width, height=height, title=title)
 
@@ -437,25 +437,25 @@ def colour_counts_chart(result: ScoreResult) -> alt.LayerChart:
     months = [m for m in (before, now) if m is not None]
     opacity = alt.Opacity(
         "month:O",
-        title=text("month", language),
+        title=text("table.month", language),
         scale=alt.Scale(domain=months, range=[0.45, 1.0][-len(months) :]),
     )
     base = alt.Chart(data).encode(
         x=alt.X(
-            "band_label:N", sort=labels, title=text("band", language), axis=alt.Axis(labelAngle=0)
+            "band_label:N", sort=labels, title=text("table.band", language), axis=alt.Axis(labelAngle=0)
         ),
         xOffset=alt.XOffset("month:N", sort=months),
-        y=alt.Y("count:Q", title=text("stations_count", language)),
+        y=alt.Y("count:Q", title=text("table.stations_count", language)),
         tooltip=[
-            alt.Tooltip("band_label:N", title=text("band", language)),
-            alt.Tooltip("month:N", title=text("month", language)),
-            alt.Tooltip("count:Q", title=text("stations_count", language)),
+            alt.Tooltip("band_label:N", title=text("table.band", language)),
+            alt.Tooltip("month:N", title=text("table.month", language)),
+            alt.Tooltip("count:Q", title=text("table.stations_count", language)),
         ],
     )
     bars = base.mark_bar().encode(color=_band_color(language), opacity=opacity)
     counts = base.mark_text(dy=-6, fontSize=10).encode(text="count:Q")
     return alt.layer(bars, counts).properties(
-        width=alt.Step(46), height=240, title=text("title_counts", language, period=now)
+        width=alt.Step(46), height=240, title=text("chart.counts", language, period=now)
     )
 
 
@@ -481,7 +481,7 @@ def colour_history(result: ScoreResult, stages: bool = True) -> alt.VConcatChart
     )
     period_x = alt.X(
         f"{_PERIOD_UNIT}(date):T",
-        title=text("month", language),
+        title=text("table.month", language),
         axis=alt.Axis(format="%Y-%m", labelAngle=-45),
     )
     bars = (
@@ -489,16 +489,16 @@ def colour_history(result: ScoreResult, stages: bool = True) -> alt.VConcatChart
         .mark_bar()
         .encode(
             x=period_x,
-            y=alt.Y("count:Q", stack="zero", title=text("stations_count", language)),
+            y=alt.Y("count:Q", stack="zero", title=text("table.stations_count", language)),
             color=_band_color(language),
             order=alt.Order("code:Q", sort="ascending"),  # red stacked at the bottom, yellow on top
             tooltip=[
-                alt.Tooltip("period:N", title=text("month", language)),
-                alt.Tooltip("band_label:N", title=text("band", language)),
-                alt.Tooltip("count:Q", title=text("stations_count", language)),
+                alt.Tooltip("period:N", title=text("table.month", language)),
+                alt.Tooltip("band_label:N", title=text("table.band", language)),
+                alt.Tooltip("count:Q", title=text("table.stations_count", language)),
             ],
         )
-        .properties(width=560, height=240, title=text("title_history", language))
+        .properties(width=560, height=240, title=text("chart.history", language))
     )
     return alt.vconcat(bars, _red_share_chart(result, counts, stages)).resolve_scale(
         color="independent"
@@ -514,28 +514,28 @@ def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) ->
             "period": counts.index,
             "date": _month_date(counts.index),
             "share": share.to_numpy(),
-            "series": text("red_share", language),
+            "series": text("table.red_share", language),
         }
     ).dropna(subset=["share"])
     plan = result.params.actions.stages if stages else ()
-    series = [text("red_share", language), text("stage_target", language)][: 2 if plan else 1]
+    series = [text("table.red_share", language), text("table.stage_target", language)][: 2 if plan else 1]
     colour = alt.Color(
         "series:N",
         title=None,
         scale=alt.Scale(domain=series, range=[BAND_COLOURS["red"], "#444444"][: len(series)]),
     )
     x = alt.X(
-        f"{_PERIOD_UNIT}(date):T", title=text("month", language), axis=alt.Axis(format="%Y-%m")
+        f"{_PERIOD_UNIT}(date):T", title=text("table.month", language), axis=alt.Axis(format="%Y-%m")
     )
     y = alt.Y(
         "share:Q",
-        title=text("red_share", language),
+        title=text("table.red_share", language),
         axis=alt.Axis(format=".0%"),
         scale=alt.Scale(domain=[0, 1]),
     )
     tooltip = [
-        alt.Tooltip("period:N", title=text("month", language)),
-        alt.Tooltip("share:Q", title=text("red_share", language), format=".0%"),
+        alt.Tooltip("period:N", title=text("table.month", language)),
+        alt.Tooltip("share:Q", title=text("table.red_share", language), format=".0%"),
     ]
     line = (
         alt.Chart(actual)
@@ -553,7 +553,7 @@ def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) ->
                     result.params.label(stage.label) if stage.label else stage.period
                     for stage in plan
                 ],
-                "series": text("stage_target", language),
+                "series": text("table.stage_target", language),
             }
         )
         last = actual.iloc[[-1]].assign(stage="")
@@ -566,13 +566,13 @@ def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) ->
                 x=x,
                 y=y,
                 color=colour,
-                tooltip=[alt.Tooltip("stage:N", title=text("stage", language)), *tooltip],
+                tooltip=[alt.Tooltip("stage:N", title=text("table.stage", language)), *tooltip],
             ),
             alt.Chart(targets)
             .mark_text(align="right", dx=-8, dy=-8, fontSize=10)
             .encode(x=x, y=y, text="stage:N"),
         ]
-    title = text("title_red_share" if plan else "title_red_share_only", language)
+    title = text("chart.red_share" if plan else "chart.red_share_only", language)
     return alt.layer(*layers).properties(width=560, height=150, title=title)
 
 
@@ -632,25 +632,25 @@ def indicator_heatmap(result: ScoreResult) -> alt.Chart:
             x=alt.X(
                 "indicator:N",
                 sort=labels,
-                title=text("indicator", language),
+                title=text("table.indicator", language),
                 axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160),
             ),
             y=alt.Y(
                 "station:N",
                 sort=alt.EncodingSortField("rank", op="min"),
-                title=text("station", language),
+                title=text("table.station", language),
             ),
             color=alt.Color(
                 "v:Q",
-                title=text("normalised", language),
+                title=text("table.normalised", language),
                 scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True),
             ),
             tooltip=[
-                alt.Tooltip("station:N", title=text("station", language)),
-                alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
-                alt.Tooltip("indicator:N", title=text("indicator", language)),
-                alt.Tooltip("v:Q", title=text("normalised", language), format=".1f"),
-                alt.Tooltip("raw:N", title=text("raw_value", language)),
+                alt.Tooltip("station:N", title=text("table.station", language)),
+                alt.Tooltip("rank:Q", title=text("table.rank", language), format="d"),
+                alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+                alt.Tooltip("v:Q", title=text("table.normalised", language), format=".1f"),
+                alt.Tooltip("raw:N", title=text("table.raw_value", language)),
             ],
         )
         .transform_lookup(
@@ -664,7 +664,7 @@ def indicator_heatmap(result: ScoreResult) -> alt.Chart:
         .properties(
             width=alt.Step(30),
             height=alt.Step(12),
-            title=text("title_heatmap", language, period=result.params.period),
+            title=text("chart.heatmap", language, period=result.params.period),
         )
     )
 
@@ -692,18 +692,18 @@ def county_heatmap(result: ScoreResult) -> alt.Chart:
     return (
         alt.Chart(cells).mark_rect()
         .encode(
-            x=alt.X("indicator:N", sort=indicators["indicator"].tolist(), title=text("indicator", language),
+            x=alt.X("indicator:N", sort=indicators["indicator"].tolist(), title=text("table.indicator", language),
                     axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160)),
-            y=alt.Y("county:N", sort=summary["county_label"].tolist(), title=text("county", language)),
-            color=alt.Color("v:Q", title=text("normalised", language),
+            y=alt.Y("county:N", sort=summary["county_label"].tolist(), title=text("table.county", language)),
+            color=alt.Color("v:Q", title=text("table.normalised", language),
                             scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True)),
-            tooltip=[alt.Tooltip("county:N", title=text("county", language)),
-                     alt.Tooltip("stations:Q", title=text("stations_count", language)),
-                     alt.Tooltip("indicator:N", title=text("indicator", language)),
-                     alt.Tooltip("v:Q", title=text("normalised", language), format=".1f")],
+            tooltip=[alt.Tooltip("county:N", title=text("table.county", language)),
+                     alt.Tooltip("stations:Q", title=text("table.stations_count", language)),
+                     alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+                     alt.Tooltip("v:Q", title=text("table.normalised", language), format=".1f")],
         )
         .properties(width=alt.Step(30), height=alt.Step(18),
-                    title=text("title_heatmap", language, period=result.params.period))
+                    title=text("chart.heatmap", language, period=result.params.period))
     )
 
 
@@ -722,7 +722,7 @@ def weak_indicator_chart(result: ScoreResult) -> alt.Chart:
     language = result.params.language
     weak = analysis.weak_indicators(result)
     indicators = _indicator_table(result)
-    reasons = [text("reason_bottom", language), text("reason_costly", language)]
+    reasons = [text("table.reason_bottom", language), text("table.reason_costly", language)]
     counts = pd.crosstab(weak["indicator"], weak["bottom_band"]).reindex(
         index=list(result.data.indicators), columns=[True, False], fill_value=0
     )
@@ -737,24 +737,24 @@ def weak_indicator_chart(result: ScoreResult) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("indicator:N", sort="-x", title=text("indicator", language)),
-            x=alt.X("count:Q", stack="zero", title=text("weak_stations", language)),
+            y=alt.Y("indicator:N", sort="-x", title=text("table.indicator", language)),
+            x=alt.X("count:Q", stack="zero", title=text("table.weak_stations", language)),
             color=alt.Color(
                 "reason:N",
-                title=text("weak_reason", language),
+                title=text("table.weak_reason", language),
                 scale=alt.Scale(domain=reasons, range=list(REASON_COLOURS)),
             ),
             order=alt.Order("reason_order:Q"),
             tooltip=[
-                alt.Tooltip("indicator:N", title=text("indicator", language)),
-                alt.Tooltip("reason:N", title=text("weak_reason", language)),
-                alt.Tooltip("count:Q", title=text("weak_stations", language)),
+                alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+                alt.Tooltip("reason:N", title=text("table.weak_reason", language)),
+                alt.Tooltip("count:Q", title=text("table.weak_stations", language)),
             ],
         )
         .transform_calculate(
             reason_order=f"datum.reason === {json.dumps(reasons[0])} ? 0 : 1",
         )
-        .properties(width=380, height=alt.Step(22), title=text("title_weak", language))
+        .properties(width=380, height=alt.Step(22), title=text("chart.weak", language))
     )
 
 
@@ -775,7 +775,7 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
     language = result.params.language
     s = _station_index(result, station_id)
     labels = np.array(
-        [*(BAND_LABELS[band][language] for band in BANDS), text("no_score", language)]
+        [*(BAND_LABELS[band][language] for band in BANDS), text("table.no_score", language)]
     )
     scores = result.composite[:, s]
     data = pd.DataFrame(
@@ -790,20 +790,20 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
     cutoffs = result.params.bands.cutoffs
     bottom = float(np.floor(min(np.nanmin(scores, initial=100), cutoffs[-1]) / 5) * 5 - 5)
     y = alt.Y(
-        "score:Q", title=text("score", language), scale=alt.Scale(domain=[max(bottom, 0), 100])
+        "score:Q", title=text("table.score", language), scale=alt.Scale(domain=[max(bottom, 0), 100])
     )
     x = alt.X(
-        f"{_PERIOD_UNIT}(date):T", title=text("month", language), axis=alt.Axis(format="%Y-%m")
+        f"{_PERIOD_UNIT}(date):T", title=text("table.month", language), axis=alt.Axis(format="%Y-%m")
     )
     missing = bool((result.band[:, s] < 0).any())
     colour = _band_color(
         language, missing, alt.Legend(symbolOpacity=1)
     )  # not the pale ranges' opacity
     tooltip = [
-        alt.Tooltip("period:N", title=text("month", language)),
-        alt.Tooltip("score:Q", title=text("score", language), format=".1f"),
-        alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
-        alt.Tooltip("band_label:N", title=text("band", language)),
+        alt.Tooltip("period:N", title=text("table.month", language)),
+        alt.Tooltip("score:Q", title=text("table.score", language), format=".1f"),
+        alt.Tooltip("rank:Q", title=text("table.rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("table.band", language)),
     ]
     layers = []
     if result.params.bands.method == "cutoffs":
@@ -816,12 +816,12 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
                 y=alt.Y(
                     "low:Q",
                     scale=alt.Scale(domain=[max(bottom, 0), 100]),
-                    title=text("score", language),
+                    title=text("table.score", language),
                 ),
                 y2="top:Q",
                 color=colour,
                 tooltip=[
-                    alt.Tooltip("band_label:N", title=text("cutoff_band", language)),
+                    alt.Tooltip("band_label:N", title=text("table.cutoff_band", language)),
                     alt.Tooltip("low:Q", title="≥", format=".0f"),
                 ],
             )
@@ -834,7 +834,7 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
     ]
     name = station_names(result).iloc[s]
     return alt.layer(*layers).properties(
-        width=520, height=240, title=text("title_station_history", language, name=name)
+        width=520, height=240, title=text("chart.station_history", language, name=name)
     )
 
 
@@ -846,8 +846,8 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
     station = station_names(result).iloc[_station_index(result, station_id)]
     series = [
         station,
-        text("company_median", language),
-        text("best_station", language, name=frame["best_station"].iloc[0]),
+        text("table.company_median", language),
+        text("table.best_station", language, name=frame["best_station"].iloc[0]),
     ]
     long = pd.concat(
         [
@@ -865,19 +865,19 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
     )
     colour = alt.Color(
         "series:N",
-        title=text("comparison", language),
+        title=text("table.comparison", language),
         scale=alt.Scale(domain=series, range=list(COMPARISON_COLOURS)),
         sort=series,
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("indicator:N", sort=frame["label"].tolist(), title=text("indicator", language)),
-        x=alt.X("v:Q", title=text("normalised", language), scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("indicator:N", sort=frame["label"].tolist(), title=text("table.indicator", language)),
+        x=alt.X("v:Q", title=text("table.normalised", language), scale=alt.Scale(domain=[0, 100])),
         color=colour,
         tooltip=[
-            alt.Tooltip("indicator:N", title=text("indicator", language)),
-            alt.Tooltip("series:N", title=text("comparison", language)),
-            alt.Tooltip("v:Q", title=text("normalised", language), format=".1f"),
-            alt.Tooltip("raw:N", title=text("raw_value", language)),
+            alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+            alt.Tooltip("series:N", title=text("table.comparison", language)),
+            alt.Tooltip("v:Q", title=text("table.normalised", language), format=".1f"),
+            alt.Tooltip("raw:N", title=text("table.raw_value", language)),
         ],
     )
     bars = base.mark_bar(height={"band": 0.6}).transform_filter(alt.datum.series == station)
@@ -887,7 +887,7 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
     return alt.layer(bars, ticks).properties(
         width=420,
         height=alt.Step(24),
-        title=text("title_station_indicators", language, name=station, period=result.params.period),
+        title=text("chart.station_indicators", language, name=station, period=result.params.period),
     )
 
 
@@ -935,29 +935,29 @@ def rank_intervals(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.LayerC
     y = alt.Y(
         "station:N",
         sort=alt.EncodingSortField("rank", op="min"),
-        title=text("station", language),
+        title=text("table.station", language),
         axis=alt.Axis(labelFontSize=10),
     )
     x_scale = alt.Scale(domain=[1, max(n, 2)], nice=False)
     colour = _band_color(language)
     tooltip = [
-        alt.Tooltip("station:N", title=text("station", language)),
-        alt.Tooltip("rank:Q", title=text("published_rank", language), format="d"),
-        alt.Tooltip("band_label:N", title=text("band", language)),
-        alt.Tooltip("median_rank:Q", title=text("median_rank", language), format=".1f"),
+        alt.Tooltip("station:N", title=text("table.station", language)),
+        alt.Tooltip("rank:Q", title=text("sens.published_rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("table.band", language)),
+        alt.Tooltip("median_rank:Q", title=text("sens.median_rank", language), format=".1f"),
         alt.Tooltip("rank_p05:Q", title="5%", format=".0f"),
         alt.Tooltip("rank_p95:Q", title="95%", format=".0f"),
-        alt.Tooltip("p_published:Q", title=text("p_published_short", language), format=".0%"),
+        alt.Tooltip("p_published:Q", title=text("sens.p_published_short", language), format=".0%"),
     ]
     base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
     rules = base.mark_rule(strokeWidth=2.5, opacity=0.75).encode(
-        x=alt.X("rank_p05:Q", scale=x_scale, title=text("rank", language)), x2="rank_p95:Q"
+        x=alt.X("rank_p05:Q", scale=x_scale, title=text("table.rank", language)), x2="rank_p95:Q"
     )
     points = base.mark_point(
         filled=True, size=45, stroke="#333333", strokeWidth=0.5, opacity=1
-    ).encode(x=alt.X("median_rank:Q", scale=x_scale, title=text("rank", language)))
+    ).encode(x=alt.X("median_rank:Q", scale=x_scale, title=text("table.rank", language)))
     title = alt.TitleParams(
-        text("title_rank_intervals", language), subtitle=text("interval", language)
+        text("chart.rank_intervals", language), subtitle=text("sens.interval", language)
     )
     return alt.layer(rules, points).properties(width=460, height=alt.Step(12), title=title)
 
@@ -990,27 +990,27 @@ def colour_probabilities(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.
             y=alt.Y(
                 "station:N",
                 sort=alt.EncodingSortField("rank", op="min"),
-                title=text("station", language),
+                title=text("table.station", language),
                 axis=alt.Axis(labelFontSize=10),
             ),
             x=alt.X(
                 "p:Q",
                 stack="zero",
-                title=text("probability", language),
+                title=text("sens.probability", language),
                 axis=alt.Axis(format=".0%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
             color=_band_color(language),
             order=alt.Order("code:Q", sort="ascending"),
             tooltip=[
-                alt.Tooltip("station:N", title=text("station", language)),
-                alt.Tooltip("published:N", title=text("published_band", language)),
-                alt.Tooltip("band_label:N", title=text("band", language)),
-                alt.Tooltip("p:Q", title=text("probability", language), format=".1%"),
+                alt.Tooltip("station:N", title=text("table.station", language)),
+                alt.Tooltip("published:N", title=text("sens.published_band", language)),
+                alt.Tooltip("band_label:N", title=text("table.band", language)),
+                alt.Tooltip("p:Q", title=text("sens.probability", language), format=".1%"),
             ],
         )
         .properties(
-            width=420, height=alt.Step(12), title=text("title_colour_probabilities", language)
+            width=420, height=alt.Step(12), title=text("chart.colour_probabilities", language)
         )
     )
 
@@ -1026,7 +1026,7 @@ def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
     n = int(sobol["n"].max())
     largest = sobol[sobol["n"] == n]
     inputs = sobol_input_labels(result, largest["input"])
-    kinds = [text("sobol_first", language), text("sobol_total", language)]
+    kinds = [text("sens.sobol_first", language), text("sens.sobol_total", language)]
     data = pd.DataFrame(
         {
             "input": np.repeat(inputs, 2),
@@ -1038,22 +1038,22 @@ def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("input:N", sort=list(dict.fromkeys(inputs)), title=text("input", language)),
+            y=alt.Y("input:N", sort=list(dict.fromkeys(inputs)), title=text("sens.input", language)),
             yOffset=alt.YOffset("kind:N", sort=kinds),
-            x=alt.X("bar:Q", title=text("sobol_index", language), scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("bar:Q", title=text("sens.sobol_index", language), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "kind:N",
-                title=text("sobol_kind", language),
+                title=text("sens.sobol_kind", language),
                 sort=kinds,
                 scale=alt.Scale(domain=kinds, range=["#6b8fb3", "#1f3b5a"]),
             ),
             tooltip=[
-                alt.Tooltip("input:N", title=text("input", language)),
-                alt.Tooltip("kind:N", title=text("sobol_kind", language)),
-                alt.Tooltip("estimate:Q", title=text("sobol_index", language), format=".3f"),
+                alt.Tooltip("input:N", title=text("sens.input", language)),
+                alt.Tooltip("kind:N", title=text("sens.sobol_kind", language)),
+                alt.Tooltip("estimate:Q", title=text("sens.sobol_index", language), format=".3f"),
             ],
         )
-        .properties(width=380, height=alt.Step(9), title=text("title_sobol", language, n=n))
+        .properties(width=380, height=alt.Step(9), title=text("chart.sobol", language, n=n))
     )
 
 
@@ -1081,18 +1081,18 @@ def cutoff_shift_chart(result: ScoreResult, counts: pd.DataFrame) -> alt.Chart:
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x=alt.X("shift:Q", title=shift_title),
-            y=alt.Y("count:Q", title=text("stations_changed", language)),
+            y=alt.Y("count:Q", title=text("sens.stations_changed", language)),
             color=alt.Color(
                 "series:N",
-                title=text("moved_cutoff", language),
+                title=text("sens.moved_cutoff", language),
                 sort=series,
                 scale=alt.Scale(domain=series, range=colours),
             ),
             tooltip=[
-                alt.Tooltip("series:N", title=text("moved_cutoff", language)),
+                alt.Tooltip("series:N", title=text("sens.moved_cutoff", language)),
                 alt.Tooltip("shift:Q", title=shift_title, format="+.2g"),
-                alt.Tooltip("count:Q", title=text("stations_changed", language)),
+                alt.Tooltip("count:Q", title=text("sens.stations_changed", language)),
             ],
         )
-        .properties(width=460, height=260, title=text("title_cutoff_shift", language))
+        .properties(width=460, height=260, title=text("chart.cutoff_shift", language))
     )

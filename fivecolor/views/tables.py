@@ -21,7 +21,7 @@ import pandas as pd
 
 from fivecolor.analysis import month as analysis
 from fivecolor.data.geography import COUNTIES
-from fivecolor.views.text import BAND_LABELS, BANDS, CHANGE_LABELS, SEVERITY_LABELS, TEXT, text
+from fivecolor.views.text import BAND_LABELS, BANDS, CHANGE_LABELS, SEVERITY_LABELS, text
 from fivecolor.scoring.pipeline import ScoreResult
 
 __all__ = [
@@ -117,7 +117,7 @@ def month_frame(result: ScoreResult, period: str | None = None) -> pd.DataFrame:
     table = result.table(period)
     stations = result.data.stations.loc[table["station_id"]]
     band_label = band_labels(table["band"], language)
-    band_label[table["band"].to_numpy() == ""] = text("no_score", language)
+    band_label[table["band"].to_numpy() == ""] = text("table.no_score", language)
     return pd.DataFrame(
         {
             "station_id": table["station_id"].to_numpy(),
@@ -161,13 +161,13 @@ def league_table(result: ScoreResult) -> pd.DataFrame:
     frame = month_frame(result)
     columns = _headers(
         language,
-        rank="rank",
-        station="station",
-        county="county",
-        score="score",
-        band_label="band",
-        change_label="change",
-        prev_band_label="previous_band",
+        rank="table.rank",
+        station="table.station",
+        county="table.county",
+        score="table.score",
+        band_label="table.band",
+        change_label="table.change",
+        prev_band_label="table.previous_band",
     )
     return frame[list(columns)].rename(columns=columns).reset_index(drop=True)
 
@@ -192,12 +192,12 @@ def movers_table(result: ScoreResult) -> pd.DataFrame:
     return frame.rename(
         columns=_headers(
             language,
-            change="change",
-            station="station",
-            county="county",
-            from_band="from_band",
-            to_band="to_band",
-            score="score",
+            change="table.change",
+            station="table.station",
+            county="table.county",
+            from_band="table.from_band",
+            to_band="table.to_band",
+            score="table.score",
         )
     )
 
@@ -234,7 +234,7 @@ def county_bands(result: ScoreResult) -> pd.DataFrame:
 
 
 def _median_of(label: str, language: str) -> str:
-    return text("median_of", language, label=label if language == "zh" else label.lower())
+    return text("table.median_of", language, label=label if language == "zh" else label.lower())
 
 
 def county_summary_table(result: ScoreResult) -> pd.DataFrame:
@@ -242,11 +242,11 @@ def county_summary_table(result: ScoreResult) -> pd.DataFrame:
     language = result.params.language
     summary = county_bands(result)
     columns = {
-        text("county", language): summary["county_label"].to_numpy(dtype=object),
-        text("stations_count", language): summary["stations"].to_numpy(),
+        text("table.county", language): summary["county_label"].to_numpy(dtype=object),
+        text("table.stations_count", language): summary["stations"].to_numpy(),
         **{BAND_LABELS[band][language]: summary[band].to_numpy() for band in BANDS},
-        _median_of(text("score", language), language): summary["median_score"].to_numpy(),
-        _median_of(text("band", language), language): band_labels(summary["median_band"], language),
+        _median_of(text("table.score", language), language): summary["median_score"].to_numpy(),
+        _median_of(text("table.band", language), language): band_labels(summary["median_band"], language),
     }
     return pd.DataFrame(columns)
 
@@ -265,7 +265,7 @@ def colour_summary_table(result: ScoreResult) -> pd.DataFrame:
     )
     return frame.rename(
         columns=_headers(
-            language, band="band", count="count", previous="last_month", change="difference"
+            language, band="table.band", count="table.count", previous="table.last_month", change="table.difference"
         )
     )
 
@@ -281,7 +281,7 @@ def weak_table(result: ScoreResult, station_id: str | None = None) -> pd.DataFra
     if station_id is not None:
         _station_position(result, station_id)
         weak = weak[weak["station_id"] == station_id]
-    yes_no = np.array([text("no", language), text("yes", language)], dtype=object)
+    yes_no = np.array([text("table.no", language), text("table.yes", language)], dtype=object)
     frame = pd.DataFrame(
         {
             "station": station_names(result).loc[weak["station_id"]].to_numpy(),
@@ -296,11 +296,11 @@ def weak_table(result: ScoreResult, station_id: str | None = None) -> pd.DataFra
     return frame.rename(
         columns=_headers(
             language,
-            station="station",
-            indicator="indicator",
-            normalised="normalised",
-            points_lost="points_lost",
-            bottom_band="bottom_band",
+            station="table.station",
+            indicator="table.indicator",
+            normalised="table.normalised",
+            points_lost="table.points_lost",
+            bottom_band="table.bottom_band",
         )
     ).reset_index(drop=True)
 
@@ -325,11 +325,11 @@ def findings_table(result: ScoreResult) -> pd.DataFrame:
     return frame.rename(
         columns=_headers(
             language,
-            severity="severity",
-            period="period",
-            station="station",
-            indicator="indicator",
-            message="message",
+            severity="table.severity",
+            period="table.period",
+            station="table.station",
+            indicator="table.indicator",
+            message="table.message",
         )
     )
 
@@ -343,19 +343,19 @@ def station_facts(result: ScoreResult, station_id: str) -> pd.DataFrame:
     row = frame.loc[station_id]
     staff = row["staff"]
     facts = {
-        "station": row["station"],
-        "county": row["county"],
-        "staff": "" if pd.isna(staff) else f"{staff:.0f}",
-        "score": "" if pd.isna(row["score"]) else f"{row['score']:.1f}",
-        "rank": "" if pd.isna(row["rank"]) else f"{int(row['rank'])} / {len(frame)}",
-        "band": row["band_label"],
-        "previous_band": row["prev_band_label"],
-        "change": row["change_label"],
+        "table.station": row["station"],
+        "table.county": row["county"],
+        "table.staff": "" if pd.isna(staff) else f"{staff:.0f}",
+        "table.score": "" if pd.isna(row["score"]) else f"{row['score']:.1f}",
+        "table.rank": "" if pd.isna(row["rank"]) else f"{int(row['rank'])} / {len(frame)}",
+        "table.band": row["band_label"],
+        "table.previous_band": row["prev_band_label"],
+        "table.change": row["change_label"],
     }
     return pd.DataFrame(
         {
-            text("item", language): [text(key, language) for key in facts],
-            text("value", language): [str(value) for value in facts.values()],
+            text("table.item", language): [text(key, language) for key in facts],
+            text("table.value", language): [str(value) for value in facts.values()],
         }
     )
 
@@ -368,7 +368,7 @@ def county_peers(result: ScoreResult, station_id: str) -> pd.DataFrame:
     frame = month_frame(result)
     same_county = result.data.stations.loc[frame["station_id"], "county"].to_numpy() == county
     peers = frame[same_county & (frame["station_id"] != station_id).to_numpy()]
-    columns = _headers(language, station="station", score="score", rank="rank", band_label="band")
+    columns = _headers(language, station="table.station", score="table.score", rank="table.rank", band_label="table.band")
     return peers[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
@@ -395,7 +395,18 @@ def station_changes(result: ScoreResult, station_id: str) -> pd.DataFrame:
             "normalised_change": np.round(norm_now - norm_before, 1),
         }
     )
-    return frame.rename(columns=_headers(language, **{c: c for c in frame.columns}))
+    return frame.rename(
+        columns=_headers(
+            language,
+            indicator="table.indicator",
+            unit="table.unit",
+            raw_last_month="table.raw_last_month",
+            raw_this_month="table.raw_this_month",
+            normalised_last_month="table.normalised_last_month",
+            normalised_this_month="table.normalised_this_month",
+            normalised_change="table.normalised_change",
+        )
+    )
 
 
 def station_indicators_frame(result: ScoreResult, station_id: str) -> pd.DataFrame:
@@ -466,22 +477,22 @@ def uncertainty_table(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.Data
     rank = result.rank[result.period_index][position]
     frame = pd.DataFrame(
         {
-            text("published_rank", language): pd.array(rank, dtype="Int64"),
-            text("station", language): _names_of(result, ids),
-            text("band", language): _band_label_or_empty(uncertainty["band"], language),
-            text("median_rank", language): np.round(
+            text("sens.published_rank", language): pd.array(rank, dtype="Int64"),
+            text("table.station", language): _names_of(result, ids),
+            text("table.band", language): _band_label_or_empty(uncertainty["band"], language),
+            text("sens.median_rank", language): np.round(
                 uncertainty["median_rank"].to_numpy(dtype=float), 1
             ),
-            text("rank_interval", language): _interval_text(
+            text("sens.rank_interval", language): _interval_text(
                 uncertainty["rank_p05"], uncertainty["rank_p95"]
             ),
             **{
-                text("probability_of", language, band=BAND_LABELS[band][language]): _percent(
+                text("sens.probability_of", language, band=BAND_LABELS[band][language]): _percent(
                     uncertainty[f"p_{band}"]
                 )
                 for band in BANDS
             },
-            text("p_published", language): _percent(uncertainty["p_published"]),
+            text("sens.p_published", language): _percent(uncertainty["p_published"]),
         }
     )
     return frame.reset_index(drop=True)
@@ -496,8 +507,8 @@ def station_probability_table(
     row = uncertainty.set_index("station_id").loc[station_id]
     return pd.DataFrame(
         {
-            text("band", language): [BAND_LABELS[band][language] for band in BANDS],
-            text("probability", language): [
+            text("table.band", language): [BAND_LABELS[band][language] for band in BANDS],
+            text("sens.probability", language): [
                 "" if np.isnan(row[f"p_{band}"]) else f"{row[f'p_{band}'] * 100:.1f}%"
                 for band in BANDS
             ],
@@ -527,12 +538,15 @@ def sobol_input_labels(result: ScoreResult, inputs) -> np.ndarray:
     language = result.params.language
     indicator_labels = _indicator_labels(result)
     fixed = {
-        name: text(f"input_{name}", language)
-        for name in ("weights_scheme", "normalisation", "aggregation", "cutoff_shift", "left_out")
+        "weights_scheme": text("sens.input_weights_scheme", language),
+        "normalisation": text("sens.input_normalisation", language),
+        "aggregation": text("sens.input_aggregation", language),
+        "cutoff_shift": text("sens.input_cutoff_shift", language),
+        "left_out": text("sens.input_left_out", language),
     }
     fixed.update(
         {
-            f"weight_{key}": text("input_weight", language, indicator=label)
+            f"weight_{key}": text("sens.input_weight", language, indicator=label)
             for key, label in indicator_labels.items()
         }
     )
@@ -558,10 +572,10 @@ def sobol_table(result: ScoreResult, sobol: pd.DataFrame) -> pd.DataFrame:
     wide = wide.reindex(
         pd.MultiIndex.from_frame(order) if len(keys) > 1 else pd.Index(order["input"])
     )
-    frame = pd.DataFrame({text("input", language): sobol_input_labels(result, order["input"])})
+    frame = pd.DataFrame({text("sens.input", language): sobol_input_labels(result, order["input"])})
     if "station_id" in sobol:
-        frame.insert(0, text("station", language), _names_of(result, order["station_id"]))
-    for index, key in (("S1", "sobol_first_n"), ("ST", "sobol_total_n")):
+        frame.insert(0, text("table.station", language), _names_of(result, order["station_id"]))
+    for index, key in (("S1", "sens.sobol_first_n"), ("ST", "sens.sobol_total_n")):
         for n in sizes:
             # + 0.0 turns a rounded -0.0 (a tiny negative estimate) into 0.0
             frame[text(key, language, n=int(n))] = (
@@ -572,7 +586,7 @@ def sobol_table(result: ScoreResult, sobol: pd.DataFrame) -> pd.DataFrame:
 
 def cutoff_shift_header(result: ScoreResult) -> str:
     """Header of the shift: points for cut-offs, percentage points for quantile bands."""
-    key = "shift_points" if result.params.bands.method == "cutoffs" else "shift_quantile"
+    key = "sens.shift_points" if result.params.bands.method == "cutoffs" else "sens.shift_quantile"
     return text(key, result.params.language)
 
 
@@ -583,10 +597,10 @@ def cutoff_labels(result: ScoreResult) -> list[str]:
     values = bands.cutoffs if bands.method == "cutoffs" else bands.quantiles
     return [
         *(
-            text("cutoff_of", language, band=BAND_LABELS[band][language], value=f"{value:g}")
+            text("sens.cutoff_of", language, band=BAND_LABELS[band][language], value=f"{value:g}")
             for band, value in zip(BANDS[:4], values)
         ),
-        text("cutoff_all", language),
+        text("sens.cutoff_all", language),
     ]
 
 
@@ -609,14 +623,14 @@ def cutoff_distance_table(result: ScoreResult, distances: pd.DataFrame) -> pd.Da
     :func:`fivecolor.analysis.sensitivity.cutoff_distances`), best rank first, points rounded to 2."""
     language = result.params.language
     columns = {
-        "rank": pd.array(distances["rank"], dtype="Int64"),
-        "station": _names_of(result, distances["station_id"]),
-        "score": np.round(distances["score"].to_numpy(dtype=float), 2),
-        "band": _band_label_or_empty(distances["band"], language),
-        "next_up": _band_label_or_empty(distances["next_up"], language),
-        "distance_up": np.round(distances["distance_up"].to_numpy(dtype=float), 2),
-        "next_down": _band_label_or_empty(distances["next_down"], language),
-        "distance_down": np.round(distances["distance_down"].to_numpy(dtype=float), 2),
+        "table.rank": pd.array(distances["rank"], dtype="Int64"),
+        "table.station": _names_of(result, distances["station_id"]),
+        "table.score": np.round(distances["score"].to_numpy(dtype=float), 2),
+        "table.band": _band_label_or_empty(distances["band"], language),
+        "sens.next_up": _band_label_or_empty(distances["next_up"], language),
+        "sens.distance_up": np.round(distances["distance_up"].to_numpy(dtype=float), 2),
+        "sens.next_down": _band_label_or_empty(distances["next_down"], language),
+        "sens.distance_down": np.round(distances["distance_down"].to_numpy(dtype=float), 2),
     }
     return pd.DataFrame({text(key, language): values for key, values in columns.items()})
 
@@ -624,10 +638,15 @@ def cutoff_distance_table(result: ScoreResult, distances: pd.DataFrame) -> pd.Da
 def scheme_labels(result: ScoreResult, schemes) -> np.ndarray:
     """Localised names of weighting schemes (given, equal, entropy, critic, pca, ahp)."""
     language = result.params.language
-    return np.array(
-        [text(f"scheme_{s}", language) if f"scheme_{s}" in TEXT else str(s) for s in schemes],
-        dtype=object,
-    )
+    names = {
+        "given": text("sens.scheme_given", language),
+        "equal": text("sens.scheme_equal", language),
+        "entropy": text("sens.scheme_entropy", language),
+        "critic": text("sens.scheme_critic", language),
+        "pca": text("sens.scheme_pca", language),
+        "ahp": text("sens.scheme_ahp", language),
+    }
+    return np.array([names.get(s, str(s)) for s in schemes], dtype=object)
 
 
 def scheme_weights_table(result: ScoreResult, weights: pd.DataFrame) -> pd.DataFrame:
@@ -638,7 +657,7 @@ def scheme_weights_table(result: ScoreResult, weights: pd.DataFrame) -> pd.DataF
     """
     language = result.params.language
     labels = _indicator_labels(result)
-    frame = pd.DataFrame({text("scheme", language): scheme_labels(result, weights.index)})
+    frame = pd.DataFrame({text("sens.scheme", language): scheme_labels(result, weights.index)})
     for key in result.params.indicator_keys:
         frame[labels[key]] = _percent(weights[key].to_numpy(dtype=float))
     cr = (
@@ -646,7 +665,7 @@ def scheme_weights_table(result: ScoreResult, weights: pd.DataFrame) -> pd.DataF
         if "consistency_ratio" in weights
         else np.full(len(weights), np.nan)
     )
-    frame[text("consistency_ratio", language)] = np.round(np.asarray(cr, dtype=float), 3)
+    frame[text("sens.consistency_ratio", language)] = np.round(np.asarray(cr, dtype=float), 3)
     return frame
 
 
@@ -661,14 +680,14 @@ def correlation_table(
     labels = scheme_labels(result, names)
     frame = pd.DataFrame(
         {
-            text("scheme", language): labels[i],
-            text("compared_with", language): labels[j],
-            text("spearman", language): np.round(spearman.to_numpy(dtype=float)[i, j], 3),
+            text("sens.scheme", language): labels[i],
+            text("sens.compared_with", language): labels[j],
+            text("sens.spearman", language): np.round(spearman.to_numpy(dtype=float)[i, j], 3),
         }
     )
     if kendall is not None:
         tau = kendall.reindex(index=names, columns=names).to_numpy(dtype=float)
-        frame[text("kendall", language)] = np.round(tau[i, j], 3)
+        frame[text("sens.kendall", language)] = np.round(tau[i, j], 3)
     return frame
 
 
@@ -682,16 +701,16 @@ def influence_table(
     keys = list(influence.index)
     loo = loo.reindex(keys)
     columns = {
-        "indicator": _indicator_labels(result).loc[keys].to_numpy(),
-        "nominal_weight": _percent(influence["nominal_weight"]),
-        "effective_weight": _percent(influence["effective_weight"]),
-        "influence_ratio": np.round(influence["ratio"].to_numpy(dtype=float), 2),
-        "pearson_r": np.round(influence["pearson_r"].to_numpy(dtype=float), 3),
-        "loo_mean_shift": np.round(loo["mean_abs_rank_shift"].to_numpy(dtype=float), 2),
-        "loo_max_shift": pd.array(
+        "table.indicator": _indicator_labels(result).loc[keys].to_numpy(),
+        "sens.nominal_weight": _percent(influence["nominal_weight"]),
+        "sens.effective_weight": _percent(influence["effective_weight"]),
+        "sens.influence_ratio": np.round(influence["ratio"].to_numpy(dtype=float), 2),
+        "sens.pearson_r": np.round(influence["pearson_r"].to_numpy(dtype=float), 3),
+        "sens.loo_mean_shift": np.round(loo["mean_abs_rank_shift"].to_numpy(dtype=float), 2),
+        "sens.loo_max_shift": pd.array(
             np.round(loo["max_abs_rank_shift"].to_numpy(dtype=float)), dtype="Int64"
         ),
-        "loo_band_changes": pd.array(loo["band_changes"].to_numpy(dtype=float), dtype="Int64"),
+        "sens.loo_band_changes": pd.array(loo["band_changes"].to_numpy(dtype=float), dtype="Int64"),
     }
     return pd.DataFrame({text(key, language): values for key, values in columns.items()})
 
@@ -733,19 +752,19 @@ def next_colour_table(
     )
     required = _outward(frame["required"], sign)
     columns = {
-        "station": _names_of(result, frame["station_id"]),
-        "option": frame["option"].to_numpy(),
-        "indicator": _indicator_labels(result).reindex(frame["indicator"]).to_numpy(),
-        "unit": frame["unit"].to_numpy(dtype=object),
-        "current": _values_text(frame["current"]),
-        "required": _values_text(required),
-        "change_needed": _values_text(required - frame["current"].to_numpy(dtype=float)),
-        "reaches": _band_label_or_empty(frame["band_to"], language),
-        "effort": np.round(frame["effort"].to_numpy(dtype=float), 2),
+        "table.station": _names_of(result, frame["station_id"]),
+        "action.option": frame["option"].to_numpy(),
+        "table.indicator": _indicator_labels(result).reindex(frame["indicator"]).to_numpy(),
+        "table.unit": frame["unit"].to_numpy(dtype=object),
+        "action.current": _values_text(frame["current"]),
+        "action.required": _values_text(required),
+        "action.change_needed": _values_text(required - frame["current"].to_numpy(dtype=float)),
+        "action.reaches": _band_label_or_empty(frame["band_to"], language),
+        "action.effort": np.round(frame["effort"].to_numpy(dtype=float), 2),
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
-        table = table.drop(columns=text("station", language))
+        table = table.drop(columns=text("table.station", language))
     return table.reset_index(drop=True)
 
 
@@ -774,36 +793,36 @@ def pairing_table(
     mentor_label = _band_label_or_empty(frame["mentor_band"], language)
     partner_label = _band_label_or_empty(frame["partner_band"], language)
     pair_type = [
-        text("pair_type_value", language, mentor=m, partner=p)
+        text("action.pair_type_value", language, mentor=m, partner=p)
         for m, p in zip(mentor_label, partner_label)
     ]
     mentor = _names_of(result, frame["mentor_id"])
     partner = _names_of(result, frame["partner_id"])
     details = {
-        text("distance_km", language): np.round(frame["distance_km"].to_numpy(dtype=float), 1),
-        text("complementarity", language): np.round(
+        text("action.distance_km", language): np.round(frame["distance_km"].to_numpy(dtype=float), 1),
+        text("action.complementarity", language): np.round(
             frame["complementarity"].to_numpy(dtype=float), 1
         ),
-        text("targets", language): _targets_text(result, frame["targets"]),
+        text("action.targets", language): _targets_text(result, frame["targets"]),
     }
     if station_id is None:
         return pd.DataFrame(
             {
-                text("pair_type", language): pair_type,
-                text("mentor", language): mentor,
-                text("partner", language): partner,
+                text("action.pair_type", language): pair_type,
+                text("action.mentor", language): mentor,
+                text("action.partner", language): partner,
                 **details,
             }
         )
     _station_position(result, station_id)
     is_mentor = (frame["mentor_id"] == station_id).to_numpy()
     mine = is_mentor | (frame["partner_id"] == station_id).to_numpy()
-    roles = np.where(is_mentor, text("role_mentor", language), text("role_partner", language))
+    roles = np.where(is_mentor, text("action.role_mentor", language), text("action.role_partner", language))
     table = pd.DataFrame(
         {
-            text("paired_with", language): np.where(is_mentor, partner, mentor),
-            text("role", language): roles,
-            text("pair_type", language): pair_type,
+            text("action.paired_with", language): np.where(is_mentor, partner, mentor),
+            text("action.role", language): roles,
+            text("action.pair_type", language): pair_type,
             **details,
         }
     )
@@ -816,14 +835,14 @@ def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
     capacity = frame["status"].astype(str).str.endswith("capacity exhausted").to_numpy()
     mentor_band = _band_label_or_empty(frame["mentor_band"], language)
     reason = [
-        text("reason_capacity", language) if full else text("reason_no_mentor", language, band=band)
+        text("action.reason_capacity", language) if full else text("action.reason_no_mentor", language, band=band)
         for full, band in zip(capacity, mentor_band)
     ]
     return pd.DataFrame(
         {
-            text("station", language): _names_of(result, frame["partner_id"]),
-            text("band", language): _band_label_or_empty(frame["partner_band"], language),
-            text("reason", language): reason,
+            text("table.station", language): _names_of(result, frame["partner_id"]),
+            text("table.band", language): _band_label_or_empty(frame["partner_band"], language),
+            text("action.reason", language): reason,
         }
     )
 
@@ -860,28 +879,28 @@ def department_table(
         ["_d", "_i", "gap_points", "station_id"], ascending=[True, True, False, True], kind="stable"
     )
     columns = {
-        "department": _department_labels(result, order["department"]),
-        "indicator": _indicator_labels(result).reindex(order["indicator"]).to_numpy(),
-        "station": _names_of(result, order["station_id"]),
-        "band": _band_label_or_empty(order["band"], language),
-        "normalised": np.round(order["normalised"].to_numpy(dtype=float), 1),
-        "level": np.round(order["level"].to_numpy(dtype=float), 1),
-        "gap_points": np.round(order["gap_points"].to_numpy(dtype=float), 1),
-        "current": _values_text(order["current"]),
-        "target_value": _values_text(order["target"]),
-        "unit": order["unit"].to_numpy(dtype=object),
+        "action.department": _department_labels(result, order["department"]),
+        "table.indicator": _indicator_labels(result).reindex(order["indicator"]).to_numpy(),
+        "table.station": _names_of(result, order["station_id"]),
+        "table.band": _band_label_or_empty(order["band"], language),
+        "table.normalised": np.round(order["normalised"].to_numpy(dtype=float), 1),
+        "action.level": np.round(order["level"].to_numpy(dtype=float), 1),
+        "action.gap_points": np.round(order["gap_points"].to_numpy(dtype=float), 1),
+        "action.current": _values_text(order["current"]),
+        "action.target_value": _values_text(order["target"]),
+        "table.unit": order["unit"].to_numpy(dtype=object),
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
-        table = table.drop(columns=[text("station", language), text("band", language)])
+        table = table.drop(columns=[text("table.station", language), text("table.band", language)])
     return table.reset_index(drop=True)
 
 
 _STATUS_KEYS = {
-    "met": "status_met",
-    "not met": "status_not_met",
-    "not started": "status_not_started",
-    "no data": "status_no_data",
+    "met": "action.status_met",
+    "not met": "action.status_not_met",
+    "not started": "action.status_not_started",
+    "no data": "action.status_no_data",
 }
 
 
@@ -912,28 +931,28 @@ def projects_table(
     if station_id is not None:
         _station_position(result, station_id)
         progress = progress[progress["station_id"] == station_id]
-    yes_no = {True: text("yes", language), False: text("no", language)}
+    yes_no = {True: text("table.yes", language), False: text("table.no", language)}
     columns = {
-        "station": _names_of(result, progress["station_id"]),
-        "project": progress["title"].to_numpy(dtype=object),
-        "indicator": _indicator_labels(result).reindex(progress["indicator"]).to_numpy(),
-        "unit": progress["unit"].to_numpy(dtype=object),
-        "start": progress["start"].to_numpy(dtype=object),
-        "target_value": _values_text(progress["target"]),
-        "before": _values_text(progress["before"]),
-        "latest": _values_text(progress["latest"]),
-        "improved": progress["improved"]
+        "table.station": _names_of(result, progress["station_id"]),
+        "action.project": progress["title"].to_numpy(dtype=object),
+        "table.indicator": _indicator_labels(result).reindex(progress["indicator"]).to_numpy(),
+        "table.unit": progress["unit"].to_numpy(dtype=object),
+        "action.start": progress["start"].to_numpy(dtype=object),
+        "action.target_value": _values_text(progress["target"]),
+        "action.before": _values_text(progress["before"]),
+        "action.latest": _values_text(progress["latest"]),
+        "action.improved": progress["improved"]
         .astype(object)
         .map(yes_no)
         .fillna("")
         .to_numpy(dtype=object),
-        "status": progress["status"]
+        "action.status": progress["status"]
         .map(lambda s: text(_STATUS_KEYS[s], language) if s in _STATUS_KEYS else s)
         .to_numpy(dtype=object),
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
-        table = table.drop(columns=text("station", language))
+        table = table.drop(columns=text("table.station", language))
     return table.reset_index(drop=True)
 
 
@@ -941,17 +960,17 @@ def stage_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
     """Stages toward all red (from :func:`fivecolor.analysis.actions.stage_progress`): stage, deadline,
     target share (%) and count, red stations and share (%) now, still to go, months left, met."""
     language = result.params.language
-    yes_no = np.array([text("no", language), text("yes", language)], dtype=object)
+    yes_no = np.array([text("table.no", language), text("table.yes", language)], dtype=object)
     labels = [label or str(stage) for label, stage in zip(frame["label"], frame["stage"])]
     columns = {
-        "stage": labels,
-        "deadline": frame["period"].to_numpy(dtype=object),
-        "target_share": _percent(frame["target_share"], 0),
-        "target_count": frame["target_count"].to_numpy(),
-        "red_count": frame["red_count"].to_numpy(),
-        "red_share_now": _percent(frame["red_share"]),
-        "stations_to_go": frame["stations_to_go"].to_numpy(),
-        "months_left": frame["months_left"].to_numpy(),
-        "met": yes_no[frame["met"].to_numpy(dtype=bool).astype(int)],
+        "table.stage": labels,
+        "action.deadline": frame["period"].to_numpy(dtype=object),
+        "action.target_share": _percent(frame["target_share"], 0),
+        "action.target_count": frame["target_count"].to_numpy(),
+        "action.red_count": frame["red_count"].to_numpy(),
+        "action.red_share_now": _percent(frame["red_share"]),
+        "action.stations_to_go": frame["stations_to_go"].to_numpy(),
+        "action.months_left": frame["months_left"].to_numpy(),
+        "action.met": yes_no[frame["met"].to_numpy(dtype=bool).astype(int)],
     }
     return pd.DataFrame({text(key, language): values for key, values in columns.items()})
