@@ -17,7 +17,7 @@ import vl_convert as vlc
 from fivecolor import load_data, load_params, score
 from fivecolor.views import maps, one_station, overview, theme
 from fivecolor.data import geography as geo
-from fivecolor.views.text import BAND_LABELS, BANDS, TEXT, text
+from fivecolor.views.text import BAND_LABELS, BANDS, TEXT, map_caption, text
 from fivecolor.views.theme import BAND_COLOURS
 from fivecolor.views.embed import RENDERER_NAME
 
@@ -210,7 +210,7 @@ def test_band_scale_is_the_catalogue_in_order():
         scale = theme.band_scale(lang).to_dict()
         assert scale == {"domain": expected, "range": [BAND_COLOURS[b] for b in BANDS]}
         with_missing = theme.band_scale(lang, missing=True).to_dict()
-        assert with_missing["domain"] == [*expected, text("no_score", lang)]
+        assert with_missing["domain"] == [*expected, text("table.no_score", lang)]
         assert with_missing["range"][-1] == theme.NO_SCORE_COLOUR
 
 
@@ -283,9 +283,9 @@ def test_map_draws_every_station_cell_with_its_grade_colour_and_tooltip(
     for station_id in ("hengjie", STATION, table.index[-1]):
         row = table.loc[station_id]
         expected = [
-            f"{text('station', lang)}: {names[station_id]}",
-            f"{text('score', lang)}: {row['score']:.1f}",
-            f"{text('rank', lang)}: {row['rank']}",
+            f"{text('table.station', lang)}: {names[station_id]}",
+            f"{text('table.score', lang)}: {row['score']:.1f}",
+            f"{text('table.rank', lang)}: {row['rank']}",
             BAND_LABELS[row["band"]][lang],
         ]
         assert any(all(part in label for part in expected) for label in labels), station_id
@@ -298,11 +298,11 @@ def test_map_tooltips_and_caption(specs, lang):
         d["title"] for layer in spec["layer"] for d in layer.get("encoding", {}).get("tooltip", [])
     }
     assert {
-        text(k, lang) for k in ("station", "county", "score", "rank", "band", "change")
+        text(k, lang) for k in ("table.station", "table.county", "table.score", "table.rank", "table.band", "table.change")
     } <= tooltip_titles
     subtitle = spec["title"]["subtitle"]
-    assert subtitle[0] == geo.SCHEMATIC_LABEL[lang] == text("schematic_map", lang)
-    caption = geo.map_caption(lang)
+    assert subtitle[0] == text("map.schematic", lang)
+    caption = map_caption(lang)
     assert (
         all(line.lower() in caption.lower() for line in subtitle)
         and sum(map(len, subtitle)) >= len(caption) - 8
@@ -451,5 +451,5 @@ def test_text_catalogue_is_complete_in_both_languages():
         assert fields[0] == fields[1], key
         assert not CJK.search(entry["en"]), key
     assert (
-        text("title_map", "en", period="2020-05") == "Five-colour map of supply stations, 2020-05"
+        text("chart.map", "en", period="2020-05") == "Five-colour map of supply stations, 2020-05"
     )

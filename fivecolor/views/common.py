@@ -123,7 +123,7 @@ def month_frame(result: ScoreResult, period: str | None = None) -> pd.DataFrame:
     table = result.table(period)
     stations = result.data.stations.loc[table["station_id"]]
     band_label = band_labels(table["band"], language)
-    band_label[table["band"].to_numpy() == ""] = text("no_score", language)
+    band_label[table["band"].to_numpy() == ""] = text("table.no_score", language)
     return pd.DataFrame(
         {
             "station_id": table["station_id"].to_numpy(),

@@ -35,8 +35,8 @@ BORDER_COLOUR = "#333333"
 
 def _caption_lines(language: str) -> list[str]:
     """The schematic label, then the data credits one source per line."""
-    credits = re.split(r"[；;]\s*", geo.ATTRIBUTION[language])
-    return [text("schematic_map", language), *(c[:1].upper() + c[1:] for c in credits)]
+    credits = re.split(r"[；;]\s*", text("map.attribution", language))
+    return [text("map.schematic", language), *(c[:1].upper() + c[1:] for c in credits)]
 
 
 def _stripped(features: list[dict], keep: tuple[str, ...] = ()) -> list[dict]:
@@ -74,12 +74,12 @@ def _station_frame(result: ScoreResult) -> pd.DataFrame:
 
 def _station_tooltip(language: str) -> list[alt.Tooltip]:
     return [
-        alt.Tooltip("station:N", title=text("station", language)),
-        alt.Tooltip("county:N", title=text("county", language)),
-        alt.Tooltip("score:Q", title=text("score", language), format=".1f"),
-        alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
-        alt.Tooltip("band_label:N", title=text("band", language)),
-        alt.Tooltip("change_label:N", title=text("change", language)),
+        alt.Tooltip("station:N", title=text("table.station", language)),
+        alt.Tooltip("county:N", title=text("table.county", language)),
+        alt.Tooltip("score:Q", title=text("table.score", language), format=".1f"),
+        alt.Tooltip("rank:Q", title=text("table.rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("table.band", language)),
+        alt.Tooltip("change_label:N", title=text("table.change", language)),
     ]
 
 
@@ -102,7 +102,7 @@ def _map(
     area_data = alt.Data(values=_stripped(geo.orient_clockwise(areas)["features"], ("station_id",)))
     county_data = alt.Data(values=_stripped(geo.orient_clockwise(counties)["features"]))
     fields = [c for c in frame.columns if c not in ("station_id", "lat", "lon")]
-    missing = bool((frame["band_label"] == text("no_score", language)).any())
+    missing = bool((frame["band_label"] == text("table.no_score", language)).any())
     colour = band_color(language, missing, legend)
     tooltip = _station_tooltip(language)
 
@@ -118,7 +118,7 @@ def _map(
             from_=alt.LookupData(frame, "station_id", fields),
         )
         .transform_calculate(  # an area without a scored station still shows, grey and labelled
-            band_label=f"datum.band_label || {json.dumps(text('no_score', language))}",
+            band_label=f"datum.band_label || {json.dumps(text('table.no_score', language))}",
         )
     )
     borders = alt.Chart(county_data).mark_geoshape(
@@ -176,7 +176,7 @@ def colour_map(
     """
     language = result.params.language
     title = alt.TitleParams(
-        text("title_map", language, period=result.params.period), subtitle=_caption_lines(language)
+        text("chart.map", language, period=result.params.period), subtitle=_caption_lines(language)
     )
     legend_spec = alt.Legend(orient="top-right", fillColor="white", padding=6) if legend else None
     return _map(result, areas, counties, width, height, legend_spec, title, point_size=14)
@@ -199,17 +199,17 @@ def county_map(result: ScoreResult, width: int = 560, height: int = 520, points:
         "county": summary["county_label"].to_numpy(dtype=object),
         "stations": summary["stations"].to_numpy(),
         "median_score": summary["median_score"].to_numpy(),
-        "band_label": [labels.get(b, text("no_score", language)) for b in summary["median_band"]],
+        "band_label": [labels.get(b, text("table.no_score", language)) for b in summary["median_band"]],
         **{f"n_{band}": summary[band].to_numpy() for band in BANDS},
     })
     counties = geo.orient_clockwise(geo.county_boundaries())
     county_data = alt.Data(values=_stripped(counties["features"], ("name",)))
-    missing = bool((by_county["band_label"] == text("no_score", language)).any())
+    missing = bool((by_county["band_label"] == text("table.no_score", language)).any())
     legend = alt.Legend(orient="top-right", fillColor="white", padding=6)
-    tooltip = [alt.Tooltip("county:N", title=text("county", language)),
-               alt.Tooltip("stations:Q", title=text("stations_count", language)),
-               alt.Tooltip("median_score:Q", title=text("score", language), format=".1f"),
-               alt.Tooltip("band_label:N", title=text("band", language)),
+    tooltip = [alt.Tooltip("county:N", title=text("table.county", language)),
+               alt.Tooltip("stations:Q", title=text("table.stations_count", language)),
+               alt.Tooltip("median_score:Q", title=text("table.score", language), format=".1f"),
+               alt.Tooltip("band_label:N", title=text("table.band", language)),
                *(alt.Tooltip(f"n_{band}:Q", title=labels[band]) for band in BANDS)]
     areas = (
         alt.Chart(county_data)
@@ -224,10 +224,10 @@ def county_map(result: ScoreResult, width: int = 560, height: int = 520, points:
         layers.append(
             alt.Chart(frame).mark_circle(size=8, opacity=0.9, stroke="#1a1a1a", strokeWidth=0.2)
             .encode(longitude="lon:Q", latitude="lat:Q", color=band_color(language, missing, None),
-                    tooltip=[alt.Tooltip("station:N", title=text("station", language)),
-                             alt.Tooltip("band_label:N", title=text("band", language))])
+                    tooltip=[alt.Tooltip("station:N", title=text("table.station", language)),
+                             alt.Tooltip("band_label:N", title=text("table.band", language))])
         )
-    title = alt.TitleParams(text("title_map", language, period=result.params.period),
+    title = alt.TitleParams(text("chart.map", language, period=result.params.period),
                             subtitle=_caption_lines(language))
     return alt.layer(*layers).project(type="mercator").properties(width=width, height=height, title=title)
 

@@ -5,7 +5,7 @@ validates the parameter file exactly as the command line does (``extends``, rela
 scores the month and sets up the chart theme. Within one kernel the scored month is cached on
 the files' contents, so the 60 station pages of a report score the month once per worker; the
 month's Monte Carlo (:func:`monte_carlo`) and projects (:func:`project_progress`) are cached
-with it. Texts come from the one catalogue, :data:`fivecolor.views.text.TEXT`.
+with it. Texts come from the one catalogue, :mod:`fivecolor.views.text`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from fivecolor.data.dataset import Dataset, load_data
 from fivecolor.data.files import file_sha256
 from fivecolor.views.large_month import ROWS_SHOWN, is_large
-from fivecolor.views.text import TEXT
+from fivecolor.views.text import template
 from fivecolor.params import DATA_ROLES, Params, load_params
 from fivecolor.scoring.pipeline import ScoreResult, score
 
@@ -37,7 +37,7 @@ class Month:
     def text(self, key: str, **values) -> str:
         """A page text in the month's language, with ``{placeholders}`` filled (values escaped)."""
         escaped = {k: html.escape(str(v)) for k, v in values.items()}
-        return TEXT[key][self.language].format(**escaped)
+        return template(key, self.language).format(**escaped)
 
     def station_name(self, station_id: str) -> str:
         row = self.data.stations.loc[station_id]
@@ -69,15 +69,41 @@ def open_month(params_file: str | Path, period: str | None = None) -> Month:
     return _months[key]
 
 
+#: The intro paragraph shown under a heading: heading key -> intro key (``<heading>.intro``).
+_INTRO_KEYS: dict[str, str] = {
+    "overview.map": "overview.map.intro",
+    "overview.counts": "overview.counts.intro",
+    "overview.movers": "overview.movers.intro",
+    "overview.heatmap": "overview.heatmap.intro",
+    "overview.weak": "overview.weak.intro",
+    "overview.history": "overview.history.intro",
+    "overview.actions": "overview.actions.intro",
+    "overview.pairing": "overview.pairing.intro",
+    "overview.departments": "overview.departments.intro",
+    "overview.projects": "overview.projects.intro",
+    "overview.progress": "overview.progress.intro",
+    "station.next": "station.next.intro",
+    "station.partner": "station.partner.intro",
+    "station.certainty": "station.certainty.intro",
+    "sens.ranks": "sens.ranks.intro",
+    "sens.probabilities": "sens.probabilities.intro",
+    "sens.weights": "sens.weights.intro",
+    "sens.schemes": "sens.schemes.intro",
+    "sens.sobol": "sens.sobol.intro",
+    "sens.cutoffs": "sens.cutoffs.intro",
+    "sens.distances": "sens.distances.intro",
+    "sens.influence": "sens.influence.intro",
+}
+
+
 def show_heading(month: Month, key: str, level: int = 2, **values) -> None:
-    """Display a section heading (and its intro text, when the catalogue has ``<key>.intro``)."""
+    """Display a section heading, and its intro paragraph when it has one (``_INTRO_KEYS``)."""
     from IPython.display import HTML, display
 
     parts = [f"<h{level}>{month.text(key, **values)}</h{level}>"]
-    try:
-        parts.append(f'<p class="fc-intro">{month.text(key + ".intro", **values)}</p>')
-    except KeyError:
-        pass
+    intro = _INTRO_KEYS.get(key)
+    if intro is not None:
+        parts.append(f'<p class="fc-intro">{month.text(intro, **values)}</p>')
     display(HTML("\n".join(parts)))
 
 
@@ -155,7 +181,7 @@ def show_table(frame, empty_key: str | None = None, month: Month | None = None) 
     if month is not None and is_large(month.result) and len(frame) > 2 * ROWS_SHOWN:
         # a large month: both ends of the table, the middle left to the published files
         show_table(frame.iloc[:ROWS_SHOWN])
-        left_out = html.escape(month.text("rows_left_out", n=f"{len(frame) - 2 * ROWS_SHOWN:,}"))
+        left_out = html.escape(month.text("table.rows_left_out", n=f"{len(frame) - 2 * ROWS_SHOWN:,}"))
         display(HTML(f'<p class="fc-muted">{left_out}</p>'))
         show_table(frame.iloc[-ROWS_SHOWN:])
         return
@@ -199,7 +225,7 @@ def show_summary(month: Month) -> None:
     summary = colour_summary(month.result)
     counts = ("、" if month.language == "zh" else ", ").join(
         f"{band_label(b, month.language)} {n}" for b, n in zip(summary["band"], summary["count"]))
-    display(HTML(f'<p class="fc-summary">{month.text("summary", n=int(summary["count"].sum()), counts=counts)}</p>'))
+    display(HTML(f'<p class="fc-summary">{month.text("overview.summary", n=int(summary["count"].sum()), counts=counts)}</p>'))
 
 
 def show_text(month: Month, key: str, css_class: str = "fc-intro", **values) -> None:

@@ -50,19 +50,19 @@ def station_facts(result: ScoreResult, station_id: str) -> pd.DataFrame:
     row = frame.loc[station_id]
     staff = row["staff"]
     facts = {
-        "station": row["station"],
-        "county": row["county"],
-        "staff": "" if pd.isna(staff) else f"{staff:.0f}",
-        "score": "" if pd.isna(row["score"]) else f"{row['score']:.1f}",
-        "rank": "" if pd.isna(row["rank"]) else f"{int(row['rank'])} / {len(frame)}",
-        "band": row["band_label"],
-        "previous_band": row["prev_band_label"],
-        "change": row["change_label"],
+        "table.station": row["station"],
+        "table.county": row["county"],
+        "table.staff": "" if pd.isna(staff) else f"{staff:.0f}",
+        "table.score": "" if pd.isna(row["score"]) else f"{row['score']:.1f}",
+        "table.rank": "" if pd.isna(row["rank"]) else f"{int(row['rank'])} / {len(frame)}",
+        "table.band": row["band_label"],
+        "table.previous_band": row["prev_band_label"],
+        "table.change": row["change_label"],
     }
     return pd.DataFrame(
         {
-            text("item", language): [text(key, language) for key in facts],
-            text("value", language): [str(value) for value in facts.values()],
+            text("table.item", language): [text(key, language) for key in facts],
+            text("table.value", language): [str(value) for value in facts.values()],
         }
     )
 
@@ -76,7 +76,7 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
     language = result.params.language
     s = station_position(result, station_id)
     labels = np.array(
-        [*(BAND_LABELS[band][language] for band in BANDS), text("no_score", language)]
+        [*(BAND_LABELS[band][language] for band in BANDS), text("table.no_score", language)]
     )
     scores = result.composite[:, s]
     data = pd.DataFrame(
@@ -91,20 +91,20 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
     cutoffs = result.params.bands.cutoffs
     bottom = float(np.floor(min(np.nanmin(scores, initial=100), cutoffs[-1]) / 5) * 5 - 5)
     y = alt.Y(
-        "score:Q", title=text("score", language), scale=alt.Scale(domain=[max(bottom, 0), 100])
+        "score:Q", title=text("table.score", language), scale=alt.Scale(domain=[max(bottom, 0), 100])
     )
     x = alt.X(
-        f"{PERIOD_UNIT}(date):T", title=text("month", language), axis=alt.Axis(format="%Y-%m")
+        f"{PERIOD_UNIT}(date):T", title=text("table.month", language), axis=alt.Axis(format="%Y-%m")
     )
     missing = bool((result.band[:, s] < 0).any())
     colour = band_color(
         language, missing, alt.Legend(symbolOpacity=1)
     )  # not the pale ranges' opacity
     tooltip = [
-        alt.Tooltip("period:N", title=text("month", language)),
-        alt.Tooltip("score:Q", title=text("score", language), format=".1f"),
-        alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
-        alt.Tooltip("band_label:N", title=text("band", language)),
+        alt.Tooltip("period:N", title=text("table.month", language)),
+        alt.Tooltip("score:Q", title=text("table.score", language), format=".1f"),
+        alt.Tooltip("rank:Q", title=text("table.rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("table.band", language)),
     ]
     layers = []
     if result.params.bands.method == "cutoffs":
@@ -117,12 +117,12 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
                 y=alt.Y(
                     "low:Q",
                     scale=alt.Scale(domain=[max(bottom, 0), 100]),
-                    title=text("score", language),
+                    title=text("table.score", language),
                 ),
                 y2="top:Q",
                 color=colour,
                 tooltip=[
-                    alt.Tooltip("band_label:N", title=text("cutoff_band", language)),
+                    alt.Tooltip("band_label:N", title=text("table.cutoff_band", language)),
                     alt.Tooltip("low:Q", title="≥", format=".0f"),
                 ],
             )
@@ -135,7 +135,7 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
     ]
     name = station_names(result).iloc[s]
     return alt.layer(*layers).properties(
-        width=520, height=240, title=text("title_station_history", language, name=name)
+        width=520, height=240, title=text("chart.station_history", language, name=name)
     )
 
 
@@ -174,8 +174,8 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
     station = station_names(result).iloc[station_position(result, station_id)]
     series = [
         station,
-        text("company_median", language),
-        text("best_station", language, name=frame["best_station"].iloc[0]),
+        text("table.company_median", language),
+        text("table.best_station", language, name=frame["best_station"].iloc[0]),
     ]
     long = pd.concat(
         [
@@ -193,19 +193,19 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
     )
     colour = alt.Color(
         "series:N",
-        title=text("comparison", language),
+        title=text("table.comparison", language),
         scale=alt.Scale(domain=series, range=list(COMPARISON_COLOURS)),
         sort=series,
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("indicator:N", sort=frame["label"].tolist(), title=text("indicator", language)),
-        x=alt.X("v:Q", title=text("normalised", language), scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("indicator:N", sort=frame["label"].tolist(), title=text("table.indicator", language)),
+        x=alt.X("v:Q", title=text("table.normalised", language), scale=alt.Scale(domain=[0, 100])),
         color=colour,
         tooltip=[
-            alt.Tooltip("indicator:N", title=text("indicator", language)),
-            alt.Tooltip("series:N", title=text("comparison", language)),
-            alt.Tooltip("v:Q", title=text("normalised", language), format=".1f"),
-            alt.Tooltip("raw:N", title=text("raw_value", language)),
+            alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+            alt.Tooltip("series:N", title=text("table.comparison", language)),
+            alt.Tooltip("v:Q", title=text("table.normalised", language), format=".1f"),
+            alt.Tooltip("raw:N", title=text("table.raw_value", language)),
         ],
     )
     bars = base.mark_bar(height={"band": 0.6}).transform_filter(alt.datum.series == station)
@@ -215,7 +215,7 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
     return alt.layer(bars, ticks).properties(
         width=420,
         height=alt.Step(24),
-        title=text("title_station_indicators", language, name=station, period=result.params.period),
+        title=text("chart.station_indicators", language, name=station, period=result.params.period),
     )
 
 
@@ -230,7 +230,7 @@ def weak_table(result: ScoreResult, station_id: str | None = None) -> pd.DataFra
     if station_id is not None:
         station_position(result, station_id)
         weak = weak[weak["station_id"] == station_id]
-    yes_no = np.array([text("no", language), text("yes", language)], dtype=object)
+    yes_no = np.array([text("table.no", language), text("table.yes", language)], dtype=object)
     frame = pd.DataFrame(
         {
             "station": station_names(result).loc[weak["station_id"]].to_numpy(),
@@ -245,11 +245,11 @@ def weak_table(result: ScoreResult, station_id: str | None = None) -> pd.DataFra
     return frame.rename(
         columns=headers(
             language,
-            station="station",
-            indicator="indicator",
-            normalised="normalised",
-            points_lost="points_lost",
-            bottom_band="bottom_band",
+            station="table.station",
+            indicator="table.indicator",
+            normalised="table.normalised",
+            points_lost="table.points_lost",
+            bottom_band="table.bottom_band",
         )
     ).reset_index(drop=True)
 
@@ -277,7 +277,18 @@ def station_changes(result: ScoreResult, station_id: str) -> pd.DataFrame:
             "normalised_change": np.round(norm_now - norm_before, 1),
         }
     )
-    return frame.rename(columns=headers(language, **{c: c for c in frame.columns}))
+    return frame.rename(
+        columns=headers(
+            language,
+            indicator="table.indicator",
+            unit="table.unit",
+            raw_last_month="table.raw_last_month",
+            raw_this_month="table.raw_this_month",
+            normalised_last_month="table.normalised_last_month",
+            normalised_this_month="table.normalised_this_month",
+            normalised_change="table.normalised_change",
+        )
+    )
 
 
 def station_probability_table(
@@ -289,8 +300,8 @@ def station_probability_table(
     row = uncertainty.set_index("station_id").loc[station_id]
     return pd.DataFrame(
         {
-            text("band", language): [BAND_LABELS[band][language] for band in BANDS],
-            text("probability", language): [
+            text("table.band", language): [BAND_LABELS[band][language] for band in BANDS],
+            text("sens.probability", language): [
                 "" if np.isnan(row[f"p_{band}"]) else f"{row[f'p_{band}'] * 100:.1f}%"
                 for band in BANDS
             ],
@@ -323,5 +334,5 @@ def county_peers(result: ScoreResult, station_id: str) -> pd.DataFrame:
     frame = month_frame(result)
     same_county = result.data.stations.loc[frame["station_id"], "county"].to_numpy() == county
     peers = frame[same_county & (frame["station_id"] != station_id).to_numpy()]
-    columns = headers(language, station="station", score="score", rank="rank", band_label="band")
+    columns = headers(language, station="table.station", score="table.score", rank="table.rank", band_label="table.band")
     return peers[list(columns)].rename(columns=columns).reset_index(drop=True)

@@ -69,7 +69,7 @@ def colour_summary_table(result: ScoreResult) -> pd.DataFrame:
     )
     return frame.rename(
         columns=headers(
-            language, band="band", count="count", previous="last_month", change="difference"
+            language, band="table.band", count="table.count", previous="table.last_month", change="table.difference"
         )
     )
 
@@ -97,25 +97,25 @@ def colour_counts_chart(result: ScoreResult) -> alt.LayerChart:
     months = [m for m in (before, now) if m is not None]
     opacity = alt.Opacity(
         "month:O",
-        title=text("month", language),
+        title=text("table.month", language),
         scale=alt.Scale(domain=months, range=[0.45, 1.0][-len(months) :]),
     )
     base = alt.Chart(data).encode(
         x=alt.X(
-            "band_label:N", sort=labels, title=text("band", language), axis=alt.Axis(labelAngle=0)
+            "band_label:N", sort=labels, title=text("table.band", language), axis=alt.Axis(labelAngle=0)
         ),
         xOffset=alt.XOffset("month:N", sort=months),
-        y=alt.Y("count:Q", title=text("stations_count", language)),
+        y=alt.Y("count:Q", title=text("table.stations_count", language)),
         tooltip=[
-            alt.Tooltip("band_label:N", title=text("band", language)),
-            alt.Tooltip("month:N", title=text("month", language)),
-            alt.Tooltip("count:Q", title=text("stations_count", language)),
+            alt.Tooltip("band_label:N", title=text("table.band", language)),
+            alt.Tooltip("month:N", title=text("table.month", language)),
+            alt.Tooltip("count:Q", title=text("table.stations_count", language)),
         ],
     )
     bars = base.mark_bar().encode(color=band_color(language), opacity=opacity)
     counts = base.mark_text(dy=-6, fontSize=10).encode(text="count:Q")
     return alt.layer(bars, counts).properties(
-        width=alt.Step(46), height=240, title=text("title_counts", language, period=now)
+        width=alt.Step(46), height=240, title=text("chart.counts", language, period=now)
     )
 
 
@@ -140,12 +140,12 @@ def movers_table(result: ScoreResult) -> pd.DataFrame:
     return frame.rename(
         columns=headers(
             language,
-            change="change",
-            station="station",
-            county="county",
-            from_band="from_band",
-            to_band="to_band",
-            score="score",
+            change="table.change",
+            station="table.station",
+            county="table.county",
+            from_band="table.from_band",
+            to_band="table.to_band",
+            score="table.score",
         )
     )
 
@@ -156,19 +156,19 @@ def league_table(result: ScoreResult) -> pd.DataFrame:
     frame = month_frame(result)
     columns = headers(
         language,
-        rank="rank",
-        station="station",
-        county="county",
-        score="score",
-        band_label="band",
-        change_label="change",
-        prev_band_label="previous_band",
+        rank="table.rank",
+        station="table.station",
+        county="table.county",
+        score="table.score",
+        band_label="table.band",
+        change_label="table.change",
+        prev_band_label="table.previous_band",
     )
     return frame[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
 def _median_of(label: str, language: str) -> str:
-    return text("median_of", language, label=label if language == "zh" else label.lower())
+    return text("table.median_of", language, label=label if language == "zh" else label.lower())
 
 
 def county_summary_table(result: ScoreResult) -> pd.DataFrame:
@@ -176,11 +176,11 @@ def county_summary_table(result: ScoreResult) -> pd.DataFrame:
     language = result.params.language
     summary = county_bands(result)
     columns = {
-        text("county", language): summary["county_label"].to_numpy(dtype=object),
-        text("stations_count", language): summary["stations"].to_numpy(),
+        text("table.county", language): summary["county_label"].to_numpy(dtype=object),
+        text("table.stations_count", language): summary["stations"].to_numpy(),
         **{BAND_LABELS[band][language]: summary[band].to_numpy() for band in BANDS},
-        _median_of(text("score", language), language): summary["median_score"].to_numpy(),
-        _median_of(text("band", language), language): band_labels(summary["median_band"], language),
+        _median_of(text("table.score", language), language): summary["median_score"].to_numpy(),
+        _median_of(text("table.band", language), language): band_labels(summary["median_band"], language),
     }
     return pd.DataFrame(columns)
 
@@ -236,25 +236,25 @@ def indicator_heatmap(result: ScoreResult) -> alt.Chart:
             x=alt.X(
                 "indicator:N",
                 sort=labels,
-                title=text("indicator", language),
+                title=text("table.indicator", language),
                 axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160),
             ),
             y=alt.Y(
                 "station:N",
                 sort=alt.EncodingSortField("rank", op="min"),
-                title=text("station", language),
+                title=text("table.station", language),
             ),
             color=alt.Color(
                 "v:Q",
-                title=text("normalised", language),
+                title=text("table.normalised", language),
                 scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True),
             ),
             tooltip=[
-                alt.Tooltip("station:N", title=text("station", language)),
-                alt.Tooltip("rank:Q", title=text("rank", language), format="d"),
-                alt.Tooltip("indicator:N", title=text("indicator", language)),
-                alt.Tooltip("v:Q", title=text("normalised", language), format=".1f"),
-                alt.Tooltip("raw:N", title=text("raw_value", language)),
+                alt.Tooltip("station:N", title=text("table.station", language)),
+                alt.Tooltip("rank:Q", title=text("table.rank", language), format="d"),
+                alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+                alt.Tooltip("v:Q", title=text("table.normalised", language), format=".1f"),
+                alt.Tooltip("raw:N", title=text("table.raw_value", language)),
             ],
         )
         .transform_lookup(
@@ -268,7 +268,7 @@ def indicator_heatmap(result: ScoreResult) -> alt.Chart:
         .properties(
             width=alt.Step(30),
             height=alt.Step(12),
-            title=text("title_heatmap", language, period=result.params.period),
+            title=text("chart.heatmap", language, period=result.params.period),
         )
     )
 
@@ -296,18 +296,18 @@ def county_heatmap(result: ScoreResult) -> alt.Chart:
     return (
         alt.Chart(cells).mark_rect()
         .encode(
-            x=alt.X("indicator:N", sort=indicators["indicator"].tolist(), title=text("indicator", language),
+            x=alt.X("indicator:N", sort=indicators["indicator"].tolist(), title=text("table.indicator", language),
                     axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160)),
-            y=alt.Y("county:N", sort=summary["county_label"].tolist(), title=text("county", language)),
-            color=alt.Color("v:Q", title=text("normalised", language),
+            y=alt.Y("county:N", sort=summary["county_label"].tolist(), title=text("table.county", language)),
+            color=alt.Color("v:Q", title=text("table.normalised", language),
                             scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True)),
-            tooltip=[alt.Tooltip("county:N", title=text("county", language)),
-                     alt.Tooltip("stations:Q", title=text("stations_count", language)),
-                     alt.Tooltip("indicator:N", title=text("indicator", language)),
-                     alt.Tooltip("v:Q", title=text("normalised", language), format=".1f")],
+            tooltip=[alt.Tooltip("county:N", title=text("table.county", language)),
+                     alt.Tooltip("stations:Q", title=text("table.stations_count", language)),
+                     alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+                     alt.Tooltip("v:Q", title=text("table.normalised", language), format=".1f")],
         )
         .properties(width=alt.Step(30), height=alt.Step(18),
-                    title=text("title_heatmap", language, period=result.params.period))
+                    title=text("chart.heatmap", language, period=result.params.period))
     )
 
 
@@ -326,7 +326,7 @@ def weak_indicator_chart(result: ScoreResult) -> alt.Chart:
     language = result.params.language
     weak = analysis.weak_indicators(result)
     indicators = _indicator_table(result)
-    reasons = [text("reason_bottom", language), text("reason_costly", language)]
+    reasons = [text("table.reason_bottom", language), text("table.reason_costly", language)]
     counts = pd.crosstab(weak["indicator"], weak["bottom_band"]).reindex(
         index=list(result.data.indicators), columns=[True, False], fill_value=0
     )
@@ -341,24 +341,24 @@ def weak_indicator_chart(result: ScoreResult) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("indicator:N", sort="-x", title=text("indicator", language)),
-            x=alt.X("count:Q", stack="zero", title=text("weak_stations", language)),
+            y=alt.Y("indicator:N", sort="-x", title=text("table.indicator", language)),
+            x=alt.X("count:Q", stack="zero", title=text("table.weak_stations", language)),
             color=alt.Color(
                 "reason:N",
-                title=text("weak_reason", language),
+                title=text("table.weak_reason", language),
                 scale=alt.Scale(domain=reasons, range=list(REASON_COLOURS)),
             ),
             order=alt.Order("reason_order:Q"),
             tooltip=[
-                alt.Tooltip("indicator:N", title=text("indicator", language)),
-                alt.Tooltip("reason:N", title=text("weak_reason", language)),
-                alt.Tooltip("count:Q", title=text("weak_stations", language)),
+                alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+                alt.Tooltip("reason:N", title=text("table.weak_reason", language)),
+                alt.Tooltip("count:Q", title=text("table.weak_stations", language)),
             ],
         )
         .transform_calculate(
             reason_order=f"datum.reason === {json.dumps(reasons[0])} ? 0 : 1",
         )
-        .properties(width=380, height=alt.Step(22), title=text("title_weak", language))
+        .properties(width=380, height=alt.Step(22), title=text("chart.weak", language))
     )
 
 
@@ -384,7 +384,7 @@ def colour_history(result: ScoreResult, stages: bool = True) -> alt.VConcatChart
     )
     period_x = alt.X(
         f"{PERIOD_UNIT}(date):T",
-        title=text("month", language),
+        title=text("table.month", language),
         axis=alt.Axis(format="%Y-%m", labelAngle=-45),
     )
     bars = (
@@ -392,16 +392,16 @@ def colour_history(result: ScoreResult, stages: bool = True) -> alt.VConcatChart
         .mark_bar()
         .encode(
             x=period_x,
-            y=alt.Y("count:Q", stack="zero", title=text("stations_count", language)),
+            y=alt.Y("count:Q", stack="zero", title=text("table.stations_count", language)),
             color=band_color(language),
             order=alt.Order("code:Q", sort="ascending"),  # red stacked at the bottom, yellow on top
             tooltip=[
-                alt.Tooltip("period:N", title=text("month", language)),
-                alt.Tooltip("band_label:N", title=text("band", language)),
-                alt.Tooltip("count:Q", title=text("stations_count", language)),
+                alt.Tooltip("period:N", title=text("table.month", language)),
+                alt.Tooltip("band_label:N", title=text("table.band", language)),
+                alt.Tooltip("count:Q", title=text("table.stations_count", language)),
             ],
         )
-        .properties(width=560, height=240, title=text("title_history", language))
+        .properties(width=560, height=240, title=text("chart.history", language))
     )
     return alt.vconcat(bars, _red_share_chart(result, counts, stages)).resolve_scale(
         color="independent"
@@ -417,28 +417,28 @@ def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) ->
             "period": counts.index,
             "date": month_date(counts.index),
             "share": share.to_numpy(),
-            "series": text("red_share", language),
+            "series": text("table.red_share", language),
         }
     ).dropna(subset=["share"])
     plan = result.params.actions.stages if stages else ()
-    series = [text("red_share", language), text("stage_target", language)][: 2 if plan else 1]
+    series = [text("table.red_share", language), text("table.stage_target", language)][: 2 if plan else 1]
     colour = alt.Color(
         "series:N",
         title=None,
         scale=alt.Scale(domain=series, range=[BAND_COLOURS["red"], "#444444"][: len(series)]),
     )
     x = alt.X(
-        f"{PERIOD_UNIT}(date):T", title=text("month", language), axis=alt.Axis(format="%Y-%m")
+        f"{PERIOD_UNIT}(date):T", title=text("table.month", language), axis=alt.Axis(format="%Y-%m")
     )
     y = alt.Y(
         "share:Q",
-        title=text("red_share", language),
+        title=text("table.red_share", language),
         axis=alt.Axis(format=".0%"),
         scale=alt.Scale(domain=[0, 1]),
     )
     tooltip = [
-        alt.Tooltip("period:N", title=text("month", language)),
-        alt.Tooltip("share:Q", title=text("red_share", language), format=".0%"),
+        alt.Tooltip("period:N", title=text("table.month", language)),
+        alt.Tooltip("share:Q", title=text("table.red_share", language), format=".0%"),
     ]
     line = (
         alt.Chart(actual)
@@ -456,7 +456,7 @@ def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) ->
                     result.params.label(stage.label) if stage.label else stage.period
                     for stage in plan
                 ],
-                "series": text("stage_target", language),
+                "series": text("table.stage_target", language),
             }
         )
         last = actual.iloc[[-1]].assign(stage="")
@@ -469,13 +469,13 @@ def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) ->
                 x=x,
                 y=y,
                 color=colour,
-                tooltip=[alt.Tooltip("stage:N", title=text("stage", language)), *tooltip],
+                tooltip=[alt.Tooltip("stage:N", title=text("table.stage", language)), *tooltip],
             ),
             alt.Chart(targets)
             .mark_text(align="right", dx=-8, dy=-8, fontSize=10)
             .encode(x=x, y=y, text="stage:N"),
         ]
-    title = text("title_red_share" if plan else "title_red_share_only", language)
+    title = text("chart.red_share" if plan else "chart.red_share_only", language)
     return alt.layer(*layers).properties(width=560, height=150, title=title)
 
 
@@ -500,10 +500,10 @@ def findings_table(result: ScoreResult) -> pd.DataFrame:
     return frame.rename(
         columns=headers(
             language,
-            severity="severity",
-            period="period",
-            station="station",
-            indicator="indicator",
-            message="message",
+            severity="table.severity",
+            period="table.period",
+            station="table.station",
+            indicator="table.indicator",
+            message="table.message",
         )
     )

@@ -84,29 +84,29 @@ def rank_intervals(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.LayerC
     y = alt.Y(
         "station:N",
         sort=alt.EncodingSortField("rank", op="min"),
-        title=text("station", language),
+        title=text("table.station", language),
         axis=alt.Axis(labelFontSize=10),
     )
     x_scale = alt.Scale(domain=[1, max(n, 2)], nice=False)
     colour = band_color(language)
     tooltip = [
-        alt.Tooltip("station:N", title=text("station", language)),
-        alt.Tooltip("rank:Q", title=text("published_rank", language), format="d"),
-        alt.Tooltip("band_label:N", title=text("band", language)),
-        alt.Tooltip("median_rank:Q", title=text("median_rank", language), format=".1f"),
+        alt.Tooltip("station:N", title=text("table.station", language)),
+        alt.Tooltip("rank:Q", title=text("sens.published_rank", language), format="d"),
+        alt.Tooltip("band_label:N", title=text("table.band", language)),
+        alt.Tooltip("median_rank:Q", title=text("sens.median_rank", language), format=".1f"),
         alt.Tooltip("rank_p05:Q", title="5%", format=".0f"),
         alt.Tooltip("rank_p95:Q", title="95%", format=".0f"),
-        alt.Tooltip("p_published:Q", title=text("p_published_short", language), format=".0%"),
+        alt.Tooltip("p_published:Q", title=text("sens.p_published_short", language), format=".0%"),
     ]
     base = alt.Chart(data).encode(y=y, color=colour, tooltip=tooltip)
     rules = base.mark_rule(strokeWidth=2.5, opacity=0.75).encode(
-        x=alt.X("rank_p05:Q", scale=x_scale, title=text("rank", language)), x2="rank_p95:Q"
+        x=alt.X("rank_p05:Q", scale=x_scale, title=text("table.rank", language)), x2="rank_p95:Q"
     )
     points = base.mark_point(
         filled=True, size=45, stroke="#333333", strokeWidth=0.5, opacity=1
-    ).encode(x=alt.X("median_rank:Q", scale=x_scale, title=text("rank", language)))
+    ).encode(x=alt.X("median_rank:Q", scale=x_scale, title=text("table.rank", language)))
     title = alt.TitleParams(
-        text("title_rank_intervals", language), subtitle=text("interval", language)
+        text("chart.rank_intervals", language), subtitle=text("sens.interval", language)
     )
     return alt.layer(rules, points).properties(width=460, height=alt.Step(12), title=title)
 
@@ -139,27 +139,27 @@ def colour_probabilities(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.
             y=alt.Y(
                 "station:N",
                 sort=alt.EncodingSortField("rank", op="min"),
-                title=text("station", language),
+                title=text("table.station", language),
                 axis=alt.Axis(labelFontSize=10),
             ),
             x=alt.X(
                 "p:Q",
                 stack="zero",
-                title=text("probability", language),
+                title=text("sens.probability", language),
                 axis=alt.Axis(format=".0%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
             color=band_color(language),
             order=alt.Order("code:Q", sort="ascending"),
             tooltip=[
-                alt.Tooltip("station:N", title=text("station", language)),
-                alt.Tooltip("published:N", title=text("published_band", language)),
-                alt.Tooltip("band_label:N", title=text("band", language)),
-                alt.Tooltip("p:Q", title=text("probability", language), format=".1%"),
+                alt.Tooltip("station:N", title=text("table.station", language)),
+                alt.Tooltip("published:N", title=text("sens.published_band", language)),
+                alt.Tooltip("band_label:N", title=text("table.band", language)),
+                alt.Tooltip("p:Q", title=text("sens.probability", language), format=".1%"),
             ],
         )
         .properties(
-            width=420, height=alt.Step(12), title=text("title_colour_probabilities", language)
+            width=420, height=alt.Step(12), title=text("chart.colour_probabilities", language)
         )
     )
 
@@ -188,22 +188,22 @@ def uncertainty_table(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.Data
     rank = result.rank[result.period_index][position]
     frame = pd.DataFrame(
         {
-            text("published_rank", language): pd.array(rank, dtype="Int64"),
-            text("station", language): names_of(result, ids),
-            text("band", language): band_label_or_empty(uncertainty["band"], language),
-            text("median_rank", language): np.round(
+            text("sens.published_rank", language): pd.array(rank, dtype="Int64"),
+            text("table.station", language): names_of(result, ids),
+            text("table.band", language): band_label_or_empty(uncertainty["band"], language),
+            text("sens.median_rank", language): np.round(
                 uncertainty["median_rank"].to_numpy(dtype=float), 1
             ),
-            text("rank_interval", language): _interval_text(
+            text("sens.rank_interval", language): _interval_text(
                 uncertainty["rank_p05"], uncertainty["rank_p95"]
             ),
             **{
-                text("probability_of", language, band=BAND_LABELS[band][language]): percent(
+                text("sens.probability_of", language, band=BAND_LABELS[band][language]): percent(
                     uncertainty[f"p_{band}"]
                 )
                 for band in BANDS
             },
-            text("p_published", language): percent(uncertainty["p_published"]),
+            text("sens.p_published", language): percent(uncertainty["p_published"]),
         }
     )
     return frame.reset_index(drop=True)
@@ -215,12 +215,15 @@ def sobol_input_labels(result: ScoreResult, inputs) -> np.ndarray:
     language = result.params.language
     labels = indicator_labels(result)
     fixed = {
-        name: text(f"input_{name}", language)
-        for name in ("weights_scheme", "normalisation", "aggregation", "cutoff_shift", "left_out")
+        "weights_scheme": text("sens.input_weights_scheme", language),
+        "normalisation": text("sens.input_normalisation", language),
+        "aggregation": text("sens.input_aggregation", language),
+        "cutoff_shift": text("sens.input_cutoff_shift", language),
+        "left_out": text("sens.input_left_out", language),
     }
     fixed.update(
         {
-            f"weight_{key}": text("input_weight", language, indicator=label)
+            f"weight_{key}": text("sens.input_weight", language, indicator=label)
             for key, label in labels.items()
         }
     )
@@ -246,10 +249,10 @@ def sobol_table(result: ScoreResult, sobol: pd.DataFrame) -> pd.DataFrame:
     wide = wide.reindex(
         pd.MultiIndex.from_frame(order) if len(keys) > 1 else pd.Index(order["input"])
     )
-    frame = pd.DataFrame({text("input", language): sobol_input_labels(result, order["input"])})
+    frame = pd.DataFrame({text("sens.input", language): sobol_input_labels(result, order["input"])})
     if "station_id" in sobol:
-        frame.insert(0, text("station", language), names_of(result, order["station_id"]))
-    for index, key in (("S1", "sobol_first_n"), ("ST", "sobol_total_n")):
+        frame.insert(0, text("table.station", language), names_of(result, order["station_id"]))
+    for index, key in (("S1", "sens.sobol_first_n"), ("ST", "sens.sobol_total_n")):
         for n in sizes:
             # + 0.0 turns a rounded -0.0 (a tiny negative estimate) into 0.0
             frame[text(key, language, n=int(n))] = (
@@ -269,7 +272,7 @@ def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
     n = int(sobol["n"].max())
     largest = sobol[sobol["n"] == n]
     inputs = sobol_input_labels(result, largest["input"])
-    kinds = [text("sobol_first", language), text("sobol_total", language)]
+    kinds = [text("sens.sobol_first", language), text("sens.sobol_total", language)]
     data = pd.DataFrame(
         {
             "input": np.repeat(inputs, 2),
@@ -281,29 +284,29 @@ def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("input:N", sort=list(dict.fromkeys(inputs)), title=text("input", language)),
+            y=alt.Y("input:N", sort=list(dict.fromkeys(inputs)), title=text("sens.input", language)),
             yOffset=alt.YOffset("kind:N", sort=kinds),
-            x=alt.X("bar:Q", title=text("sobol_index", language), scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("bar:Q", title=text("sens.sobol_index", language), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "kind:N",
-                title=text("sobol_kind", language),
+                title=text("sens.sobol_kind", language),
                 sort=kinds,
                 scale=alt.Scale(domain=kinds, range=["#6b8fb3", "#1f3b5a"]),
             ),
             tooltip=[
-                alt.Tooltip("input:N", title=text("input", language)),
-                alt.Tooltip("kind:N", title=text("sobol_kind", language)),
-                alt.Tooltip("estimate:Q", title=text("sobol_index", language), format=".3f"),
+                alt.Tooltip("input:N", title=text("sens.input", language)),
+                alt.Tooltip("kind:N", title=text("sens.sobol_kind", language)),
+                alt.Tooltip("estimate:Q", title=text("sens.sobol_index", language), format=".3f"),
             ],
         )
-        .properties(width=380, height=alt.Step(9), title=text("title_sobol", language, n=n))
+        .properties(width=380, height=alt.Step(9), title=text("chart.sobol", language, n=n))
     )
 
 
 # --------------------------------------------------------------------------- cut-offs
 def cutoff_shift_header(result: ScoreResult) -> str:
     """Header of the shift: points for cut-offs, percentage points for quantile bands."""
-    key = "shift_points" if result.params.bands.method == "cutoffs" else "shift_quantile"
+    key = "sens.shift_points" if result.params.bands.method == "cutoffs" else "sens.shift_quantile"
     return text(key, result.params.language)
 
 
@@ -314,10 +317,10 @@ def cutoff_labels(result: ScoreResult) -> list[str]:
     values = bands.cutoffs if bands.method == "cutoffs" else bands.quantiles
     return [
         *(
-            text("cutoff_of", language, band=BAND_LABELS[band][language], value=f"{value:g}")
+            text("sens.cutoff_of", language, band=BAND_LABELS[band][language], value=f"{value:g}")
             for band, value in zip(BANDS[:4], values)
         ),
-        text("cutoff_all", language),
+        text("sens.cutoff_all", language),
     ]
 
 
@@ -345,20 +348,20 @@ def cutoff_shift_chart(result: ScoreResult, counts: pd.DataFrame) -> alt.Chart:
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x=alt.X("shift:Q", title=shift_title),
-            y=alt.Y("count:Q", title=text("stations_changed", language)),
+            y=alt.Y("count:Q", title=text("sens.stations_changed", language)),
             color=alt.Color(
                 "series:N",
-                title=text("moved_cutoff", language),
+                title=text("sens.moved_cutoff", language),
                 sort=series,
                 scale=alt.Scale(domain=series, range=colours),
             ),
             tooltip=[
-                alt.Tooltip("series:N", title=text("moved_cutoff", language)),
+                alt.Tooltip("series:N", title=text("sens.moved_cutoff", language)),
                 alt.Tooltip("shift:Q", title=shift_title, format="+.2g"),
-                alt.Tooltip("count:Q", title=text("stations_changed", language)),
+                alt.Tooltip("count:Q", title=text("sens.stations_changed", language)),
             ],
         )
-        .properties(width=460, height=260, title=text("title_cutoff_shift", language))
+        .properties(width=460, height=260, title=text("chart.cutoff_shift", language))
     )
 
 
@@ -381,14 +384,14 @@ def cutoff_distance_table(result: ScoreResult, distances: pd.DataFrame) -> pd.Da
     :func:`fivecolor.analysis.sensitivity.cutoff_distances`), best rank first, points rounded to 2."""
     language = result.params.language
     columns = {
-        "rank": pd.array(distances["rank"], dtype="Int64"),
-        "station": names_of(result, distances["station_id"]),
-        "score": np.round(distances["score"].to_numpy(dtype=float), 2),
-        "band": band_label_or_empty(distances["band"], language),
-        "next_up": band_label_or_empty(distances["next_up"], language),
-        "distance_up": np.round(distances["distance_up"].to_numpy(dtype=float), 2),
-        "next_down": band_label_or_empty(distances["next_down"], language),
-        "distance_down": np.round(distances["distance_down"].to_numpy(dtype=float), 2),
+        "table.rank": pd.array(distances["rank"], dtype="Int64"),
+        "table.station": names_of(result, distances["station_id"]),
+        "table.score": np.round(distances["score"].to_numpy(dtype=float), 2),
+        "table.band": band_label_or_empty(distances["band"], language),
+        "sens.next_up": band_label_or_empty(distances["next_up"], language),
+        "sens.distance_up": np.round(distances["distance_up"].to_numpy(dtype=float), 2),
+        "sens.next_down": band_label_or_empty(distances["next_down"], language),
+        "sens.distance_down": np.round(distances["distance_down"].to_numpy(dtype=float), 2),
     }
     return pd.DataFrame({text(key, language): values for key, values in columns.items()})
 
@@ -397,10 +400,15 @@ def cutoff_distance_table(result: ScoreResult, distances: pd.DataFrame) -> pd.Da
 def scheme_labels(result: ScoreResult, schemes) -> np.ndarray:
     """Localised names of weighting schemes (given, equal, entropy, critic, pca, ahp)."""
     language = result.params.language
-    return np.array(
-        [text(f"scheme_{s}", language) if f"scheme_{s}" in TEXT else str(s) for s in schemes],
-        dtype=object,
-    )
+    names = {
+        "given": text("sens.scheme_given", language),
+        "equal": text("sens.scheme_equal", language),
+        "entropy": text("sens.scheme_entropy", language),
+        "critic": text("sens.scheme_critic", language),
+        "pca": text("sens.scheme_pca", language),
+        "ahp": text("sens.scheme_ahp", language),
+    }
+    return np.array([names.get(s, str(s)) for s in schemes], dtype=object)
 
 
 def scheme_weights_table(result: ScoreResult, weights: pd.DataFrame) -> pd.DataFrame:
@@ -411,7 +419,7 @@ def scheme_weights_table(result: ScoreResult, weights: pd.DataFrame) -> pd.DataF
     """
     language = result.params.language
     labels = indicator_labels(result)
-    frame = pd.DataFrame({text("scheme", language): scheme_labels(result, weights.index)})
+    frame = pd.DataFrame({text("sens.scheme", language): scheme_labels(result, weights.index)})
     for key in result.params.indicator_keys:
         frame[labels[key]] = percent(weights[key].to_numpy(dtype=float))
     cr = (
@@ -419,7 +427,7 @@ def scheme_weights_table(result: ScoreResult, weights: pd.DataFrame) -> pd.DataF
         if "consistency_ratio" in weights
         else np.full(len(weights), np.nan)
     )
-    frame[text("consistency_ratio", language)] = np.round(np.asarray(cr, dtype=float), 3)
+    frame[text("sens.consistency_ratio", language)] = np.round(np.asarray(cr, dtype=float), 3)
     return frame
 
 
@@ -434,14 +442,14 @@ def correlation_table(
     labels = scheme_labels(result, names)
     frame = pd.DataFrame(
         {
-            text("scheme", language): labels[i],
-            text("compared_with", language): labels[j],
-            text("spearman", language): np.round(spearman.to_numpy(dtype=float)[i, j], 3),
+            text("sens.scheme", language): labels[i],
+            text("sens.compared_with", language): labels[j],
+            text("sens.spearman", language): np.round(spearman.to_numpy(dtype=float)[i, j], 3),
         }
     )
     if kendall is not None:
         tau = kendall.reindex(index=names, columns=names).to_numpy(dtype=float)
-        frame[text("kendall", language)] = np.round(tau[i, j], 3)
+        frame[text("sens.kendall", language)] = np.round(tau[i, j], 3)
     return frame
 
 
@@ -455,15 +463,15 @@ def influence_table(
     keys = list(influence.index)
     loo = loo.reindex(keys)
     columns = {
-        "indicator": indicator_labels(result).loc[keys].to_numpy(),
-        "nominal_weight": percent(influence["nominal_weight"]),
-        "effective_weight": percent(influence["effective_weight"]),
-        "influence_ratio": np.round(influence["ratio"].to_numpy(dtype=float), 2),
-        "pearson_r": np.round(influence["pearson_r"].to_numpy(dtype=float), 3),
-        "loo_mean_shift": np.round(loo["mean_abs_rank_shift"].to_numpy(dtype=float), 2),
-        "loo_max_shift": pd.array(
+        "table.indicator": indicator_labels(result).loc[keys].to_numpy(),
+        "sens.nominal_weight": percent(influence["nominal_weight"]),
+        "sens.effective_weight": percent(influence["effective_weight"]),
+        "sens.influence_ratio": np.round(influence["ratio"].to_numpy(dtype=float), 2),
+        "sens.pearson_r": np.round(influence["pearson_r"].to_numpy(dtype=float), 3),
+        "sens.loo_mean_shift": np.round(loo["mean_abs_rank_shift"].to_numpy(dtype=float), 2),
+        "sens.loo_max_shift": pd.array(
             np.round(loo["max_abs_rank_shift"].to_numpy(dtype=float)), dtype="Int64"
         ),
-        "loo_band_changes": pd.array(loo["band_changes"].to_numpy(dtype=float), dtype="Int64"),
+        "sens.loo_band_changes": pd.array(loo["band_changes"].to_numpy(dtype=float), dtype="Int64"),
     }
     return pd.DataFrame({text(key, language): values for key, values in columns.items()})

@@ -107,7 +107,7 @@ def band_scale(language: str, missing: bool = False) -> alt.Scale:
     domain = [BAND_LABELS[band][language] for band in BANDS]
     colours = [BAND_COLOURS[band] for band in BANDS]
     if missing:
-        domain.append(text("no_score", language))
+        domain.append(text("table.no_score", language))
         colours.append(NO_SCORE_COLOUR)
     return alt.Scale(domain=domain, range=colours)
 
@@ -117,7 +117,7 @@ def band_color(language: str, missing: bool = False, legend=alt.Undefined) -> al
     return alt.Color(
         "band_label:N",
         scale=band_scale(language, missing),
-        title=text("band", language),
+        title=text("table.band", language),
         legend=legend,
     )
 

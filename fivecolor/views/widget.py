@@ -15,7 +15,7 @@ from markupsafe import Markup
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.embed import chart_html
 from fivecolor.views.maps import widget_map
-from fivecolor.views.pagetext import page_text
+from fivecolor.views.text import text
 from fivecolor.views.theme import setup
 
 __all__ = ["widget_body", "widget_title"]
@@ -42,5 +42,5 @@ def widget_body(result: ScoreResult) -> str:
         title=p.label(p.title),
         period=p.period,
         chart=Markup(chart_html(widget_map(result))),
-        open_report=page_text("widget.open", p.language),
+        open_report=text("widget.open", p.language),
     )
