@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from fivecolor.analysis import month as analysis
+from fivecolor.scoring.bands import BandRule
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import (
     headers,
@@ -88,8 +89,10 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
             "band_label": labels[result.band[:, s]],
         }
     ).dropna(subset=["score"])
-    cutoffs = result.params.bands.cutoffs
-    bottom = float(np.floor(min(np.nanmin(scores, initial=100), cutoffs[-1]) / 5) * 5 - 5)
+    rule = BandRule.of(result.params.bands)
+    # the axis reaches below the lowest cut-off when the ranges are drawn (absolute bands only)
+    lowest = rule.boundaries[-1] if rule.is_absolute else 100.0
+    bottom = float(np.floor(min(np.nanmin(scores, initial=100), lowest) / 5) * 5 - 5)
     y = alt.Y(
         "score:Q", title=text("table.score", language), scale=alt.Scale(domain=[max(bottom, 0), 100])
     )
@@ -107,8 +110,8 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
         alt.Tooltip("band_label:N", title=text("table.band", language)),
     ]
     layers = []
-    if result.params.bands.method == "cutoffs":
-        edges = [100.0, *cutoffs, max(bottom, 0)]
+    if rule.is_absolute:
+        edges = [100.0, *rule.boundaries, max(bottom, 0)]
         ranges = pd.DataFrame({"band_label": labels[:5], "top": edges[:-1], "low": edges[1:]})
         layers.append(
             alt.Chart(ranges)

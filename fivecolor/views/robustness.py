@@ -12,6 +12,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from fivecolor.scoring.bands import BandRule
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import (
     band_label_or_empty,
@@ -306,15 +307,14 @@ def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
 # --------------------------------------------------------------------------- cut-offs
 def cutoff_shift_header(result: ScoreResult) -> str:
     """Header of the shift: points for cut-offs, percentage points for quantile bands."""
-    key = "sens.shift_points" if result.params.bands.method == "cutoffs" else "sens.shift_quantile"
+    key = "sens.shift_points" if BandRule.of(result.params.bands).is_absolute else "sens.shift_quantile"
     return text(key, result.params.language)
 
 
 def cutoff_labels(result: ScoreResult) -> list[str]:
     """Names of the four cut-offs and of "all four", e.g. ``"Red (excellent) cut-off (90)"``."""
     language = result.params.language
-    bands = result.params.bands
-    values = bands.cutoffs if bands.method == "cutoffs" else bands.quantiles
+    values = BandRule.of(result.params.bands).boundaries
     return [
         *(
             text("sens.cutoff_of", language, band=BAND_LABELS[band][language], value=f"{value:g}")
