@@ -10,7 +10,6 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import yaml
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -24,6 +23,8 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 EXTRAS = PROJECT["optional-dependencies"]
 #: Import names whose distribution is named otherwise, for when the distribution is not installed.
 DISTRIBUTION_OF = {"yaml": "pyyaml", "vl_convert": "vl-convert-python", "IPython": "ipython"}
+#: Every declared requirement: the core ones, then each extra's.
+ALL_REQUIREMENTS = [*PROJECT["dependencies"], *(r for extra in EXTRAS.values() for r in extra)]
 
 
 def _requirement(text: str) -> tuple[str, str]:
@@ -33,7 +34,7 @@ def _requirement(text: str) -> tuple[str, str]:
 
 
 def test_environment_yml_offers_the_same_dependencies_as_pyproject():
-    wanted = dict(_requirement(r) for r in PROJECT["dependencies"] + sum(EXTRAS.values(), []))
+    wanted = dict(_requirement(r) for r in ALL_REQUIREMENTS)
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     offered = {}
     for dep in env["dependencies"]:
@@ -49,7 +50,7 @@ def test_environment_yml_offers_the_same_dependencies_as_pyproject():
 def test_readme_quick_start_is_the_two_make_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"^\s*(make \w+)\s*$", quick, flags=re.M)
+    commands = re.findall(r"^\s*(make \w+)\s*$", quick, flags=re.MULTILINE)
     assert commands == ["make report", "make test"]
 
 
@@ -115,7 +116,7 @@ def _locked() -> dict[str, list[tuple[str, str | None]]]:
 
 def test_the_lock_pins_every_declared_dependency_within_its_range():
     locked = _locked()
-    for text in PROJECT["dependencies"] + sum(EXTRAS.values(), []):
+    for text in ALL_REQUIREMENTS:
         requirement = Requirement(text)
         pins = locked.get(canonicalize_name(requirement.name))
         assert pins, f"{requirement.name} is declared but not in requirements.lock (run make lock)"
@@ -130,7 +131,7 @@ def test_the_lock_pins_every_declared_dependency_within_its_range():
 
 def test_make_venv_installs_the_lock_and_every_extra():
     makefile = (ROOT / "Makefile").read_text()
-    extras = re.search(r"^EXTRAS := (.+)$", makefile, flags=re.M).group(1).split(",")
+    extras = re.search(r"^EXTRAS := (.+)$", makefile, flags=re.MULTILINE).group(1).split(",")
     assert sorted(extras) == sorted(EXTRAS)
     assert "pip install --quiet --disable-pip-version-check -r requirements.lock" in makefile
     assert "--no-deps -e '.[$(EXTRAS)]'" in makefile
@@ -145,7 +146,7 @@ def test_the_manifest_records_the_lock(monkeypatch):
 
 def test_a_missing_dask_extra_is_one_line_naming_it(run_cli, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
-    code, out, err = run_cli("report", "--params", ROOT / "params" / "2020-05.yaml", "--executor", "dask",
+    code, _, err = run_cli("report", "--params", ROOT / "params" / "2020-05.yaml", "--executor", "dask",
                              "--out", tmp_path / "reports")
     assert code == 2
     assert err == "fivecolor: error: usage: --executor dask: distributed is not installed; " \
@@ -159,7 +160,7 @@ def test_a_missing_postgres_extra_is_one_line_naming_it(run_cli, monkeypatch, tm
     params.write_text(f"extends: {ROOT / 'params' / 'default.yaml'}\n"
                       "data:\n  stations: {url: 'postgresql+psycopg://fivecolor@127.0.0.1:1/grid', table: stations}\n",
                       encoding="utf-8")
-    code, out, err = run_cli("score", "--params", params)
+    code, _, err = run_cli("score", "--params", params)
     assert code == 2 and err.count("\n") == 1
     assert err.endswith("the driver for postgresql+psycopg is not installed (psycopg); "
                         "pip install 'fivecolor[postgres]'\n")
