@@ -4,19 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PARAMS ?= params/2020-05.yaml
+UV ?= uv
+# the extras `make venv` installs and requirements.lock pins: all of them
+EXTRAS := test,dask,postgres
+comma := ,
 
 .DEFAULT_GOAL := help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# the dependencies exactly as requirements.lock pins them, then the project itself on top
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
-venv: $(STAMP) ## create .venv and install the project into it
+venv: $(STAMP) ## create .venv and install the locked dependencies and the project into it
+
+lock: ## re-pin requirements.lock after changing pyproject.toml's dependencies (needs uv: pip install uv)
+	$(UV) pip compile pyproject.toml $(addprefix --extra ,$(subst $(comma), ,$(EXTRAS))) --python-version 3.11 --universal \
+		--custom-compile-command "make lock" -o requirements.lock
 
 report: $(STAMP) ## build the sample month's report (PARAMS=params/2020-05.yaml)
 	$(BIN)/fivecolor report --params $(PARAMS)
@@ -30,4 +40,4 @@ bench: $(STAMP) ## run the benchmarks and print their figures
 clean: ## remove the built reports (keeps .venv)
 	rm -rf reports/*/ reports/index.html
 
-.PHONY: help venv report test bench clean
+.PHONY: help venv lock report test bench clean

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from fivecolor.errors import InputError
+from fivecolor.errors import InputError, require_extra
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -70,8 +70,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from fivecolor.data.sample.company import write_company
-    from fivecolor.data.sample.generate import write_sample, write_sample_sqlite
+    from fivecolor.data.sample.company import write_company, write_sample_project
+    from fivecolor.data.sample.generate import write_sample_sqlite
 
     if args.out is None and args.sqlite is None:
         raise InputError("usage", "fivecolor sample", "give --out DIR, --sqlite FILE or both")
@@ -82,7 +82,7 @@ def cmd_sample(args) -> int:
             print(path)
         return EXIT_OK
     if args.out is not None:
-        for path in write_sample(args.out).values():
+        for path in write_sample_project(args.out):
             print(path)
     if args.sqlite is not None:
         print(write_sample_sqlite(args.sqlite))
@@ -105,6 +105,8 @@ def cmd_report(args) -> int:
 
     if args.scheduler and args.executor != "dask":
         raise InputError("usage", "fivecolor report", "--scheduler goes with --executor dask")
+    if args.executor == "dask":
+        require_extra("distributed", "dask", "--executor dask")  # before anything is read or written
     started = time.perf_counter()
     try:
         month_dir = build_month(Path(args.params), args.period, Path(args.out), workers=args.workers,
@@ -221,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
         p.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
     parsers["score"].add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
-    parsers["sample"].add_argument("--out", type=Path, help="folder to write the CSV files into")
+    parsers["sample"].add_argument("--out", type=Path,
+                                   help="folder to write the CSV files and a params.yaml naming them into")
     parsers["sample"].add_argument("--sqlite", type=Path, metavar="FILE",
                                    help="SQLite database to write the tables into (params/sample-sqlite.yaml "
                                         "reads sample.db at the project's top)")

@@ -1,4 +1,5 @@
-"""The one exception for bad input: the CLI prints it on one line and exits with status 2."""
+"""The one exception for bad input (the CLI prints it on one line and exits with status 2), and its
+wording for an optional dependency that is not installed."""
 
 from __future__ import annotations
 
@@ -28,3 +29,26 @@ class InputError(Exception):
     def message(self) -> str:
         parts = [self.source, self.where, self.problem]
         return ": ".join(p for p in parts if p)
+
+
+def missing_extra(module: str, extra: str, needed_for: str) -> InputError:
+    """The one-line error for a feature whose optional dependencies are not installed.
+
+    Parameters
+    ----------
+    module
+        The package that is missing (``"distributed"``).
+    extra
+        The extra of ``fivecolor`` that brings it (``"dask"``).
+    needed_for
+        What asked for it, as the user wrote it (``"--executor dask"``).
+    """
+    return InputError("usage", needed_for, f"{module} is not installed; pip install 'fivecolor[{extra}]'")
+
+
+def require_extra(module: str, extra: str, needed_for: str) -> None:
+    """Raise :func:`missing_extra`'s error unless ``module`` can be imported (without importing it)."""
+    from importlib.util import find_spec
+
+    if find_spec(module) is None:
+        raise missing_extra(module, extra, needed_for)

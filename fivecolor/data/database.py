@@ -168,8 +168,11 @@ def _engine(source: SqlSource, where: str, place: str):
         raise InputError(where, place, f"unknown database kind {url.drivername!r}; write e.g. sqlite:///file.db "
                                        "or postgresql+psycopg://user@host:5432/database") from None
     except ImportError as exc:
+        # psycopg is the optional extra fivecolor[postgres]; other drivers are not offered
+        hint = ("pip install 'fivecolor[postgres]'" if url.get_driver_name() == "psycopg"
+                else "for PostgreSQL use postgresql+psycopg://")
         raise InputError(where, place, f"the driver for {url.drivername} is not installed ({exc.name or exc}); "
-                                       "for PostgreSQL use postgresql+psycopg://") from None
+                                       f"{hint}") from None
     except (ArgumentError, TypeError, ValueError) as exc:
         raise InputError(where, place, f"cannot use this URL ({exc})") from None
 

@@ -202,6 +202,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
             "fivecolor_version": __version__,
             "source_digest": sources,
             "git_commit": manifest.git_commit(),
+            "lock_sha256": manifest.lock_sha256(),
             "params_digest": params.digest(),
             "params": params.model_dump(mode="json"),
             "inputs": manifest_inputs(inputs),

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from fivecolor.site.inputs import BUNDLE_PARAMS, Bundle, make_bundle, remove_bundles, unpack_bundle
+from fivecolor.errors import missing_extra
 from fivecolor.site.runner import NotebookJob, NotebookResult
 
 __all__ = [
@@ -260,7 +261,10 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, client=None) -> None:
-        from distributed import Client, LocalCluster
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # the optional extra
+            raise missing_extra("distributed", "dask", "--executor dask") from None
 
         self._cluster = None
         self._own_client = client is None
@@ -357,8 +361,8 @@ def get_executor(name: str = "local", workers: int | None = None, scheduler: str
     ------
     ValueError
         An unknown name, or a scheduler given for the local executor.
-    ImportError
-        ``"dask"`` without the ``distributed`` package.
+    InputError
+        ``"dask"`` without the ``distributed`` package (the ``fivecolor[dask]`` extra).
     """
     if name not in EXECUTORS:
         raise ValueError(f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)}")

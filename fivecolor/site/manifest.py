@@ -10,7 +10,7 @@ from typing import Any
 
 from fivecolor import __version__
 from fivecolor.params import Params
-from fivecolor.resources import PACKAGE_DIR, notebooks_dir
+from fivecolor.resources import PACKAGE_DIR, lock_file, notebooks_dir
 from fivecolor.site.outputs import atomic_write_text
 
 MANIFEST = "manifest.json"
@@ -57,6 +57,17 @@ def git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None
+
+
+def lock_sha256() -> str | None:
+    """SHA-256 of the dependency lock (``requirements.lock``) beside the package; ``None`` without one."""
+    path = lock_file()
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def reusable(month_dir: Path, key: str) -> bool:

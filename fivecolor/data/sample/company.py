@@ -1,4 +1,5 @@
-"""A synthetic company of any size: the sample's generator at scale, with a ready ``params.yaml``."""
+"""The sample written out to start from: the embedded one or a synthetic company of any size, each
+with a ready ``params.yaml`` beside its data."""
 
 from __future__ import annotations
 
@@ -42,14 +43,10 @@ def write_company(out: Path, n_stations: int, n_months: int = 24, fmt: str | Non
     above :data:`PARQUET_ABOVE` stations or with ``fmt="parquet"``, CSV otherwise. The
     parameter file is the project's ``params/default.yaml`` with this data and no projects.
     """
-    import yaml
-
     from fivecolor.data.sample.generate import make_sample, write_sample
 
     fmt = fmt or ("parquet" if n_stations > PARQUET_ABOVE else "csv")
-    default = default_params_file()
-    if not default.is_file():
-        raise InputError(default, "", "the project's default parameters are needed to write params.yaml")
+    default = _default_params()
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         paths = write_sample(out, n_stations=n_stations, n_months=n_months)
@@ -60,9 +57,49 @@ def write_company(out: Path, n_stations: int, n_months: int = 24, fmt: str | Non
         paths = {"stations": out / "stations.parquet", "indicators": out / "indicators.parquet"}
         stations.to_parquet(paths["stations"], index=False)
         indicators.assign(**labels).to_parquet(paths["indicators"], index=False)
-    doc = yaml.safe_load(default.read_text(encoding="utf-8"))
-    doc["data"] = {"stations": paths["stations"].name, "indicators": paths["indicators"].name, "projects": None}
-    params = out / "params.yaml"
-    params.write_text(f"# A synthetic company: {n_stations} stations, {n_months} months ({fmt}).\n"
-                      + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data = {"stations": paths["stations"].name, "indicators": paths["indicators"].name, "projects": None}
+    title = f"A synthetic company: {n_stations} stations, {n_months} months ({fmt})."
+    params = _write_params(out, data, default, title)
     return [paths["stations"], paths["indicators"], params]
+
+
+def write_sample_project(out: Path) -> list[Path]:
+    """The embedded Ningbo sample as files and a self-contained ``params.yaml`` that names them.
+
+    ``stations.csv``, ``indicators.csv`` and ``projects.csv`` are the shipped tables byte for
+    byte; the parameters are the default ones, so ``fivecolor report --params out/params.yaml``
+    builds the sample month from this folder alone, whichever way the package is installed.
+    """
+    from importlib import resources
+
+    from fivecolor.data.sample.generate import write_sample
+
+    default = _default_params()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = write_sample(out)
+    paths["projects"] = out / "projects.csv"
+    shipped = resources.files("fivecolor.data.sample").joinpath("projects.csv")
+    paths["projects"].write_bytes(shipped.read_bytes())
+    params = _write_params(out, {table: path.name for table, path in paths.items()}, default,
+                           "The embedded Ningbo sample (fivecolor sample): the data beside this file.")
+    return [*paths.values(), params]
+
+
+def _default_params() -> Path:
+    """The default parameters, checked before any file is written."""
+    default = default_params_file()
+    if not default.is_file():
+        raise InputError(default, "", "the project's default parameters are needed to write params.yaml")
+    return default
+
+
+def _write_params(out: Path, data: dict, default: Path, title: str) -> Path:
+    """``out/params.yaml``: the ``default`` parameters whole (no ``extends``) with this ``data``."""
+    import yaml
+
+    doc = yaml.safe_load(default.read_text(encoding="utf-8"))
+    doc["data"] = data
+    params = out / "params.yaml"
+    params.write_text(f"# {title}\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return params
