@@ -19,21 +19,21 @@ distributed = pytest.importorskip("distributed")
 
 from fivecolor.analysis import sensitivity  # noqa: E402
 from fivecolor.data.dataset import load_data  # noqa: E402
+from fivecolor.params import load_params  # noqa: E402
+from fivecolor.resources import notebooks_dir  # noqa: E402
+from fivecolor.scoring.pipeline import score  # noqa: E402
+from fivecolor.site.build import build_month  # noqa: E402
 from fivecolor.site.executors import (  # noqa: E402
     BUNDLE_PARAMS,
-    _remove_bundles,
     DaskExecutor,
     LocalExecutor,
+    _remove_bundles,
     get_executor,
     make_bundle,
     notebook_payloads,
     run_payload,
 )
-from fivecolor.params import load_params  # noqa: E402
-from fivecolor.resources import notebooks_dir  # noqa: E402
-from fivecolor.site.build import build_month  # noqa: E402
 from fivecolor.site.runner import NotebookJob  # noqa: E402
-from fivecolor.scoring.pipeline import score  # noqa: E402
 
 from conftest import Project  # noqa: E402
 

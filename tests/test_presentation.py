@@ -16,14 +16,12 @@ import scipy.stats
 import vl_convert as vlc
 
 from fivecolor import load_data, load_params, score
-from fivecolor.analysis import actions
+from fivecolor.analysis import actions, sensitivity
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.projects import load_projects
-from fivecolor.views import charts
-from fivecolor.analysis import sensitivity
-from fivecolor.views import tables
-from fivecolor.views.text import BAND_LABELS, BANDS, PAGE_TEXT, TEXT, text
+from fivecolor.views import charts, tables
 from fivecolor.views.pagetext import page_text
+from fivecolor.views.text import BAND_LABELS, BANDS, PAGE_TEXT, TEXT, text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
