@@ -1,4 +1,5 @@
-# fivecolor: `make report` builds .venv and the sample month's site; `make test` runs the tests.
+# fivecolor: `make report` builds .venv and the sample month's site; `make test` runs the tests,
+# `make lint` checks style, types and the stage imports.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,8 +7,9 @@ STAMP := $(VENV)/.installed
 PARAMS ?= params/2020-05.yaml
 UV ?= uv
 # the extras `make venv` installs and requirements.lock pins: all of them
-EXTRAS := test,dask,postgres
+EXTRAS := test,dev,dask,postgres
 comma := ,
+LINT_PATHS := fivecolor tests benchmarks
 
 .DEFAULT_GOAL := help
 
@@ -34,10 +36,23 @@ report: $(STAMP) ## build the sample month's report (PARAMS=params/2020-05.yaml)
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest
 
+test-fast: $(STAMP) ## run the tests not marked slow (no notebooks, no browser)
+	$(BIN)/python -m pytest -m "not slow"
+
+# every check runs, so one run shows all the findings; the target fails if any check did
+lint: $(STAMP) ## ruff (lint and format check), pyright, and the import contracts
+	@failed=""; \
+	for check in "ruff check $(LINT_PATHS)" \
+	             "ruff format --check --output-format concise $(LINT_PATHS)" \
+	             "pyright" "lint-imports --no-logo"; do \
+	  echo "== $$check"; $(BIN)/$$check || failed="$$failed; $$check"; \
+	done; \
+	test -z "$$failed" || { echo "lint: failed: $${failed#; }"; exit 1; }
+
 bench: $(STAMP) ## run the benchmarks and print their figures
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean: ## remove the built reports (keeps .venv)
 	rm -rf reports/*/ reports/index.html
 
-.PHONY: help venv lock report test bench clean
+.PHONY: help venv lock report test test-fast lint bench clean

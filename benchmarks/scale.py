@@ -97,11 +97,11 @@ def main() -> None:
 
     import numpy as np
 
+    from fivecolor.analysis.sensitivity import monte_carlo
     from fivecolor.data.dataset import load_data
-    from fivecolor.site.executors import get_executor
     from fivecolor.params import load_params
     from fivecolor.scoring.pipeline import score
-    from fivecolor.analysis.sensitivity import monte_carlo
+    from fivecolor.site.executors import get_executor
 
     if args.memory_only:
         report_memory(args)
@@ -131,7 +131,8 @@ def main() -> None:
                 failed = [o.error for o in outcomes if o.status != "ok"]
                 if failed:
                     raise SystemExit(f"{name} × {workers}: {len(failed)} notebooks failed; first: {failed[0]}")
-                same_mc = all(np.array_equal(getattr(mc, f), getattr(reference_mc, f)) for f in ("scores", "ranks", "bands"))
+                same_mc = all(np.array_equal(getattr(mc, f), getattr(reference_mc, f))
+                              for f in ("scores", "ranks", "bands"))
                 pages = {job.html_path.relative_to(out): steady(job.html_path) for job in jobs}
                 pages_seen[(name, workers)] = pages
                 station_seconds = sorted(o.seconds for o in outcomes if o.job.label.startswith("station"))

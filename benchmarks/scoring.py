@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import yaml
 
-from _timing import timed  # benchmarks/ is on sys.path when a script runs
-
 from fivecolor import load_data, load_params, score
 from fivecolor.data.sample import write_sample
+
+from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,9 +48,9 @@ def main() -> None:
     for n_stations, fmt in ((60, "csv"), (30_000, "parquet"), (30_000, "csv")):
         with tempfile.TemporaryDirectory() as tmp:
             params = load_params(company(Path(tmp), n_stations, 36, fmt))
-            t_load, data = timed(lambda: load_data(params), args.repeat if n_stations < 1000 else 3)
-            t_score, result = timed(lambda: score(data, params), args.repeat)
-            t_table, _ = timed(lambda: result.table(), args.repeat)
+            t_load, data = timed(partial(load_data, params), args.repeat if n_stations < 1000 else 3)
+            t_score, result = timed(partial(score, data, params), args.repeat)
+            t_table, _ = timed(result.table, args.repeat)
             cells = data.values.size
             print(f"{n_stations:>8} {len(data.periods):>6} {cells:>11,} {fmt:>8} {t_load:>8.3f} {t_score:>8.3f} "
                   f"{t_table:>8.3f} {t_load + t_score + t_table:>8.3f}")

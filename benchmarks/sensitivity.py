@@ -14,16 +14,17 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from _timing import timed  # benchmarks/ is on sys.path when a script runs
-
 from fivecolor import load_data, load_params, score
 from fivecolor.analysis import sensitivity as sa
 from fivecolor.data.sample import write_sample
+
+from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 AUDIT = {"normalisation": ["goalposts", "minmax", "zscore", "rank"], "aggregation": ["arithmetic", "geometric"]}
@@ -49,7 +50,7 @@ def naive(mc: sa.UncertaintyResult, subset: int) -> tuple[float, int]:
     per_sample = (time.perf_counter() - start) / subset
     mismatches = sum(
         not (np.array_equal(r.rank[t], mc.ranks[k], equal_nan=True) and np.array_equal(r.band[t], mc.bands[k]))
-        for r, k in zip(again, picks)
+        for r, k in zip(again, picks, strict=True)
     )
     return per_sample, mismatches
 
@@ -69,8 +70,8 @@ def main() -> None:
                 params = base if setting == "sample" else base.replace(
                     sensitivity={**base.sensitivity.model_dump(), **AUDIT})
                 result = score(load_data(params), params)
-                t_mc, mc = timed(lambda: sa.monte_carlo(result, samples=args.samples), args.repeat)
-                t_table, table = timed(lambda: sa.station_uncertainty(mc), args.repeat)
+                t_mc, mc = timed(partial(sa.monte_carlo, result, samples=args.samples), args.repeat)
+                t_table, _ = timed(partial(sa.station_uncertainty, mc), args.repeat)
                 per_sample, mismatches = naive(mc, subset)
                 t_naive = per_sample * args.samples
                 print(f"{n_stations:>8} {setting:>8} {args.samples:>7} {t_mc:>7.3f} {t_table:>7.3f} "

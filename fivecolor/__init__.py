@@ -29,4 +29,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'fivecolor' has no attribute {name!r}")
 
 
-__all__ = [*_PUBLIC, "__version__"]
+__all__ = [*_PUBLIC, "__version__"]  # pyright: ignore[reportUnsupportedDunderAll]

@@ -43,8 +43,8 @@ def indicator_rows(stations: pd.DataFrame = STATIONS, periods: tuple[str, ...] =
     """Long ``period, station_id, indicator, value`` rows, one per cell, all valid.
 
     Each (station, indicator) sits at a fixed fraction of the way between the goalposts (better
-    stations further along), moved by at most ±2% of the goalpost span a month; values are rounded to two decimals so that
-    CSV, Excel and Parquet copies hold exactly the same numbers.
+    stations further along), moved by at most ±2% of the goalpost span a month; values are
+    rounded to two decimals so that CSV, Excel and Parquet copies hold exactly the same numbers.
     """
     rng = np.random.default_rng(seed)
     keys = list(CATALOGUE)

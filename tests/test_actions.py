@@ -18,16 +18,17 @@ import pandas as pd
 import pytest
 import scipy.optimize
 
-from conftest import REPO
 from fivecolor.analysis import actions
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.dataset import load_data
 from fivecolor.data.projects import load_projects
 from fivecolor.errors import InputError
-from fivecolor.scoring.bands import BANDS
 from fivecolor.params import load_params
-from fivecolor.site.outputs import write_actions
+from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.pipeline import score
+from fivecolor.site.outputs import write_actions
+
+from conftest import REPO
 
 SAMPLE_PARAMS = REPO / "params" / "2020-05.yaml"
 SAMPLE_INDICATORS = REPO / "fivecolor" / "data" / "sample" / "indicators.csv"
@@ -105,7 +106,8 @@ def test_next_colour_worked_example_meilin(sample):
             "line_loss": (9, 3), "customer_satisfaction": (80, 100), "party_building": (70, 100),
             "integrity_risk": (6, 0), "financial_performance": (95, 100), "team_performance": (70, 100)}
     scores = {k: min(100, max(0, 100 * (cell[k] - w) / (b - w))) for k, (w, b) in goal.items()}
-    scores["getting_electricity"] = 100 * (math.log(cell["getting_electricity"]) - math.log(12)) / (math.log(2) - math.log(12))
+    scores["getting_electricity"] = (
+        100 * (math.log(cell["getting_electricity"]) - math.log(12)) / (math.log(2) - math.log(12)))
     composite = sum(weights[k] * scores[k] for k in weights) / 100
     assert composite == pytest.approx(76.2599, abs=1e-4)
     needed = scores["safety_production"] + (80 - composite) / 0.15
@@ -232,8 +234,8 @@ def test_next_colour_skips_red_and_missing_cells(sample):
     assert (options["band_from"] == options["station_id"].map(bands)).all()
     t = result.period_index
     s, i = np.nonzero(result.missing[t])
-    holes = set(zip(result.data.station_ids[s], np.asarray(result.data.indicators)[i]))
-    assert not holes & set(zip(options["station_id"], options["indicator"]))
+    holes = set(zip(result.data.station_ids[s], np.asarray(result.data.indicators)[i], strict=True))
+    assert not holes & set(zip(options["station_id"], options["indicator"], strict=True))
 
 
 # -- pairing -----------------------------------------------------------------------------------
@@ -248,9 +250,10 @@ def _brute_force(cost: np.ndarray, capacity: int) -> tuple[int, int, float]:
     slots = [m for m in range(n_mentors) for _ in range(capacity)]
     best = None
     if n_partners <= len(slots):
-        maps = (dict(zip(range(n_partners), perm)) for perm in itertools.permutations(range(len(slots)), n_partners))
+        maps = (dict(enumerate(perm)) for perm in itertools.permutations(range(len(slots)), n_partners))
     else:
-        maps = (dict(zip(perm, range(len(slots)))) for perm in itertools.permutations(range(n_partners), len(slots)))
+        maps = ({partner: slot for slot, partner in enumerate(perm)}
+                for perm in itertools.permutations(range(n_partners), len(slots)))
     for partner_to_slot in maps:
         load = np.bincount([slots[k] for k in partner_to_slot.values()], minlength=n_mentors)
         key = (-len(partner_to_slot), int(np.sum(load * (load - 1) // 2)),
@@ -308,7 +311,8 @@ def test_pairing_sample_month(sample):
     result = sample[2]
     pairs = actions.pairing(result)
     bands = result.table().set_index("station_id")["band"]
-    assert set(zip(pairs["mentor_band"], pairs["partner_band"])) == {("red", "yellow"), ("orange", "green")}
+    assert set(zip(pairs["mentor_band"], pairs["partner_band"], strict=True)) == {("red", "yellow"),
+                                                                                 ("orange", "green")}
     assert (pairs["mentor_id"].map(bands) == pairs["mentor_band"]).all()
     assert (pairs["partner_id"].map(bands) == pairs["partner_band"]).all()
     assert pairs["partner_id"].is_unique
@@ -369,7 +373,7 @@ def test_department_help_sample(sample):
     # the bottom band on an indicator under cut-offs: normalised below 75, exactly those cells
     scores = result.table().set_index("station_id")
     expected = {(sid, k) for k in params.indicators for sid in scores.index[scores[f"score_{k}"] < 75]}
-    assert set(zip(rows["station_id"], rows["indicator"])) == expected
+    assert set(zip(rows["station_id"], rows["indicator"], strict=True)) == expected
     assert (rows["level"] == 75).all()
     np.testing.assert_allclose(rows["gap_points"], 75 - rows["normalised"], atol=1e-9)
     # the target scores exactly the level: e.g. safety production 60 + 0.75 × 40 = 90
@@ -388,7 +392,7 @@ def test_department_help_threshold(sample):
     rows = actions.department_help(result)
     scores = result.table().set_index("station_id")
     expected = {(sid, k) for k in params.indicators for sid in scores.index[scores[f"score_{k}"] < 60]}
-    assert set(zip(rows["station_id"], rows["indicator"])) == expected
+    assert set(zip(rows["station_id"], rows["indicator"], strict=True)) == expected
     assert (rows["gap_points"] > 0).all() and (rows["level"] == 60).all()
 
 
@@ -436,7 +440,8 @@ def test_no_projects_file_gives_none(project):
 
 
 BAD_PROJECTS = [
-    ("station_id,indicator,start,target,title\nnowhere,line_loss,2020-01,5,x\n", "row 2", "column station_id", "nowhere"),
+    ("station_id,indicator,start,target,title\nnowhere,line_loss,2020-01,5,x\n", "row 2", "column station_id",
+     "nowhere"),
     ("station_id,indicator,start,target,title\nmeilin,line_los,2020-01,5,x\n", "row 2", "column indicator", "line_los"),
     ("station_id,indicator,start,target,title\nmeilin,line_loss,2020-01,5,x\nmeilin,line_loss,2020/02,5,x\n",
      "row 3", "column start", "2020/02"),
@@ -495,7 +500,7 @@ def test_stage_met_when_share_reached(sample):
 # -- files and command -------------------------------------------------------------------------
 def test_cli_actions_writes_the_tables(tmp_path, run_cli, sample):
     out = tmp_path / "actions"
-    code, stdout, stderr = run_cli("actions", "--params", SAMPLE_PARAMS, "--out", out)
+    code, _, stderr = run_cli("actions", "--params", SAMPLE_PARAMS, "--out", out)
     assert code == 0, stderr
     names = {"next_colour.csv", "pairing.csv", "departments.csv", "stages.csv", "projects.csv"}
     assert {p.name for p in out.iterdir()} == names

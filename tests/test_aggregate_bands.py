@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fivecolor.params import Bands
 from fivecolor.scoring import bands
 from fivecolor.scoring.aggregate import aggregate
-from fivecolor.params import Bands
 
 
 def test_weighted_arithmetic_mean():

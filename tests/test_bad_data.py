@@ -207,8 +207,8 @@ def test_gbk_csv_reads_chinese_names(project, run_cli):
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")  # the file really is not UTF-8
     scores = _score_frame(run_cli, params)
-    names = dict(zip(STATIONS["station_id"], STATIONS["name"]))
-    assert dict(zip(scores["station_id"], scores["name"])) == names
+    names = dict(zip(STATIONS["station_id"], STATIONS["name"], strict=True))
+    assert dict(zip(scores["station_id"], scores["name"], strict=True)) == names
     assert "海曙供电所" in set(scores["name"])
 
 
@@ -252,7 +252,7 @@ def test_validate_on_clean_data(project, run_cli):
 
 
 def test_big_month_over_month_jump_is_a_warning(project, run_cli):
-    low, high = CATALOGUE[WIDE]["valid"]
+    _, high = CATALOGUE[WIDE]["valid"]
     jumped = _set_value("NB06", WIDE, high)(project.indicators.copy())  # from tens to the top of valid
     params = project.with_indicators(jumped)
     code, out, err = run_cli("validate", "--params", params)

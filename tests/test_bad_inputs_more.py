@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import CATALOGUE, PERIODS, REPORTED, STATIONS, Project
+from conftest import CATALOGUE, PERIODS, REPORTED, Project
 
 FIRST = next(iter(CATALOGUE))  # valid [0, 100]
 WIDE = "frequent_outage"  # valid [0, 10000]
@@ -222,7 +222,8 @@ def _scores(run_cli, params: Path) -> pd.DataFrame:
 
 
 def test_header_spaces_and_value_spaces_are_stripped(project, run_cli):
-    text = _csv(project).decode().replace("period,station_id,indicator,value", " period , station_id,indicator , value ")
+    text = _csv(project).decode().replace("period,station_id,indicator,value",
+                                          " period , station_id,indicator , value ")
     params = project.with_data_bytes("indicators", "spaced.csv", text.replace(",NB01,", ", NB01 ,").encode())
     pd.testing.assert_frame_equal(_scores(run_cli, params), _scores(run_cli, project.params_path))
 

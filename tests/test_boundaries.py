@@ -2,7 +2,10 @@
 
 import json
 
-import pytest
+from fivecolor import load_data, load_params, score
+from fivecolor.cli import main
+from fivecolor.data import geography as geo
+from fivecolor.views import charts
 
 from conftest import Project
 from fivecolor import load_data, load_params, score

@@ -77,7 +77,8 @@ def test_score_to_stdout_is_the_documented_csv(project, run_cli):
 
     assert sorted(table["station_id"]) == sorted(STATIONS["station_id"])
     assert (table["period"] == REPORTED).all()
-    assert dict(zip(table["station_id"], table["name"])) == dict(zip(STATIONS["station_id"], STATIONS["name"]))
+    assert (dict(zip(table["station_id"], table["name"], strict=True))
+            == dict(zip(STATIONS["station_id"], STATIONS["name"], strict=True)))
     assert list(table["rank"]) == list(range(1, len(STATIONS) + 1))  # best first
 
     # numbers against an independent computation of the default method
@@ -174,5 +175,5 @@ def test_python_m_fivecolor_bad_data_has_no_traceback(project, tmp_path):
 def test_an_output_that_cannot_be_written_is_one_line_exit_2(project, run_cli, tmp_path):
     folder = tmp_path / "a-folder"
     folder.mkdir()
-    code, out, err = run_cli("score", "--params", project.params_path, "--out", folder)
+    code, _, err = run_cli("score", "--params", project.params_path, "--out", folder)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "a-folder" in err and "Traceback" not in err

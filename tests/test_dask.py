@@ -21,9 +21,14 @@ from fivecolor.analysis import sensitivity  # noqa: E402
 from fivecolor.analysis.sensitivity import draws as sensitivity_draws  # noqa: E402
 from fivecolor.analysis.sensitivity import engine as sensitivity_engine  # noqa: E402
 from fivecolor.data.dataset import load_data  # noqa: E402
+from fivecolor.params import load_params  # noqa: E402
+from fivecolor.resources import notebooks_dir  # noqa: E402
+from fivecolor.scoring.pipeline import score  # noqa: E402
+from fivecolor.site.build import build_month  # noqa: E402
 from fivecolor.site.executors import (  # noqa: E402
     DaskExecutor,
     LocalExecutor,
+    _remove_bundles,
     get_executor,
     notebook_payloads,
     run_payload,
@@ -33,7 +38,6 @@ from fivecolor.params import load_params  # noqa: E402
 from fivecolor.resources import notebooks_dir  # noqa: E402
 from fivecolor.site.build import build_month  # noqa: E402
 from fivecolor.site.runner import NotebookJob  # noqa: E402
-from fivecolor.scoring.pipeline import score  # noqa: E402
 
 from conftest import Project  # noqa: E402
 

@@ -72,7 +72,7 @@ def test_state_and_cwd_do_not_leak_between_notebooks(tmp_path, warm_engine):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     a = make_notebook(tmp_path / "a.ipynb", [
-        "import os\nleaked_secret = 42\nos.chdir(%r)\nprint('pid', os.getpid())" % str(elsewhere),
+        f"import os\nleaked_secret = 42\nos.chdir({str(elsewhere)!r})\nprint('pid', os.getpid())",
     ])
     b = make_notebook(tmp_path / "b.ipynb", [
         "import os\nprint('pid', os.getpid())",
@@ -188,7 +188,8 @@ def test_measure_warm_runner_against_papermill_pool(tmp_path, capsys):
 
     (tmp_path / "pm").mkdir()
     args = [
-        (str(src), str(tmp_path / "pm" / f"S{i:02d}.ipynb"), str(tmp_path / "pm" / f"S{i:02d}.html"), {"station": f"S{i:02d}"})
+        (str(src), str(tmp_path / "pm" / f"S{i:02d}.ipynb"), str(tmp_path / "pm" / f"S{i:02d}.html"),
+         {"station": f"S{i:02d}"})
         for i in range(count)
     ]
     started = time.perf_counter()

@@ -31,9 +31,10 @@ import nbformat
 import psutil
 import pytest
 
-from conftest import REPO, Project
 from fivecolor.resources import notebooks_dir
 from fivecolor.site.build import build_month
+
+from conftest import REPO, Project
 
 pytestmark = pytest.mark.slow
 
@@ -123,8 +124,8 @@ def _one_line_failure(code: int, err: str, *expected: str) -> str:
 
 
 def _rerun_succeeds(run_cli, project: Project, reports: Path, before: dict[str, bytes]) -> None:
-    code, out, err = run_cli("report", "--params", project.params_path, "--out", reports, "--force",
-                             "--workers", "2")
+    code, _, err = run_cli("report", "--params", project.params_path, "--out", reports, "--force",
+                           "--workers", "2")
     assert code == 0, err
     after = _files(reports / PERIOD)
     assert after["scores.csv"] == before["scores.csv"]  # same inputs, same scores

@@ -10,15 +10,15 @@ page is built.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 
+from fivecolor.site.build import build_month
+
 from browser import CHROMIUM, CHROMIUM_ARGS, _offline_router, browser_missing_reason
 from conftest import STATIONS, Project
-from fivecolor.site.build import build_month
 
 pytestmark = pytest.mark.slow
 
@@ -92,8 +92,8 @@ def test_a_scores_table_keeps_the_names_verbatim(hostile_site):
 
     _, month = hostile_site
     scores = pd.read_csv(month / "scores.csv", dtype={"station_id": str}, keep_default_na=False)
-    assert dict(zip(scores["station_id"], scores["name"])) | HOSTILE == dict(zip(scores["station_id"],
-                                                                                scores["name"]))
+    assert dict(zip(scores["station_id"], scores["name"], strict=True)) | HOSTILE == dict(zip(scores["station_id"],
+                                                                                scores["name"], strict=True))
 
 
 @pytest.mark.skipif(browser_missing_reason() is not None, reason=str(browser_missing_reason()))

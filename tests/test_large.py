@@ -18,8 +18,11 @@ from fivecolor.scoring.bands import BANDS
 from fivecolor.views.large_month import ROWS_SHOWN
 from fivecolor.params import load_params
 from fivecolor.resources import notebooks_dir
-from fivecolor.site.runner import NotebookJob, run_notebook
+from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.pipeline import score
+from fivecolor.site.runner import NotebookJob, run_notebook
+from fivecolor.views import charts, tables
+from fivecolor.views.notebook import ROWS_SHOWN
 
 N_STATIONS, N_MONTHS = 500, 3
 MAX_OVERVIEW_BYTES = 1_500_000

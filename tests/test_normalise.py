@@ -90,6 +90,7 @@ finite = st.integers(50, 1_000_000).map(lambda v: v / 100)  # distinct values di
 @given(x=arrays(float, (7, 3), elements=finite), scale=st.floats(0.001, 1000), log=st.booleans(),
        method=st.sampled_from(["minmax", "zscore", "rank"]), direction=st.sampled_from(["higher", "lower"]))
 def test_changing_units_leaves_relative_scores_unchanged(x, scale, log, method, direction):
-    ind = IndicatorArrays(worst=np.ones(3), best=np.full(3, 2.0), sign=np.full(3, 1.0 if direction == "higher" else -1.0),
+    ind = IndicatorArrays(worst=np.ones(3), best=np.full(3, 2.0),
+                          sign=np.full(3, 1.0 if direction == "higher" else -1.0),
                           log=np.array([log, False, True]))
     np.testing.assert_allclose(normalise(x * scale, ind, method), normalise(x, ind, method), atol=1e-6)

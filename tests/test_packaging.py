@@ -6,7 +6,7 @@ import hashlib
 import re
 import sys
 import tomllib
-from importlib.metadata import packages_distributions
+from importlib.metadata import packages_distributions, requires
 from pathlib import Path
 
 import pandas as pd
@@ -125,8 +125,13 @@ def test_the_lock_pins_every_declared_dependency_within_its_range():
         for version, _ in pins:
             assert requirement.specifier.contains(version, prereleases=True), \
                 f"requirements.lock pins {requirement.name}=={version}, outside {requirement.specifier} (run make lock)"
-        for extra in requirement.extras:  # psycopg[binary]: the extra's own package is pinned too
-            assert canonicalize_name(f"{requirement.name}-{extra}") in locked
+        for extra in requirement.extras:  # psycopg[binary], pyright[nodejs]: what the extra adds is pinned too
+            added = [Requirement(r) for r in requires(requirement.name) or ()]
+            added = [r for r in added if r.marker is not None and r.marker.evaluate({"extra": extra})]
+            assert added, f"{requirement.name}[{extra}] adds nothing installed here"
+            for needed in added:
+                assert canonicalize_name(needed.name) in locked, \
+                    f"{requirement.name}[{extra}] needs {needed.name}, not in requirements.lock (run make lock)"
 
 
 def test_make_venv_installs_the_lock_and_every_extra():

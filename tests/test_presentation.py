@@ -16,7 +16,7 @@ import scipy.stats
 import vl_convert as vlc
 
 from fivecolor import load_data, load_params, score
-from fivecolor.analysis import actions
+from fivecolor.analysis import actions, sensitivity
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.projects import load_projects
 from fivecolor.views import action_tables, one_station, robustness, theme

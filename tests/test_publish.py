@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import fivecolor.site.publish as publish
+from fivecolor.site.manifest import write_manifest
 from fivecolor.site.publish import (
     ReportLocked,
     file_sha256,
@@ -19,7 +20,6 @@ from fivecolor.site.publish import (
     published_periods,
     write_site_index,
 )
-from fivecolor.site.manifest import write_manifest
 
 PACKAGE_ROOT = Path(publish.__file__).parents[2]
 
@@ -55,10 +55,9 @@ def test_failed_build_leaves_published_month_untouched(tmp_path):
     reports = tmp_path / "reports"
     publish_files(reports, "2020-05", {"index.html": "good", "data/scores.csv": "a,b\n1,2\n"})
     before = snapshot(reports / "2020-05")
-    with pytest.raises(RuntimeError, match="notebook failed"):
-        with publish_month(reports, "2020-05") as staging:
-            (staging / "index.html").write_text("half", encoding="utf-8")
-            raise RuntimeError("notebook failed")
+    with pytest.raises(RuntimeError, match="notebook failed"), publish_month(reports, "2020-05") as staging:
+        (staging / "index.html").write_text("half", encoding="utf-8")
+        raise RuntimeError("notebook failed")
     assert snapshot(reports / "2020-05") == before
     assert leftovers(reports) == []
 
@@ -108,21 +107,18 @@ def test_second_concurrent_build_of_the_same_month_is_refused(tmp_path):
         assert message.startswith("LOCKED the report for 2020-05 is being built by another process")
         assert message.count("\n") == 1
         # In this process too, and another month is not blocked.
-        with pytest.raises(ReportLocked):
-            with publish_month(reports, "2020-05"):
-                pass
+        with pytest.raises(ReportLocked), publish_month(reports, "2020-05"):
+            pass
         assert other_process("2020-06") == "PUBLISHED\n"
     # Released on exit.
     assert other_process("2020-05") == "PUBLISHED\n"
 
 
 def test_bad_period_is_rejected(tmp_path):
-    with pytest.raises(ValueError, match="YYYY-MM"):
-        with publish_month(tmp_path, "2020-13"):
-            pass
-    with pytest.raises(ValueError):
-        with publish_month(tmp_path, "../x"):
-            pass
+    with pytest.raises(ValueError, match="YYYY-MM"), publish_month(tmp_path, "2020-13"):
+        pass
+    with pytest.raises(ValueError), publish_month(tmp_path, "../x"):
+        pass
 
 
 def test_site_index_lists_months_newest_first(tmp_path):
@@ -175,9 +171,8 @@ def test_a_month_left_aside_by_a_killed_swap_is_restored_and_leftovers_removed(t
     (reports / ".2020-05.old-dead").mkdir(parents=True)
     (reports / ".2020-05.old-dead" / "index.html").write_text("published", encoding="utf-8")
     (reports / ".2020-05.staging-dead").mkdir()
-    with pytest.raises(RuntimeError):
-        with publish_month(reports, "2020-05"):
-            assert (reports / "2020-05" / "index.html").read_text(encoding="utf-8") == "published"
-            raise RuntimeError("build failed")
+    with pytest.raises(RuntimeError), publish_month(reports, "2020-05"):
+        assert (reports / "2020-05" / "index.html").read_text(encoding="utf-8") == "published"
+        raise RuntimeError("build failed")
     assert (reports / "2020-05" / "index.html").read_text(encoding="utf-8") == "published"
     assert sorted(p.name for p in reports.iterdir() if p.name.startswith(".2020-05.")) == [".2020-05.lock"]

@@ -14,11 +14,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import REPO, STATIONS, Project
 from fivecolor.cli import main
-from fivecolor.site.render import network_urls
 from fivecolor.resources import notebooks_dir
 from fivecolor.site.build import ReportFailed, build_month
+from fivecolor.site.render import network_urls
+
+from conftest import REPO, STATIONS, Project
 
 pytestmark = pytest.mark.slow
 
@@ -170,7 +171,7 @@ def test_pages_render_every_chart_offline_in_headless_chromium(site):
     pages = {"report-overview": month / "index.html", "report-station": month / "stations" / "NB03.html",
              "report-widget": month / "widget.html", "report-sensitivity": month / "sensitivity.html",
              "report-months": month.parent / "index.html"}
-    checks = dict(zip(pages, check_pages(list(pages.values()), list(pages))))
+    checks = dict(zip(pages, check_pages(list(pages.values()), list(pages)), strict=True))
     for name, check in checks.items():
         assert check.ok, (name, check)
         assert check.screenshot.stat().st_size > 5_000

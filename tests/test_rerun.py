@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import CATALOGUE, REPORTED, Project, write_table, write_yaml
 from fivecolor.site.build import build_month
 from fivecolor.site.rerun import first_difference, rerun_month, snapshot_params
+
+from conftest import CATALOGUE, REPORTED, Project, write_table, write_yaml
 
 pytestmark = pytest.mark.slow
 
@@ -116,7 +117,7 @@ def test_an_edited_snapshot_is_refused(published, tmp_path, run_cli):
 
 
 def test_scores_that_no_longer_follow_exit_1_naming_the_first_row(published, tmp_path, run_cli):
-    _, _, month, scores = published
+    _, _, month, _ = published
     copy = tmp_path / "reports" / REPORTED
     shutil.copytree(month, copy)
     table = pd.read_csv(copy / "scores.csv", dtype={"station_id": str}, keep_default_na=False, encoding="utf-8-sig")

@@ -70,7 +70,7 @@ def test_shipped_files_are_plain_utf8_with_newlines(name):
 
 
 def test_shipped_files_read_back_as_the_frames(sample, shipped):
-    for made, read in zip(sample, shipped):
+    for made, read in zip(sample, shipped, strict=True):
         pd.testing.assert_frame_equal(made.reset_index(drop=True), read, check_dtype=False)
 
 
@@ -201,7 +201,7 @@ def test_generator_is_deterministic_for_a_seed_and_varies_with_it():
     first = make_sample(n_stations=500, n_months=3, seed=7)
     again = make_sample(n_stations=500, n_months=3, seed=7)
     other = make_sample(n_stations=500, n_months=3, seed=8)
-    for a, b in zip(first, again):
+    for a, b in zip(first, again, strict=True):
         pd.testing.assert_frame_equal(a, b)
     assert not first[1]["value"].equals(other[1]["value"])
     assert not first[0][["lat", "lon"]].equals(other[0][["lat", "lon"]])

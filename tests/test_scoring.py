@@ -8,10 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factories import indicator, make_dataset, make_params
 from fivecolor.analysis.month import colour_summary, movers, points_lost, weak_indicators
 from fivecolor.scoring.pipeline import score
 from fivecolor.views.common import scores_file
+
+from factories import indicator, make_dataset, make_params
 
 
 def three_indicators(**top):

@@ -15,8 +15,6 @@ import pytest
 import scipy.stats
 import yaml
 
-from conftest import REPO
-from fivecolor.scoring import bands as bandmod
 from fivecolor import load_data, load_params, score
 from fivecolor.analysis import sensitivity as sa
 from fivecolor.analysis.sensitivity import draws as sa_draws
@@ -24,6 +22,9 @@ from fivecolor.analysis.sensitivity import engine as sa_engine
 from fivecolor.analysis.sensitivity import sobol_analysis as sa_sobol
 from fivecolor.analysis.sensitivity import uncertainty as sa_uncertainty
 from fivecolor.errors import InputError
+from fivecolor.scoring import bands as bandmod
+
+from conftest import REPO
 
 SAMPLE = REPO / "params" / "2020-05.yaml"
 SCHEMES = REPO / "params" / "schemes"
@@ -258,7 +259,7 @@ def test_scheme_draw_needs_an_ahp_matrix_when_ahp_is_listed(tmp_path):
 
 def test_sobol_samples_must_be_a_power_of_two(tmp_path):
     path = _variant(tmp_path, {"extends": str(SAMPLE), "sensitivity": {"sobol_samples": 1000}})
-    with pytest.raises(InputError, match="sensitivity.sobol_samples: must be a power of 2"):
+    with pytest.raises(InputError, match=r"sensitivity\.sobol_samples: must be a power of 2"):
         load_params(path)
 
 

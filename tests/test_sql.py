@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy import event
 
-from conftest import REPO, write_table, write_yaml
+from fivecolor.data.database import PulledRows, statement
 from fivecolor.data.dataset import check_data, load_data
 from fivecolor.data.files import file_sha256
 from fivecolor.params import load_params

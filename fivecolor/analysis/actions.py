@@ -23,12 +23,13 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from fivecolor.scoring import bands as bandmod
 from fivecolor.analysis.month import colour_counts
 from fivecolor.scoring.bands import BANDS, BandRule
-from fivecolor.scoring.normalise import IndicatorArrays, normalise
-from fivecolor.params import Aggregation, Normalisation
 from fivecolor.analysis.projects import project_progress
+from fivecolor.params import Aggregation, Normalisation
+from fivecolor.scoring import bands as bandmod
+from fivecolor.scoring.bands import BANDS
+from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.pipeline import ScoreResult, composite_scores
 
 RED, ORANGE, BLUE, GREEN, YELLOW = range(len(BANDS))
@@ -228,7 +229,8 @@ def _solve_numeric(result: ScoreResult, s: np.ndarray, i: np.ndarray, bound: np.
         k = np.arange(len(cs))
         trials = np.broadcast_to(base, (len(cs), *base.shape)).copy()
 
-        def better(x: np.ndarray) -> np.ndarray:
+        def better(x: np.ndarray, trials=trials, k=k, cs=cs, ci=ci) -> np.ndarray:
+            # this chunk's arrays bound as defaults: the closure never outlives the iteration
             trials[k, cs, ci] = x
             return _rescore(result, trials)[2][k, cs]
 
@@ -445,8 +447,8 @@ def _pairs_for(result: ScoreResult, mentor_band: int) -> tuple[pd.DataFrame, pd.
         "distance_km": np.round(distance[m, p], 2),
         "complementarity": np.round(contrib.sum(axis=1), 4),
         "cost": np.round(cost[m, p], 4),
-        "targets": [";".join(keys[o[c]]) for o, c in zip(order, chosen)],
-        "targets_label": [sep.join(labels[o[c]]) for o, c in zip(order, chosen)],
+        "targets": [";".join(keys[o[c]]) for o, c in zip(order, chosen, strict=True)],
+        "targets_label": [sep.join(labels[o[c]]) for o, c in zip(order, chosen, strict=True)],
         "mentor_load": load[m],
     }, columns=list(PAIRING_COLUMNS))
     left = np.setdiff1d(np.arange(len(partners)), p)
@@ -471,7 +473,7 @@ def _all_pairs(result: ScoreResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _band_order(column: pd.Series) -> pd.Series:
-    return column.map({b: i for i, b in enumerate(BANDS)}) if column.name.endswith("_band") else column
+    return column.map({b: i for i, b in enumerate(BANDS)}) if str(column.name).endswith("_band") else column
 
 
 def pairing(result: ScoreResult) -> pd.DataFrame:
@@ -590,7 +592,7 @@ def stage_progress(result: ScoreResult) -> pd.DataFrame:
     """
     params = result.params
     stages = params.actions.stages
-    shares = colour_shares(result).set_index("period").loc[params.period]
+    shares = colour_shares(result).set_index("period").loc[params.period].to_dict()
     scored, red = int(shares["scored"]), int(shares["red"])
     share = float(shares["red_share"])
     target = np.array([s.red_share for s in stages], dtype=float)

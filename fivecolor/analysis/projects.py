@@ -26,8 +26,8 @@ def project_progress(result: ScoreResult, projects: pd.DataFrame) -> pd.DataFram
     """
     params = result.params
     t = result.period_index
-    s = result.data.station_ids.get_indexer(projects["station_id"])
-    i = pd.Index(result.data.indicators).get_indexer(projects["indicator"])
+    s = result.data.station_ids.get_indexer(pd.Index(projects["station_id"]))
+    i = pd.Index(result.data.indicators).get_indexer(pd.Index(projects["indicator"]))
     if (s < 0).any() or (i < 0).any():
         raise ValueError("projects name stations or indicators the result does not have; use load_projects")
     start = pd.PeriodIndex(projects["start"], freq="M")
@@ -61,7 +61,7 @@ def project_progress(result: ScoreResult, projects: pd.DataFrame) -> pd.DataFram
         "latest": latest,
         "latest_period": params.period,
         "change": change,
-        "improved": pd.array(np.where(known & ~np.isnan(before), change * sign > 0, pd.NA), dtype="boolean"),
-        "met": pd.array(np.where(known, met, pd.NA), dtype="boolean"),
+        "improved": pd.arrays.BooleanArray(change * sign > 0, mask=~(known & ~np.isnan(before))),
+        "met": pd.arrays.BooleanArray(met, mask=~known),
         "status": status,
     }, columns=list(PROGRESS_COLUMNS))

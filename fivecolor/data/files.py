@@ -63,7 +63,7 @@ def _strip_categories(column: pd.Series) -> pd.Series:
     column = column.astype("category")
     stripped = column.cat.categories.astype(str).str.strip()
     if stripped.is_unique:
-        return column.cat.rename_categories(stripped)
+        return column.cat.rename_categories(stripped.tolist())
     return column.astype(object).where(column.isna(), column.astype(str).str.strip()).astype("category")
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fivecolor.errors import InputError
 from fivecolor.data.files import read_table
-from fivecolor.params import PERIOD_PATTERN, Params
 from fivecolor.data.validate import Findings, first_error, to_numbers
+from fivecolor.errors import InputError
+from fivecolor.params import PERIOD_PATTERN, Params
 
 PROJECT_COLUMNS = ("station_id", "indicator", "start", "target", "title")
 

@@ -152,7 +152,8 @@ def check_indicators(frame: pd.DataFrame, path: Path, params: Params, station_id
     ind_codes = out["indicator"].cat.codes.to_numpy()
     known = np.asarray(out["indicator"].cat.categories.isin(list(catalogue)))
     bounds = np.array([catalogue[c].valid if ok else (np.nan, np.nan)
-                       for c, ok in zip(out["indicator"].cat.categories, known)] + [(np.nan, np.nan)], dtype=float)
+                       for c, ok in zip(out["indicator"].cat.categories, known, strict=True)]
+                      + [(np.nan, np.nan)], dtype=float)
     low, high = bounds[ind_codes, 0], bounds[ind_codes, 1]
     outside = np.isfinite(values) & ~unknown_ind & ((values < low) | (values > high))
     findings.add_rows("error", path, out, outside, "value",
@@ -172,6 +173,7 @@ def check_indicators(frame: pd.DataFrame, path: Path, params: Params, station_id
 def check_month(values: np.ndarray, periods: tuple[str, ...], station_ids: pd.Index,
                 indicators: tuple[str, ...], params: Params, path: Path, findings: Findings) -> None:
     """Checks on the reported month of the cube ``values[period, station, indicator]``."""
+    ids = station_ids.tolist()  # plain labels for the messages
     if params.period not in periods:
         latest = periods[-1] if periods else "none"
         findings.add("error", path, f"no data for the reported month {params.period} (latest month: {latest})",
@@ -181,8 +183,8 @@ def check_month(values: np.ndarray, periods: tuple[str, ...], station_ids: pd.In
     month = values[t]
     present = ~np.isnan(month)
     for s in np.flatnonzero(~present.any(axis=1)):
-        findings.add("error", path, f"station {station_ids[s]} has no data in {params.period}",
-                     period=params.period, station_id=station_ids[s])
+        findings.add("error", path, f"station {ids[s]} has no data in {params.period}",
+                     period=params.period, station_id=ids[s])
     for i in np.flatnonzero(~present.any(axis=0)):
         findings.add("error", path, f"indicator {indicators[i]} has no data in {params.period}",
                      period=params.period, indicator=indicators[i])
@@ -191,9 +193,9 @@ def check_month(values: np.ndarray, periods: tuple[str, ...], station_ids: pd.In
     policy = {MissingPolicy.fail: "missing: fail stops the report; fill the cell or choose another policy",
               MissingPolicy.impute_median: "filled with the month's median of the indicator",
               MissingPolicy.reweight: "left out; the station's other weights are rescaled"}[params.missing]
-    for s, i in zip(*np.nonzero(holes)):
+    for s, i in zip(*np.nonzero(holes), strict=True):
         findings.add(severity, path, f"missing value ({policy})", column="value", period=params.period,
-                     station_id=station_ids[s], indicator=indicators[i])
+                     station_id=ids[s], indicator=indicators[i])
     previous = (pd.Period(params.period, freq="M") - 1).strftime("%Y-%m")
     if t > 0 and previous not in periods:
         findings.add("warning", path, f"no data for {previous}, the month before {params.period}: every colour "
@@ -206,11 +208,11 @@ def check_month(values: np.ndarray, periods: tuple[str, ...], station_ids: pd.In
     mad = np.nanmedian(np.abs(change - median), axis=(0, 1)) * 1.4826
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (change[-1] - median) / np.where(mad > 0, mad, np.nan)
-    for s, i in zip(*np.nonzero(np.abs(np.nan_to_num(z)) > JUMP_Z)):
+    for s, i in zip(*np.nonzero(np.abs(np.nan_to_num(z)) > JUMP_Z), strict=True):
         findings.add("warning", path,
                      f"jump from {values[t - 1, s, i]:g} to {values[t, s, i]:g} since {periods[t - 1]} "
                      f"(robust z = {z[s, i]:+.1f}); check the value",
-                     column="value", period=params.period, station_id=station_ids[s], indicator=indicators[i])
+                     column="value", period=params.period, station_id=ids[s], indicator=indicators[i])
 
 
 def first_error(findings: pd.DataFrame) -> tuple[str, str, str] | None:

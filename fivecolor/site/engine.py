@@ -35,7 +35,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from jupyter_client import AsyncKernelManager
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
@@ -106,6 +106,8 @@ class WarmKernel:
         self.needs_restart = False
 
     def _run_silently(self, code: str, timeout: float = 60) -> None:
+        if self.kc is None:
+            raise RuntimeError("kernel reset failed: the kernel is not running")
         reply = run_sync(self.kc.execute_interactive)(
             code, silent=True, store_history=False, timeout=timeout, output_hook=_ignore
         )
@@ -166,7 +168,7 @@ _OWNER_PID = os.getpid()
 def warm_kernel(kernel_name: str, start_timeout: float = 60) -> WarmKernel:
     """Return this process's warm kernel for ``kernel_name``, starting it if needed."""
     global _OWNER_PID
-    if _OWNER_PID != os.getpid():
+    if os.getpid() != _OWNER_PID:
         _KERNELS.clear()
         _OWNER_PID = os.getpid()
     kernel = _KERNELS.get(kernel_name)
@@ -177,7 +179,7 @@ def warm_kernel(kernel_name: str, start_timeout: float = 60) -> WarmKernel:
 
 def shutdown_warm_kernels() -> None:
     """Stop every warm kernel of this process; safe to call more than once."""
-    if _OWNER_PID != os.getpid():
+    if os.getpid() != _OWNER_PID:
         return
     while _KERNELS:
         _, kernel = _KERNELS.popitem()

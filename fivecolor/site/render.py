@@ -18,12 +18,10 @@ Examples
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import nbformat
 
@@ -76,7 +74,8 @@ def write_assets(assets_dir: Path) -> dict[str, Path]:
 
     assets_dir = Path(assets_dir)
     contents = {
-        "vega-bundle.js": vl_convert.javascript_bundle(),
+        # the stub makes `snippet` required; left out, it is the default that sets window.vegaEmbed
+        "vega-bundle.js": vl_convert.javascript_bundle(),  # pyright: ignore[reportCallIssue]
         "notebook.css": notebook_css(),
         "fivecolor.css": (OFFLINE_DIR / "static" / "fivecolor.css").read_text(encoding="utf-8"),
     }
@@ -93,7 +92,6 @@ def _get_exporter():
     global _exporter
     if _exporter is None:
         from nbconvert.exporters import HTMLExporter
-
         from traitlets.config import Config
 
         # Cells tagged "notes" narrate the notebook for its editors, not for the committee.
@@ -129,15 +127,14 @@ def render_html(
     language
         ``<html lang>`` value, e.g. ``"zh"``.
     """
-    if not isinstance(nb, nbformat.NotebookNode):
-        nb = nbformat.read(os.fspath(nb), as_version=4)
+    notebook = nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(os.fspath(nb), as_version=4)
     exporter = _get_exporter()
     exporter.language_code = language
     resources = {
         "assets_url": assets_url.rstrip("/") or ".",
-        "metadata": {"name": title or nb.metadata.get("title") or "Report"},
+        "metadata": {"name": title or notebook.metadata.get("title") or "Report"},
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
 
 

@@ -17,12 +17,13 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
 import signal
-import threading
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -158,10 +159,8 @@ def _on_terminate(signum: int, frame) -> None:
         process = getattr(getattr(kernel.km, "provisioner", None), "process", None)
         if process is not None:
             # os.kill, not Popen.kill/wait: this handler may interrupt a Popen.poll that holds its lock
-            try:
+            with contextlib.suppress(OSError):  # already gone
                 os.kill(process.pid, signal.SIGKILL)
-            except OSError:
-                pass  # already gone
     os._exit(128 + signum)
 
 
@@ -178,7 +177,7 @@ def _warm_up(scratch: str | None = None) -> None:
         tempfile.tempdir = scratch
     import papermill  # noqa: F401
 
-    import fivecolor.site.engine  # noqa: F401
+    import fivecolor.site.engine
     import fivecolor.site.render  # noqa: F401
 
 
@@ -300,7 +299,7 @@ class _progress_bar:
         return self._advance
 
     def _advance(self, result: NotebookResult) -> None:
-        if self._progress is None:
+        if self._progress is None or self._task is None:
             return
         from rich.markup import escape
 

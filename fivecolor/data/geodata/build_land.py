@@ -93,7 +93,7 @@ def build_land(source: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
         "--source", type=Path, help="map.geo.json of @geo-maps/earth-lands-100m (default: npm pack)"
     )

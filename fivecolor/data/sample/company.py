@@ -23,7 +23,7 @@ def _inside_counties(stations, towns):
     counties = {f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
                 for f in county_boundaries()["features"]}
     anchor = towns.drop_duplicates(["county", "town"]).set_index(["county", "town"])[["lon", "lat"]]
-    home = anchor.reindex(list(zip(stations["county"], stations["town"]))).to_numpy(float)
+    home = anchor.reindex(list(zip(stations["county"], stations["town"], strict=True))).to_numpy(float)
     xy = stations[["lon", "lat"]].to_numpy(float, copy=True)
     region = np.array([counties.get(c) for c in stations["county"]], dtype=object)
     known = np.array([g is not None for g in region]) & ~np.isnan(home).any(axis=1)

@@ -35,8 +35,8 @@ from scipy.signal import lfilter
 from scipy.stats import poisson as poisson_dist
 
 __all__ = [
-    "DECIMALS",
     "COUNTIES",
+    "DECIMALS",
     "STORY_STATION",
     "make_sample",
     "write_sample",
@@ -157,9 +157,9 @@ def _station_table(n_stations: int, rng: np.random.Generator) -> pd.DataFrame:
     """Stations: the 60 real towns for the default size, synthetic stations otherwise."""
     staff = np.clip(np.round(rng.lognormal(np.log(62.0), 0.38, n_stations)), 25, 140)
     if n_stations == len(_TOWNS):
-        ids, name_en, county, town, lat, lon = (np.array(col) for col in zip(*_TOWNS))
+        ids, name_en, county, town, lat, lon = (np.array(col) for col in zip(*_TOWNS, strict=True))
         # 长街镇 -> 长街供电所: drop the administrative suffix only.
-        name = pd.Series(town).str.replace(r"(镇|街道)$", "", regex=True).add("供电所")
+        name = pd.Series(town.tolist()).str.replace(r"(镇|街道)$", "", regex=True).add("供电所")
         name_en = np.char.add(name_en, " station")
     else:
         # Synthetic stations scattered around the real towns, kept inside the bounding box.
@@ -341,8 +341,8 @@ def make_sample(
     quality = _QUALITY_SD * rng_effect.standard_normal((n_stations, 1))
     story = (stations["station_id"] == STORY_STATION).to_numpy()
     quality[story] = _STORY_QUALITY
-    condition = lfilter([1.0], [1.0, -_AR_PHI],
-                        rng_effect.normal(0, _AR_SD, (n_stations, n_total)), axis=1)
+    condition = np.asarray(lfilter([1.0], [1.0, -_AR_PHI],
+                                   rng_effect.normal(0, _AR_SD, (n_stations, n_total)), axis=1))
     condition[story, -1] += _STORY_UPLIFT
     shared = _LEVEL + quality + condition + _TREND_PER_YEAR * years
     own = rng_effect.standard_normal((n_stations, len(_LOADING)))
