@@ -40,8 +40,8 @@ def _load(args) -> tuple:
 
 
 def cmd_score(args) -> int:
-    from fivecolor.site.outputs import csv_bytes, write_csv
     from fivecolor.scoring.pipeline import score
+    from fivecolor.site.outputs import csv_bytes, write_csv
     from fivecolor.views.common import scores_file
 
     params, data = _load(args)
@@ -126,8 +126,8 @@ def cmd_report(args) -> int:
 def cmd_rerun(args) -> int:
     """``fivecolor rerun reports/<period>``: exit 0 identical scores, 1 different, 2 not a published month."""
     from fivecolor.site.build import ReportFailed
-    from fivecolor.site.publish import ReportLocked
     from fivecolor.site.inputs import SNAPSHOT_DIR
+    from fivecolor.site.publish import ReportLocked
     from fivecolor.site.rerun import rerun_month
 
     try:
@@ -146,8 +146,8 @@ def cmd_rerun(args) -> int:
 
 
 def cmd_actions(args) -> int:
-    from fivecolor.site.outputs import write_actions
     from fivecolor.scoring.pipeline import score
+    from fivecolor.site.outputs import write_actions
 
     params, data = _load(args)
     written = write_actions(score(data, params), args.out)
@@ -167,8 +167,8 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_weights(args) -> int:
-    from fivecolor.site.outputs import csv_bytes
     from fivecolor.analysis.sensitivity import normalised_month, scheme_weights
+    from fivecolor.site.outputs import csv_bytes
 
     params, data = _load(args)
     table = scheme_weights(params, normalised_month(params, data)).round(6).reset_index()
@@ -177,10 +177,15 @@ def cmd_weights(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
-    from fivecolor.site.outputs import csv_bytes, write_csv
+    from fivecolor.analysis.sensitivity import (
+        STATION_COLUMNS,
+        check_ahp,
+        monte_carlo,
+        stable_share,
+        station_uncertainty,
+    )
     from fivecolor.scoring.pipeline import score
-    from fivecolor.analysis.sensitivity import (STATION_COLUMNS, check_ahp, monte_carlo, stable_share,
-                                       station_uncertainty)
+    from fivecolor.site.outputs import csv_bytes, write_csv
 
     params, data = _load(args)
     check_ahp(params)  # a bad matrix is bad input (exit 2), before scoring meets it

@@ -5,13 +5,9 @@ import json
 from fivecolor import load_data, load_params, score
 from fivecolor.cli import main
 from fivecolor.data import geography as geo
-from fivecolor.views import charts
+from fivecolor.views import maps
 
 from conftest import Project
-from fivecolor import load_data, load_params, score
-from fivecolor.views import maps
-from fivecolor.data import geography as geo
-from fivecolor.cli import main
 
 
 def _user_areas(project: Project, tmp_path, drop: str | None = None) -> str:

@@ -15,12 +15,11 @@ import pytest
 import vl_convert as vlc
 
 from fivecolor import load_data, load_params, score
-from fivecolor.views import maps, one_station, overview, theme
 from fivecolor.data import geography as geo
+from fivecolor.views import maps, one_station, overview, theme
+from fivecolor.views.embed import RENDERER_NAME
 from fivecolor.views.text import BAND_LABELS, BANDS, TEXT, map_caption, text
 from fivecolor.views.theme import BAND_COLOURS
-from fivecolor.views.embed import RENDERER_NAME
-from fivecolor.views.text import BAND_COLOURS, BAND_LABELS, BANDS, TEXT, text
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")

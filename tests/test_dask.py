@@ -28,15 +28,11 @@ from fivecolor.site.build import build_month  # noqa: E402
 from fivecolor.site.executors import (  # noqa: E402
     DaskExecutor,
     LocalExecutor,
-    _remove_bundles,
     get_executor,
     notebook_payloads,
     run_payload,
 )
 from fivecolor.site.inputs import BUNDLE_PARAMS, make_bundle, remove_bundles  # noqa: E402
-from fivecolor.params import load_params  # noqa: E402
-from fivecolor.resources import notebooks_dir  # noqa: E402
-from fivecolor.site.build import build_month  # noqa: E402
 from fivecolor.site.runner import NotebookJob  # noqa: E402
 
 from conftest import Project  # noqa: E402

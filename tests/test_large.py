@@ -11,18 +11,15 @@ import pandas as pd
 import pytest
 import shapely
 
-from fivecolor.views import common, large_month, maps, overview, robustness
 from fivecolor.data.dataset import load_data
 from fivecolor.data.geography import county_boundaries, service_areas
-from fivecolor.scoring.bands import BANDS
-from fivecolor.views.large_month import ROWS_SHOWN
 from fivecolor.params import load_params
 from fivecolor.resources import notebooks_dir
 from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.pipeline import score
 from fivecolor.site.runner import NotebookJob, run_notebook
-from fivecolor.views import charts, tables
-from fivecolor.views.notebook import ROWS_SHOWN
+from fivecolor.views import common, large_month, maps, overview, robustness
+from fivecolor.views.large_month import ROWS_SHOWN
 
 N_STATIONS, N_MONTHS = 500, 3
 MAX_OVERVIEW_BYTES = 1_500_000

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
 from fivecolor.params import DATA_ROLES, load_params
+
+from conftest import REPO
 
 PARAMS = REPO / "params"
 

@@ -20,7 +20,6 @@ from fivecolor.analysis import actions, sensitivity
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.projects import load_projects
 from fivecolor.views import action_tables, one_station, robustness, theme
-from fivecolor.analysis import sensitivity
 from fivecolor.views.text import BAND_LABELS, BANDS, TEXT, text
 
 ROOT = Path(__file__).resolve().parents[1]

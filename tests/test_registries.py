@@ -14,7 +14,6 @@ from typing import get_args
 import numpy as np
 import pytest
 
-from conftest import REPO
 from fivecolor import load_data, load_params, score
 from fivecolor.analysis import sensitivity
 from fivecolor.analysis.sensitivity import engine
@@ -23,6 +22,8 @@ from fivecolor.params import Aggregation, Bands, MissingPolicy, Normalisation, W
 from fivecolor.scoring import aggregate, bands, normalise, pipeline, weights
 from fivecolor.scoring.normalise import IndicatorArrays
 from fivecolor.scoring.registry import UnknownMethodError
+
+from conftest import REPO
 
 SAMPLE = REPO / "params" / "2020-05.yaml"
 

@@ -23,13 +23,13 @@ import pytest
 import sqlalchemy
 from sqlalchemy import event
 
-from fivecolor.data.database import PulledRows, statement
+from fivecolor.data.database import statement
 from fivecolor.data.dataset import check_data, load_data
 from fivecolor.data.files import file_sha256
 from fivecolor.params import load_params
 from fivecolor.site.inputs import input_files, manifest_inputs, snapshot_inputs
-from fivecolor.data.sample.generate import write_sample_sqlite
-from fivecolor.data.database import statement
+
+from conftest import REPO, write_table, write_yaml
 
 DEFAULT = REPO / "params" / "default.yaml"
 SAMPLE_SQLITE = REPO / "params" / "sample-sqlite.yaml"

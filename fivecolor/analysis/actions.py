@@ -24,11 +24,10 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from fivecolor.analysis.month import colour_counts
-from fivecolor.scoring.bands import BANDS, BandRule
 from fivecolor.analysis.projects import project_progress
 from fivecolor.params import Aggregation, Normalisation
 from fivecolor.scoring import bands as bandmod
-from fivecolor.scoring.bands import BANDS
+from fivecolor.scoring.bands import BANDS, BandRule
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.pipeline import ScoreResult, composite_scores
 

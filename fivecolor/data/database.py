@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from fivecolor.errors import InputError
 from fivecolor.data.files import read_table
+from fivecolor.errors import InputError
 from fivecolor.params import SqlSource, bound_names
 
 #: Seconds to wait for a database server before saying it cannot be reached.

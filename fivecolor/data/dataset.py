@@ -10,9 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fivecolor.errors import InputError
 from fivecolor.data.files import file_sha256, read_table
-from fivecolor.params import DATA_ROLES, Params, SqlSource
 from fivecolor.data.validate import (
     INDICATOR_COLUMNS,
     STATION_COLUMNS,
@@ -22,6 +20,8 @@ from fivecolor.data.validate import (
     check_stations,
     first_error,
 )
+from fivecolor.errors import InputError
+from fivecolor.params import DATA_ROLES, Params, SqlSource
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import yaml
 from fivecolor.errors import InputError
 from fivecolor.params.model import DATA_ROLES, SQL_DATA_KEYS, Params, validate
 
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """Safe loading (no object construction) that refuses duplicate keys instead of keeping the last."""
 
@@ -45,7 +46,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(path, "", f"cannot read ({exc.strerror})") from None
     try:
-        doc = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        doc = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else ""

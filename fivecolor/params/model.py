@@ -11,7 +11,7 @@ import json
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -20,8 +20,8 @@ from pydantic import (
     Discriminator,
     Field,
     PrivateAttr,
-    ValidationError,
     Tag,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -315,7 +315,7 @@ def _source_kind(value: Any) -> str:
 
 #: A data table: a file path, or for stations and indicators a database source.
 DataSource = Annotated[
-    Union[Annotated[Path, Tag("file")], Annotated[SqlSource, Tag("database")]],
+    Annotated[Path, Tag("file")] | Annotated[SqlSource, Tag("database")],
     Discriminator(_source_kind),
 ]
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from fivecolor.data.dataset import Dataset
+from fivecolor.errors import InputError
+from fivecolor.params import MissingPolicy, Params, WeightsScheme
 from fivecolor.scoring import aggregate as agg
 from fivecolor.scoring import bands as bandmod
 from fivecolor.scoring import normalise as normmod
 from fivecolor.scoring import weights as schemes
-from fivecolor.data.dataset import Dataset
-from fivecolor.errors import InputError
 from fivecolor.scoring.bands import BANDS, BandRule
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.registry import UnknownMethodError, lookup
-from fivecolor.params import MissingPolicy, Params, WeightsScheme
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from __future__ import annotations
 import contextlib
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from fivecolor import __version__
+from fivecolor.analysis.month import colour_summary
 from fivecolor.data.dataset import load_data
 from fivecolor.data.projects import load_projects
-from fivecolor.analysis.month import colour_summary
 from fivecolor.params import Params, load_params
 from fivecolor.resources import notebooks_dir as default_notebooks_dir
 from fivecolor.scoring.pipeline import ScoreResult, score
@@ -95,8 +95,8 @@ def _keep_failed(staging: Path, reports_dir: Path, period: str, failed) -> Path:
 def check_base_map(params: Params, result: ScoreResult) -> None:
     """Every station must get a cell on the map (its county on the base map, its point inside it):
     otherwise each page's map would fail, so this is bad input, said before anything is written."""
-    from fivecolor.errors import InputError
     from fivecolor.data.geography import station_areas
+    from fivecolor.errors import InputError
 
     boundaries = params.data.boundaries
     try:
@@ -139,7 +139,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     from fivecolor.site.runner import NotebookJob, run_notebooks
 
     console = console or Console(stderr=True)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     params = load_params(params_file, period=period)
     data = load_data(params)
     result = score(data, params)
@@ -194,7 +194,7 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
             raise ReportFailed(f"{len(failed)} of {len(pages)} notebooks failed, so {params.period} was not "
                                f"published (the earlier site stays); executed notebooks kept in {kept}; "
                                f"first: {first}")
-        finished = datetime.now(timezone.utc)
+        finished = datetime.now(UTC)
         manifest.write_manifest(staging / manifest.MANIFEST, {
             "status": "ok",
             "period": params.period,

@@ -46,8 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fivecolor.site.inputs import BUNDLE_PARAMS, Bundle, make_bundle, remove_bundles, unpack_bundle
 from fivecolor.errors import missing_extra
+from fivecolor.site.inputs import BUNDLE_PARAMS, Bundle, make_bundle, remove_bundles, unpack_bundle
 from fivecolor.site.runner import NotebookJob, NotebookResult
 
 __all__ = [

@@ -17,7 +17,6 @@ import contextlib
 import errno
 import fcntl
 import html
-import json
 import os
 import re
 import secrets
@@ -25,18 +24,17 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from fivecolor.params import PERIOD_PATTERN as _PERIOD_TEXT
 from fivecolor.data.files import file_sha256
+from fivecolor.params import PERIOD_PATTERN as _PERIOD_TEXT
 from fivecolor.site.outputs import atomic_write_text
 
 __all__ = [
     "PERIOD_PATTERN",
     "ReportLocked",
     "file_sha256",
-    "published_periods",
     "publish_month",
+    "published_periods",
     "write_site_index",
 ]
 

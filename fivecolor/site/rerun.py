@@ -139,8 +139,8 @@ def rerun_month(month_dir: Path, out: Path | None = None, workers: int | None = 
     -------
     RerunResult
     """
-    from fivecolor.site.outputs import write_csv
     from fivecolor.site.build import build_month
+    from fivecolor.site.outputs import write_csv
 
     month_dir = Path(month_dir)
     if out is not None and Path(out).resolve() == month_dir.parent.resolve():

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from fivecolor.data.dataset import Dataset, load_data
 from fivecolor.data.files import file_sha256
-from fivecolor.views.large_month import ROWS_SHOWN, is_large
-from fivecolor.views.text import template
 from fivecolor.params import DATA_ROLES, Params, load_params
 from fivecolor.scoring.pipeline import ScoreResult, score
+from fivecolor.views.large_month import ROWS_SHOWN, is_large
+from fivecolor.views.text import template
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from fivecolor.views.common import (
     station_names,
 )
 from fivecolor.views.large_month import UNCERTAIN_SHOWN, is_large
-from fivecolor.views.text import BAND_LABELS, BANDS, TEXT, text
+from fivecolor.views.text import BAND_LABELS, BANDS, text
 from fivecolor.views.theme import BAND_COLOURS, band_color
 
 __all__ = [
