@@ -42,7 +42,9 @@ class CustomBuildHook(BuildHookInterface):
             build_data["force_include"][str(root / source)] = target
         text = (root / DEFAULT_PARAMS).read_text(encoding="utf-8")
         if CHECKOUT_SAMPLE not in text:
-            raise RuntimeError(f"{DEFAULT_PARAMS} no longer names {CHECKOUT_SAMPLE}; update hatch_build.py")
+            raise RuntimeError(
+                f"{DEFAULT_PARAMS} no longer names {CHECKOUT_SAMPLE}; update hatch_build.py"
+            )
         self._scratch = tempfile.TemporaryDirectory()
         packaged = Path(self._scratch.name) / "default.yaml"
         packaged.write_text(text.replace(CHECKOUT_SAMPLE, PACKAGED_SAMPLE), encoding="utf-8")

@@ -30,7 +30,11 @@ def trivial_notebook(path: Path) -> Path:
     params = nbformat.v4.new_code_cell('station_id = "x"')
     params.metadata["tags"] = ["parameters"]
     nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell("print(station_id)")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
@@ -55,8 +59,18 @@ def papermill_floor(n: int, workers: int, folder: Path) -> float:
 
 
 def fivecolor_report(reports: Path, workers: int, force: bool) -> float:
-    cmd = [sys.executable, "-m", "fivecolor", "report", "--params", str(PARAMS), "--out", str(reports),
-           "--workers", str(workers)] + (["--force"] if force else [])
+    cmd = [
+        sys.executable,
+        "-m",
+        "fivecolor",
+        "report",
+        "--params",
+        str(PARAMS),
+        "--out",
+        str(reports),
+        "--workers",
+        str(workers),
+    ] + (["--force"] if force else [])
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
     return time.perf_counter() - start
@@ -75,10 +89,14 @@ def main() -> None:
         (tmp / "floor").mkdir()
         floor = papermill_floor(pages, args.workers, tmp / "floor")
     print(f"workers: {args.workers}; notebooks in the month: {pages}")
-    print(f"papermill floor ({pages} trivial notebooks, fresh kernels, HTML export): {floor:6.1f} s")
+    print(
+        f"papermill floor ({pages} trivial notebooks, fresh kernels, HTML export): {floor:6.1f} s"
+    )
     print(f"fivecolor report --force (the sample month, every page):          {month:6.1f} s")
     print(f"ratio month / floor: {month / floor:.2f}  (aim: at most 0.50)")
-    print(f"unchanged rerun (new process, reuses the published month):       {rerun:6.2f} s  (aim: under 3 s)")
+    print(
+        f"unchanged rerun (new process, reuses the published month):       {rerun:6.2f} s  (aim: under 3 s)"
+    )
 
 
 if __name__ == "__main__":

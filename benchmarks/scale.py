@@ -61,10 +61,19 @@ def plan_jobs(params_file: Path, out: Path, pages: int):
 
     params = load_params(params_file)
     station_ids = list(load_data(params).station_ids[:pages])
-    return [NotebookJob(input_path=NOTEBOOKS_DIR / page.notebook, output_path=out / page.executed,
-                        parameters=page.parameters, cwd=NOTEBOOKS_DIR, html_path=out / page.html,
-                        label=page.label, assets_url=assets_url(page.html), language=params.language)
-            for page in plan_pages(params, params_file, station_ids, NOTEBOOKS_DIR)]
+    return [
+        NotebookJob(
+            input_path=NOTEBOOKS_DIR / page.notebook,
+            output_path=out / page.executed,
+            parameters=page.parameters,
+            cwd=NOTEBOOKS_DIR,
+            html_path=out / page.html,
+            label=page.label,
+            assets_url=assets_url(page.html),
+            language=params.language,
+        )
+        for page in plan_pages(params, params_file, station_ids, NOTEBOOKS_DIR)
+    ]
 
 
 def steady(page: Path) -> str:
@@ -76,23 +85,39 @@ def peak_memory(n_stations: int, n_months: int) -> tuple[int, float, float, floa
     """Cells, seconds and peak RSS in MB (VmHWM, ru_maxrss) of load + score in a fresh process
     (the company is generated in another one, so neither inherits the other's memory)."""
     with tempfile.TemporaryDirectory() as tmp:
-        made = subprocess.run([sys.executable, "-c", GENERATE_SCRIPT, tmp, str(n_stations), str(n_months)],
-                              capture_output=True, text=True, check=True, cwd=ROOT)
-        out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, made.stdout.strip()], capture_output=True,
-                             text=True, check=True, cwd=ROOT)
+        made = subprocess.run(
+            [sys.executable, "-c", GENERATE_SCRIPT, tmp, str(n_stations), str(n_months)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", MEMORY_SCRIPT, made.stdout.strip()],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
     cells, seconds, hwm_kb, maxrss_kb = out.stdout.split()
     return int(cells), float(seconds), int(hwm_kb) / 1024, int(maxrss_kb) / 1024
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--stations", type=int, default=3000)
     parser.add_argument("--months", type=int, default=13)
-    parser.add_argument("--pages", type=int, default=100, help="station pages run per configuration")
+    parser.add_argument(
+        "--pages", type=int, default=100, help="station pages run per configuration"
+    )
     parser.add_argument("--samples", type=int, default=2000, help="Monte Carlo samples")
     parser.add_argument("--memory-stations", type=int, default=30_000)
     parser.add_argument("--memory-months", type=int, default=36)
-    parser.add_argument("--memory-only", action="store_true", help="only the 30,000-station memory figure")
+    parser.add_argument(
+        "--memory-only", action="store_true", help="only the 30,000-station memory figure"
+    )
     args = parser.parse_args()
 
     import numpy as np
@@ -110,7 +135,9 @@ def main() -> None:
         tmp = Path(tmp)
         started = time.perf_counter()
         params_file = write_company(tmp / "company", args.stations, args.months)
-        print(f"{args.stations:,} stations × {args.months} months written in {time.perf_counter() - started:.1f} s")
+        print(
+            f"{args.stations:,} stations × {args.months} months written in {time.perf_counter() - started:.1f} s"
+        )
         params = load_params(params_file)
         result = score(load_data(params), params)
         reference_mc = monte_carlo(result, samples=args.samples)
@@ -130,42 +157,71 @@ def main() -> None:
                     mc_seconds = time.perf_counter() - mc_started
                 failed = [o.error for o in outcomes if o.status != "ok"]
                 if failed:
-                    raise SystemExit(f"{name} × {workers}: {len(failed)} notebooks failed; first: {failed[0]}")
-                same_mc = all(np.array_equal(getattr(mc, f), getattr(reference_mc, f))
-                              for f in ("scores", "ranks", "bands"))
+                    raise SystemExit(
+                        f"{name} × {workers}: {len(failed)} notebooks failed; first: {failed[0]}"
+                    )
+                same_mc = all(
+                    np.array_equal(getattr(mc, f), getattr(reference_mc, f))
+                    for f in ("scores", "ranks", "bands")
+                )
                 pages = {job.html_path.relative_to(out): steady(job.html_path) for job in jobs}
                 pages_seen[(name, workers)] = pages
-                station_seconds = sorted(o.seconds for o in outcomes if o.job.label.startswith("station"))
-                rows.append((name, workers, ready, notebooks, len(jobs), station_seconds[len(station_seconds) // 2],
-                             mc_seconds, same_mc))
-                print(f"{name:>6} × {workers}: start {ready:5.1f} s, {len(jobs)} notebooks {notebooks:6.1f} s, "
-                      f"Monte Carlo {mc_seconds:5.2f} s (same as one process: {same_mc})", flush=True)
+                station_seconds = sorted(
+                    o.seconds for o in outcomes if o.job.label.startswith("station")
+                )
+                rows.append(
+                    (
+                        name,
+                        workers,
+                        ready,
+                        notebooks,
+                        len(jobs),
+                        station_seconds[len(station_seconds) // 2],
+                        mc_seconds,
+                        same_mc,
+                    )
+                )
+                print(
+                    f"{name:>6} × {workers}: start {ready:5.1f} s, {len(jobs)} notebooks {notebooks:6.1f} s, "
+                    f"Monte Carlo {mc_seconds:5.2f} s (same as one process: {same_mc})",
+                    flush=True,
+                )
         reference = pages_seen[("local", 1)]
         identical = all(pages == reference for pages in pages_seen.values())
 
     print()
-    print(f"{args.stations:,}-station month: overview + sensitivity + {args.pages} station pages; "
-          f"Monte Carlo of {args.samples} samples")
-    print(f"{'executor':>8} {'workers':>7} {'start s':>8} {'pages s':>8} {'pages/s':>8} {'median page s':>13} "
-          f"{'MC s':>6} {'efficiency':>10} {'full site est. min':>18}")
+    print(
+        f"{args.stations:,}-station month: overview + sensitivity + {args.pages} station pages; "
+        f"Monte Carlo of {args.samples} samples"
+    )
+    print(
+        f"{'executor':>8} {'workers':>7} {'start s':>8} {'pages s':>8} {'pages/s':>8} {'median page s':>13} "
+        f"{'MC s':>6} {'efficiency':>10} {'full site est. min':>18}"
+    )
     by_key = {(r[0], r[1]): r for r in rows}
     for name, workers, ready, notebooks, n_jobs, median_page, mc_seconds, _ in rows:
         one = by_key[(name, 1)][3]
         efficiency = one / (workers * notebooks)
         full = (ready + notebooks / n_jobs * (args.stations + 2)) / 60
-        print(f"{name:>8} {workers:>7} {ready:>8.1f} {notebooks:>8.1f} {n_jobs / notebooks:>8.2f} {median_page:>13.2f} "
-              f"{mc_seconds:>6.2f} {efficiency:>10.0%} {full:>18.1f}")
-    print(f"pages identical across executors and workers: {identical}; "
-          f"Monte Carlo identical: {all(r[7] for r in rows)}")
+        print(
+            f"{name:>8} {workers:>7} {ready:>8.1f} {notebooks:>8.1f} {n_jobs / notebooks:>8.2f} {median_page:>13.2f} "
+            f"{mc_seconds:>6.2f} {efficiency:>10.0%} {full:>18.1f}"
+        )
+    print(
+        f"pages identical across executors and workers: {identical}; "
+        f"Monte Carlo identical: {all(r[7] for r in rows)}"
+    )
 
     report_memory(args)
 
 
 def report_memory(args) -> None:
     cells, seconds, hwm_mb, maxrss_mb = peak_memory(args.memory_stations, args.memory_months)
-    print(f"\nload + score of {args.memory_stations:,} stations × {args.memory_months} months ({cells:,} cells, "
-          f"Parquet): {seconds:.1f} s, peak RSS {hwm_mb:,.0f} MB (VmHWM; ru_maxrss {maxrss_mb:,.0f} MB; "
-          "limit 2,048 MB)")
+    print(
+        f"\nload + score of {args.memory_stations:,} stations × {args.memory_months} months ({cells:,} cells, "
+        f"Parquet): {seconds:.1f} s, peak RSS {hwm_mb:,.0f} MB (VmHWM; ru_maxrss {maxrss_mb:,.0f} MB; "
+        "limit 2,048 MB)"
+    )
 
 
 if __name__ == "__main__":

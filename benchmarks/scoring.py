@@ -32,10 +32,17 @@ def company(folder: Path, n_stations: int, n_months: int, fmt: str) -> Path:
             paths[role] = paths[role].with_suffix(".parquet")
             frame.to_parquet(paths[role], index=False)
     params = folder / "params.yaml"
-    params.write_text(yaml.safe_dump({
-        "extends": str(ROOT / "params" / "default.yaml"),
-        "data": {"stations": paths["stations"].name, "indicators": paths["indicators"].name},
-    }))
+    params.write_text(
+        yaml.safe_dump(
+            {
+                "extends": str(ROOT / "params" / "default.yaml"),
+                "data": {
+                    "stations": paths["stations"].name,
+                    "indicators": paths["indicators"].name,
+                },
+            }
+        )
+    )
     return params
 
 
@@ -43,17 +50,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"{'stations':>8} {'months':>6} {'cells':>11} {'format':>8} {'load s':>8} {'score s':>8} "
-          f"{'table s':>8} {'total s':>8}")
+    print(
+        f"{'stations':>8} {'months':>6} {'cells':>11} {'format':>8} {'load s':>8} {'score s':>8} "
+        f"{'table s':>8} {'total s':>8}"
+    )
     for n_stations, fmt in ((60, "csv"), (30_000, "parquet"), (30_000, "csv")):
         with tempfile.TemporaryDirectory() as tmp:
             params = load_params(company(Path(tmp), n_stations, 36, fmt))
-            t_load, data = timed(partial(load_data, params), args.repeat if n_stations < 1000 else 3)
+            t_load, data = timed(
+                partial(load_data, params), args.repeat if n_stations < 1000 else 3
+            )
             t_score, result = timed(partial(score, data, params), args.repeat)
             t_table, _ = timed(result.table, args.repeat)
             cells = data.values.size
-            print(f"{n_stations:>8} {len(data.periods):>6} {cells:>11,} {fmt:>8} {t_load:>8.3f} {t_score:>8.3f} "
-                  f"{t_table:>8.3f} {t_load + t_score + t_table:>8.3f}")
+            print(
+                f"{n_stations:>8} {len(data.periods):>6} {cells:>11,} {fmt:>8} {t_load:>8.3f} {t_score:>8.3f} "
+                f"{t_table:>8.3f} {t_load + t_score + t_table:>8.3f}"
+            )
 
 
 if __name__ == "__main__":

@@ -27,17 +27,27 @@ from fivecolor.data.sample import write_sample
 from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
-AUDIT = {"normalisation": ["goalposts", "minmax", "zscore", "rank"], "aggregation": ["arithmetic", "geometric"]}
+AUDIT = {
+    "normalisation": ["goalposts", "minmax", "zscore", "rank"],
+    "aggregation": ["arithmetic", "geometric"],
+}
 
 
 def company(folder: Path, n_stations: int) -> Path:
     """A synthetic company of two months in ``folder`` and a parameter file for it."""
     paths = write_sample(folder, n_stations=n_stations, n_months=2)
     params = folder / "params.yaml"
-    params.write_text(yaml.safe_dump({
-        "extends": str(ROOT / "params" / "default.yaml"),
-        "data": {"stations": paths["stations"].name, "indicators": paths["indicators"].name},
-    }))
+    params.write_text(
+        yaml.safe_dump(
+            {
+                "extends": str(ROOT / "params" / "default.yaml"),
+                "data": {
+                    "stations": paths["stations"].name,
+                    "indicators": paths["indicators"].name,
+                },
+            }
+        )
+    )
     return params
 
 
@@ -49,7 +59,10 @@ def naive(mc: sa.UncertaintyResult, subset: int) -> tuple[float, int]:
     again = [sa.rescore_sample(mc, int(k)) for k in picks]  # the naive way: one score() per sample
     per_sample = (time.perf_counter() - start) / subset
     mismatches = sum(
-        not (np.array_equal(r.rank[t], mc.ranks[k], equal_nan=True) and np.array_equal(r.band[t], mc.bands[k]))
+        not (
+            np.array_equal(r.rank[t], mc.ranks[k], equal_nan=True)
+            and np.array_equal(r.band[t], mc.bands[k])
+        )
         for r, k in zip(again, picks, strict=True)
     )
     return per_sample, mismatches
@@ -60,23 +73,30 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'stations':>8} {'setting':>8} {'samples':>7} {'MC s':>7} {'table s':>7} {'naive s/sample':>14} "
-          f"{'naive s (extrap.)':>17} {'ratio':>7} {'agree':>7} {'stable':>6}")
+    print(
+        f"{'stations':>8} {'setting':>8} {'samples':>7} {'MC s':>7} {'table s':>7} {'naive s/sample':>14} "
+        f"{'naive s (extrap.)':>17} {'ratio':>7} {'agree':>7} {'stable':>6}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         cases = [(60, ROOT / "params" / "2020-05.yaml", 40), (3000, company(Path(tmp), 3000), 8)]
         for n_stations, path, subset in cases:
             base = load_params(path)
             for setting in ("sample", "audit"):
-                params = base if setting == "sample" else base.replace(
-                    sensitivity={**base.sensitivity.model_dump(), **AUDIT})
+                params = (
+                    base
+                    if setting == "sample"
+                    else base.replace(sensitivity={**base.sensitivity.model_dump(), **AUDIT})
+                )
                 result = score(load_data(params), params)
                 t_mc, mc = timed(partial(sa.monte_carlo, result, samples=args.samples), args.repeat)
                 t_table, _ = timed(partial(sa.station_uncertainty, mc), args.repeat)
                 per_sample, mismatches = naive(mc, subset)
                 t_naive = per_sample * args.samples
-                print(f"{n_stations:>8} {setting:>8} {args.samples:>7} {t_mc:>7.3f} {t_table:>7.3f} "
-                      f"{per_sample:>14.4f} {t_naive:>17.1f} {t_naive / t_mc:>6.0f}x "
-                      f"{subset - mismatches:>3}/{subset:<3} {sa.stable_share(mc):>6.2f}")
+                print(
+                    f"{n_stations:>8} {setting:>8} {args.samples:>7} {t_mc:>7.3f} {t_table:>7.3f} "
+                    f"{per_sample:>14.4f} {t_naive:>17.1f} {t_naive / t_mc:>6.0f}x "
+                    f"{subset - mismatches:>3}/{subset:<3} {sa.stable_share(mc):>6.2f}"
+                )
 
 
 if __name__ == "__main__":

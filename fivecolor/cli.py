@@ -63,7 +63,9 @@ def cmd_validate(args) -> int:
     errors = int(findings.loc[findings["severity"] == "error", "count"].sum())
     warnings = int(findings["count"].sum()) - errors
     if len(findings):
-        shown = findings.drop(columns=["count", *[c for c in findings if (findings[c] == "").all()]])
+        shown = findings.drop(
+            columns=["count", *[c for c in findings if (findings[c] == "").all()]]
+        )
         print(shown.to_string(index=False))
     print(f"{params.period}: {errors} errors, {warnings} warnings")
     return EXIT_BAD_INPUT if errors else EXIT_OK
@@ -77,7 +79,9 @@ def cmd_sample(args) -> int:
         raise InputError("usage", "fivecolor sample", "give --out DIR, --sqlite FILE or both")
     if args.stations is not None or args.format is not None:
         if args.out is None or args.sqlite is not None:
-            raise InputError("usage", "fivecolor sample", "--stations, --months and --format go with --out DIR")
+            raise InputError(
+                "usage", "fivecolor sample", "--stations, --months and --format go with --out DIR"
+            )
         for path in write_company(args.out, args.stations or 60, args.months, args.format):
             print(path)
         return EXIT_OK
@@ -106,20 +110,32 @@ def cmd_report(args) -> int:
     if args.scheduler and args.executor != "dask":
         raise InputError("usage", "fivecolor report", "--scheduler goes with --executor dask")
     if args.executor == "dask":
-        require_extra("distributed", "dask", "--executor dask")  # before anything is read or written
+        require_extra(
+            "distributed", "dask", "--executor dask"
+        )  # before anything is read or written
     started = time.perf_counter()
     try:
-        month_dir = build_month(Path(args.params), args.period, Path(args.out), workers=args.workers,
-                                force=args.force, notebooks_dir=args.notebooks,
-                                executor=getattr(args, "executor", "local"),
-                                scheduler=getattr(args, "scheduler", None))
+        month_dir = build_month(
+            Path(args.params),
+            args.period,
+            Path(args.out),
+            workers=args.workers,
+            force=args.force,
+            notebooks_dir=args.notebooks,
+            executor=getattr(args, "executor", "local"),
+            scheduler=getattr(args, "scheduler", None),
+        )
     except (ReportFailed, ReportLocked) as exc:
         print(f"fivecolor: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # after publishing (the site index) or before building: still one line
-        print(f"fivecolor: error: could not write the report ({os_error_text(exc)})", file=sys.stderr)
+        print(
+            f"fivecolor: error: could not write the report ({os_error_text(exc)})", file=sys.stderr
+        )
         return 1
-    print(f"built in {time.perf_counter() - started:.1f} s; open {(month_dir / 'index.html').resolve()}")
+    print(
+        f"built in {time.perf_counter() - started:.1f} s; open {(month_dir / 'index.html').resolve()}"
+    )
     return 0
 
 
@@ -131,17 +147,28 @@ def cmd_rerun(args) -> int:
     from fivecolor.site.rerun import rerun_month
 
     try:
-        result = rerun_month(Path(args.month), out=args.out, workers=args.workers, notebooks_dir=args.notebooks,
-                             scores_only=args.scores_only, progress=sys.stderr.isatty())
+        result = rerun_month(
+            Path(args.month),
+            out=args.out,
+            workers=args.workers,
+            notebooks_dir=args.notebooks,
+            scores_only=args.scores_only,
+            progress=sys.stderr.isatty(),
+        )
     except (ReportFailed, ReportLocked) as exc:
         print(f"fivecolor: error: {exc}", file=sys.stderr)
         return 1
     if result.identical:
-        print(f"{result.published.name}: rebuilt from {result.published / SNAPSHOT_DIR} into {result.rebuilt}; "
-              "scores.csv identical")
+        print(
+            f"{result.published.name}: rebuilt from {result.published / SNAPSHOT_DIR} into {result.rebuilt}; "
+            "scores.csv identical"
+        )
         return 0
-    print(f"fivecolor: error: {result.published.name}: rebuilt into {result.rebuilt}, but scores.csv differs "
-          f"from the published one: {result.difference}", file=sys.stderr)
+    print(
+        f"fivecolor: error: {result.published.name}: rebuilt into {result.rebuilt}, but scores.csv differs "
+        f"from the published one: {result.difference}",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -195,10 +222,15 @@ def cmd_sensitivity(args) -> int:
         sys.stdout.buffer.write(csv_bytes(table).removeprefix(b"\xef\xbb\xbf"))
     else:
         write_csv(table, args.out)
-        print(f"wrote {args.out} ({len(table)} stations, {params.period}, {mc.samples} samples)",
-              file=sys.stderr)
-    print(f"{params.period}: {stable_share(mc):.0%} of stations keep their colour with at least "
-          "90% probability", file=sys.stderr)
+        print(
+            f"wrote {args.out} ({len(table)} stations, {params.period}, {mc.samples} samples)",
+            file=sys.stderr,
+        )
+    print(
+        f"{params.period}: {stable_share(mc):.0%} of stations keep their colour with at least "
+        "90% probability",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -206,12 +238,21 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "score": (cmd_score, "score a month and write the scores table (CSV)"),
     "validate": (cmd_validate, "check the data and list every finding; exit 2 on errors"),
     "report": (cmd_report, "build a month's report under reports/<period>/"),
-    "actions": (cmd_actions, "write a month's action tables (next colour, pairing, department help)"),
+    "actions": (
+        cmd_actions,
+        "write a month's action tables (next colour, pairing, department help)",
+    ),
     "weights": (cmd_weights, "print every weighting scheme's weights (CSV)"),
     "sensitivity": (cmd_sensitivity, "per-station rank interval and colour probabilities (CSV)"),
-    "sample": (cmd_sample, "write the embedded Ningbo sample data to a folder or a SQLite database"),
+    "sample": (
+        cmd_sample,
+        "write the embedded Ningbo sample data to a folder or a SQLite database",
+    ),
     "params-schema": (cmd_params_schema, "print the parameters' JSON Schema"),
-    "rerun": (cmd_rerun, "rebuild a published month from its input snapshot; check its scores are identical"),
+    "rerun": (
+        cmd_rerun,
+        "rebuild a published month from its input snapshot; check its scores are identical",
+    ),
 }
 
 
@@ -222,53 +263,117 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fivecolor", description="Five-colour maps of supply stations.")
     parser.add_argument("--version", action="version", version=f"fivecolor {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    parsers = {name: sub.add_parser(name, help=help_, description=help_) for name, (_, help_) in COMMANDS.items()}
+    parsers = {
+        name: sub.add_parser(name, help=help_, description=help_)
+        for name, (_, help_) in COMMANDS.items()
+    }
     for name in ("score", "validate", "report"):
         p = parsers[name]
         p.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
-        p.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
-    parsers["score"].add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
-    parsers["sample"].add_argument("--out", type=Path,
-                                   help="folder to write the CSV files and a params.yaml naming them into")
-    parsers["sample"].add_argument("--sqlite", type=Path, metavar="FILE",
-                                   help="SQLite database to write the tables into (params/sample-sqlite.yaml "
-                                        "reads sample.db at the project's top)")
-    parsers["sample"].add_argument("--stations", type=_positive_int, metavar="N",
-                                   help="a synthetic company of N stations with a params.yaml beside it "
-                                        f"(Parquet above {PARQUET_ABOVE} stations)")
-    parsers["sample"].add_argument("--months", type=_positive_int, default=24, metavar="M",
-                                   help="months of the synthetic company (default: 24)")
-    parsers["sample"].add_argument("--format", choices=("csv", "parquet"), default=None,
-                                   help="file format of the synthetic company (default: by size)")
+        p.add_argument(
+            "--period", type=_period, help="month to report, YYYY-MM (default: the file's)"
+        )
+    parsers["score"].add_argument(
+        "--out", type=Path, help="CSV file to write (default: standard output)"
+    )
+    parsers["sample"].add_argument(
+        "--out", type=Path, help="folder to write the CSV files and a params.yaml naming them into"
+    )
+    parsers["sample"].add_argument(
+        "--sqlite",
+        type=Path,
+        metavar="FILE",
+        help="SQLite database to write the tables into (params/sample-sqlite.yaml "
+        "reads sample.db at the project's top)",
+    )
+    parsers["sample"].add_argument(
+        "--stations",
+        type=_positive_int,
+        metavar="N",
+        help="a synthetic company of N stations with a params.yaml beside it "
+        f"(Parquet above {PARQUET_ABOVE} stations)",
+    )
+    parsers["sample"].add_argument(
+        "--months",
+        type=_positive_int,
+        default=24,
+        metavar="M",
+        help="months of the synthetic company (default: 24)",
+    )
+    parsers["sample"].add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        default=None,
+        help="file format of the synthetic company (default: by size)",
+    )
     act = parsers["actions"]
     act.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
-    act.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
+    act.add_argument(
+        "--period", type=_period, help="month to report, YYYY-MM (default: the file's)"
+    )
     act.add_argument("--out", type=Path, required=True, help="folder to write the tables into")
     for name in ("weights", "sensitivity"):
         p = parsers[name]
         p.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
-        p.add_argument("--period", type=_period, help="month to report, YYYY-MM (default: the file's)")
+        p.add_argument(
+            "--period", type=_period, help="month to report, YYYY-MM (default: the file's)"
+        )
     sens = parsers["sensitivity"]
-    sens.add_argument("--samples", type=_positive_int,
-                      help="Monte Carlo samples (default: the parameters' sensitivity.samples)")
+    sens.add_argument(
+        "--samples",
+        type=_positive_int,
+        help="Monte Carlo samples (default: the parameters' sensitivity.samples)",
+    )
     sens.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
     rep = parsers["report"]
-    rep.add_argument("--out", type=Path, default=Path("reports"), help="site folder (default: reports)")
-    rep.add_argument("--workers", type=int, default=None, help="notebooks run at once (default: all cores)")
+    rep.add_argument(
+        "--out", type=Path, default=Path("reports"), help="site folder (default: reports)"
+    )
+    rep.add_argument(
+        "--workers", type=int, default=None, help="notebooks run at once (default: all cores)"
+    )
     rep.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
-    rep.add_argument("--notebooks", type=Path, default=None,
-                     help="folder of the report notebooks (default: the project's notebooks/)")
-    rep.add_argument("--executor", choices=("local", "dask"), default="local",
-                     help="where the notebooks run: local processes or a Dask cluster (default: local)")
-    rep.add_argument("--scheduler", metavar="ADDR", default=None,
-                     help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers)")
+    rep.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        help="folder of the report notebooks (default: the project's notebooks/)",
+    )
+    rep.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where the notebooks run: local processes or a Dask cluster (default: local)",
+    )
+    rep.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        default=None,
+        help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers)",
+    )
     rer = parsers["rerun"]
     rer.add_argument("month", type=Path, help="a published month folder, e.g. reports/2020-05")
-    rer.add_argument("--out", type=Path, default=None, help="reports folder to rebuild into (default: a temporary one)")
-    rer.add_argument("--workers", type=_positive_int, default=None, help="notebooks run at once (default: all cores)")
-    rer.add_argument("--scores-only", action="store_true", help="re-score only, without the notebooks")
-    rer.add_argument("--notebooks", type=Path, default=None,
-                     help="folder of the report notebooks (default: the project's notebooks/)")
+    rer.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="reports folder to rebuild into (default: a temporary one)",
+    )
+    rer.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help="notebooks run at once (default: all cores)",
+    )
+    rer.add_argument(
+        "--scores-only", action="store_true", help="re-score only, without the notebooks"
+    )
+    rer.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        help="folder of the report notebooks (default: the project's notebooks/)",
+    )
     return parser
 
 
@@ -279,9 +384,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"fivecolor: error: {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as exc:  # an output that cannot be written: a folder given as --out, no permission
+    except (
+        OSError
+    ) as exc:  # an output that cannot be written: a folder given as --out, no permission
         where = getattr(exc, "filename", None) or "output"
-        print(f"fivecolor: error: {where}: cannot write ({exc.strerror or exc}); check --out", file=sys.stderr)
+        print(
+            f"fivecolor: error: {where}: cannot write ({exc.strerror or exc}); check --out",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("fivecolor: interrupted; nothing was published", file=sys.stderr)

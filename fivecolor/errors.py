@@ -43,7 +43,9 @@ def missing_extra(module: str, extra: str, needed_for: str) -> InputError:
     needed_for
         What asked for it, as the user wrote it (``"--executor dask"``).
     """
-    return InputError("usage", needed_for, f"{module} is not installed; pip install 'fivecolor[{extra}]'")
+    return InputError(
+        "usage", needed_for, f"{module} is not installed; pip install 'fivecolor[{extra}]'"
+    )
 
 
 def require_extra(module: str, extra: str, needed_for: str) -> None:

@@ -119,7 +119,9 @@ def check_pages(
                 page_errors: list[str] = []
                 page.on(
                     "console",
-                    lambda msg, errs=console_errors: errs.append(msg.text) if msg.type == "error" else None,
+                    lambda msg, errs=console_errors: (
+                        errs.append(msg.text) if msg.type == "error" else None
+                    ),
                 )
                 page.on("pageerror", lambda exc, errs=page_errors: errs.append(str(exc)))
                 url = Path(page_path).resolve().as_uri()

@@ -20,26 +20,49 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PARAMS = REPO / "params" / "default.yaml"
 #: The indicator catalogue, read independently of the package.
-CATALOGUE: dict[str, dict] = yaml.safe_load(DEFAULT_PARAMS.read_text(encoding="utf-8"))["indicators"]
+CATALOGUE: dict[str, dict] = yaml.safe_load(DEFAULT_PARAMS.read_text(encoding="utf-8"))[
+    "indicators"
+]
 PERIODS = ("2020-03", "2020-04", "2020-05")
 REPORTED = PERIODS[-1]
 #: The scores table's documented columns, before one ``score_<indicator>`` per indicator.
-SCORE_COLUMNS = ("station_id", "name", "county", "period", "score", "rank", "band", "band_label",
-                 "prev_band", "change")
+SCORE_COLUMNS = (
+    "station_id",
+    "name",
+    "county",
+    "period",
+    "score",
+    "rank",
+    "band",
+    "band_label",
+    "prev_band",
+    "change",
+)
 
-STATIONS = pd.DataFrame({
-    "station_id": [f"NB{i:02d}" for i in range(1, 9)],
-    "name": ["海曙供电所", "江北供电所", "镇海供电所", "北仑供电所", "鄞州供电所", "奉化供电所",
-             "余姚供电所", "慈溪供电所"],
-    "county": ["海曙区", "江北区", "镇海区", "北仑区", "鄞州区", "奉化区", "余姚市", "慈溪市"],
-    "lat": [29.87, 29.89, 29.95, 29.86, 29.82, 29.66, 30.04, 30.17],
-    "lon": [121.55, 121.56, 121.71, 121.84, 121.55, 121.41, 121.15, 121.27],
-    "staff": [31, 28, 25, 40, 36, 22, 45, 38],
-})
+STATIONS = pd.DataFrame(
+    {
+        "station_id": [f"NB{i:02d}" for i in range(1, 9)],
+        "name": [
+            "海曙供电所",
+            "江北供电所",
+            "镇海供电所",
+            "北仑供电所",
+            "鄞州供电所",
+            "奉化供电所",
+            "余姚供电所",
+            "慈溪供电所",
+        ],
+        "county": ["海曙区", "江北区", "镇海区", "北仑区", "鄞州区", "奉化区", "余姚市", "慈溪市"],
+        "lat": [29.87, 29.89, 29.95, 29.86, 29.82, 29.66, 30.04, 30.17],
+        "lon": [121.55, 121.56, 121.71, 121.84, 121.55, 121.41, 121.15, 121.27],
+        "staff": [31, 28, 25, 40, 36, 22, 45, 38],
+    }
+)
 
 
-def indicator_rows(stations: pd.DataFrame = STATIONS, periods: tuple[str, ...] = PERIODS,
-                   seed: int = 20200520) -> pd.DataFrame:
+def indicator_rows(
+    stations: pd.DataFrame = STATIONS, periods: tuple[str, ...] = PERIODS, seed: int = 20200520
+) -> pd.DataFrame:
     """Long ``period, station_id, indicator, value`` rows, one per cell, all valid.
 
     Each (station, indicator) sits at a fixed fraction of the way between the goalposts (better
@@ -55,12 +78,14 @@ def indicator_rows(stations: pd.DataFrame = STATIONS, periods: tuple[str, ...] =
     drift = rng.uniform(-0.02, 0.02, size=(len(periods), len(stations), len(keys))).cumsum(axis=0)
     values = np.round(worst + (best - worst) * np.clip(level + drift, 0.02, 0.99), 2)
     p, s, i = np.indices(values.shape).reshape(3, -1)
-    return pd.DataFrame({
-        "period": np.asarray(periods, dtype=object)[p],
-        "station_id": stations["station_id"].to_numpy()[s],
-        "indicator": np.asarray(keys, dtype=object)[i],
-        "value": values.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "period": np.asarray(periods, dtype=object)[p],
+            "station_id": stations["station_id"].to_numpy()[s],
+            "indicator": np.asarray(keys, dtype=object)[i],
+            "value": values.ravel(),
+        }
+    )
 
 
 def write_table(frame: pd.DataFrame, path: Path, encoding: str = "utf-8") -> Path:
@@ -97,11 +122,16 @@ class Project:
         write_table(self.indicators, self.root / "indicators.csv")
         self.params_path = write_yaml(self.params_doc(), self.root / "p.yaml")
 
-    def params_doc(self, stations: str = "stations.csv", indicators: str = "indicators.csv") -> dict:
+    def params_doc(
+        self, stations: str = "stations.csv", indicators: str = "indicators.csv"
+    ) -> dict:
         """The content of ``p.yaml``: the default catalogue, this project's data, relative paths."""
         # projects: the sample's improvement projects name the sample's stations, not these
-        return {"extends": str(DEFAULT_PARAMS), "period": REPORTED,
-                "data": {"stations": stations, "indicators": indicators, "projects": None}}
+        return {
+            "extends": str(DEFAULT_PARAMS),
+            "period": REPORTED,
+            "data": {"stations": stations, "indicators": indicators, "projects": None},
+        }
 
     def standalone_doc(self) -> dict:
         """``params/default.yaml`` in full (no ``extends``), pointing at this project's data."""
@@ -109,8 +139,12 @@ class Project:
         doc["data"] = self.params_doc()["data"]
         return doc
 
-    def with_params(self, change: Callable[[dict], object] | None = None, name: str = "variant.yaml",
-                    doc: dict | None = None) -> Path:
+    def with_params(
+        self,
+        change: Callable[[dict], object] | None = None,
+        name: str = "variant.yaml",
+        doc: dict | None = None,
+    ) -> Path:
         """Write ``doc`` (default: a copy of ``p.yaml``'s) after ``change(doc)`` edits it in place."""
         doc = copy.deepcopy(self.params_doc() if doc is None else doc)
         if change is not None:
@@ -123,27 +157,45 @@ class Project:
         path.write_text(text, encoding="utf-8")
         return path
 
-    def with_stations(self, frame: pd.DataFrame | None = None, name: str = "stations_v.csv",
-                      encoding: str = "utf-8") -> Path:
+    def with_stations(
+        self,
+        frame: pd.DataFrame | None = None,
+        name: str = "stations_v.csv",
+        encoding: str = "utf-8",
+    ) -> Path:
         """Stations written as ``name`` (format by extension); the parameter file using them."""
         write_table(self.stations if frame is None else frame, self.root / name, encoding)
-        return self.with_params(doc=self.params_doc(stations=name), name=f"p_{Path(name).stem}.yaml")
+        return self.with_params(
+            doc=self.params_doc(stations=name), name=f"p_{Path(name).stem}.yaml"
+        )
 
-    def with_indicators(self, frame: pd.DataFrame | None = None, name: str = "indicators_v.csv",
-                        encoding: str = "utf-8") -> Path:
+    def with_indicators(
+        self,
+        frame: pd.DataFrame | None = None,
+        name: str = "indicators_v.csv",
+        encoding: str = "utf-8",
+    ) -> Path:
         """Indicators written as ``name`` (format by extension); the parameter file using them."""
         write_table(self.indicators if frame is None else frame, self.root / name, encoding)
-        return self.with_params(doc=self.params_doc(indicators=name), name=f"p_{Path(name).stem}.yaml")
+        return self.with_params(
+            doc=self.params_doc(indicators=name), name=f"p_{Path(name).stem}.yaml"
+        )
 
     def with_data_bytes(self, role: str, name: str, payload: bytes) -> Path:
         """A data file of raw bytes (corrupt, truncated, empty) for ``role`` (stations or indicators)."""
         (self.root / name).write_bytes(payload)
-        return self.with_params(doc=self.params_doc(**{role: name}), name=f"p_{Path(name).stem}.yaml")
+        return self.with_params(
+            doc=self.params_doc(**{role: name}), name=f"p_{Path(name).stem}.yaml"
+        )
 
     def cell(self, station_id: str, indicator: str, period: str = REPORTED) -> pd.Series:
         """Mask of the indicator row for one cell."""
         rows = self.indicators
-        return (rows["station_id"] == station_id) & (rows["indicator"] == indicator) & (rows["period"] == period)
+        return (
+            (rows["station_id"] == station_id)
+            & (rows["indicator"] == indicator)
+            & (rows["period"] == period)
+        )
 
 
 @pytest.fixture

@@ -68,10 +68,20 @@ def _check_path(result, options: pd.DataFrame, nudge: float = 1e-6) -> None:
     reached = _rescored_bands(result, options, options["required"].to_numpy())
     np.testing.assert_array_equal(reached, options["band_to"].map(code).to_numpy())
     assert (options["band_to"].map(code) < options["band_from"].map(code)).all()
-    sign = options["indicator"].map(
-        {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()}).to_numpy()
+    sign = (
+        options["indicator"]
+        .map(
+            {
+                k: 1.0 if s.direction == "higher" else -1.0
+                for k, s in result.params.indicators.items()
+            }
+        )
+        .to_numpy()
+    )
     short = options["required"].to_numpy() - sign * nudge * options["spread"].to_numpy()
-    np.testing.assert_array_equal(_rescored_bands(result, options, short), options["band_from"].map(code).to_numpy())
+    np.testing.assert_array_equal(
+        _rescored_bands(result, options, short), options["band_from"].map(code).to_numpy()
+    )
 
 
 # -- path to the next colour -------------------------------------------------------------------
@@ -90,24 +100,46 @@ def test_next_colour_exact_reaches_the_band_and_no_less(sample):
     tried = everything[everything.station_id.isin(stuck)]
     assert set(tried["station_id"]) == set(stuck) and not tried["feasible"].any()
     code = {b: n for n, b in enumerate(BANDS)}
-    np.testing.assert_array_equal(_rescored_bands(result, tried, tried["bound"].to_numpy()),
-                                  tried["band_from"].map(code).to_numpy())
+    np.testing.assert_array_equal(
+        _rescored_bands(result, tried, tried["bound"].to_numpy()),
+        tried["band_from"].map(code).to_numpy(),
+    )
 
 
 def test_next_colour_worked_example_meilin(sample):
     """梅林 (green, 76.2599) to blue (80) on safety production: weight 15/100, goalposts [60, 100]."""
     result = sample[2]
     rows = pd.read_csv(SAMPLE_INDICATORS)
-    cell = rows[(rows.period == "2020-05") & (rows.station_id == "meilin")].set_index("indicator")["value"]
-    weights = {"safety_production": 15, "fault_outage": 12, "frequent_outage": 10, "line_loss": 12,
-               "customer_satisfaction": 12, "getting_electricity": 10, "party_building": 8,
-               "integrity_risk": 7, "financial_performance": 7, "team_performance": 7}
-    goal = {"safety_production": (60, 100), "fault_outage": (3.0, 0.2), "frequent_outage": (30, 0),
-            "line_loss": (9, 3), "customer_satisfaction": (80, 100), "party_building": (70, 100),
-            "integrity_risk": (6, 0), "financial_performance": (95, 100), "team_performance": (70, 100)}
+    cell = rows[(rows.period == "2020-05") & (rows.station_id == "meilin")].set_index("indicator")[
+        "value"
+    ]
+    weights = {
+        "safety_production": 15,
+        "fault_outage": 12,
+        "frequent_outage": 10,
+        "line_loss": 12,
+        "customer_satisfaction": 12,
+        "getting_electricity": 10,
+        "party_building": 8,
+        "integrity_risk": 7,
+        "financial_performance": 7,
+        "team_performance": 7,
+    }
+    goal = {
+        "safety_production": (60, 100),
+        "fault_outage": (3.0, 0.2),
+        "frequent_outage": (30, 0),
+        "line_loss": (9, 3),
+        "customer_satisfaction": (80, 100),
+        "party_building": (70, 100),
+        "integrity_risk": (6, 0),
+        "financial_performance": (95, 100),
+        "team_performance": (70, 100),
+    }
     scores = {k: min(100, max(0, 100 * (cell[k] - w) / (b - w))) for k, (w, b) in goal.items()}
     scores["getting_electricity"] = (
-        100 * (math.log(cell["getting_electricity"]) - math.log(12)) / (math.log(2) - math.log(12)))
+        100 * (math.log(cell["getting_electricity"]) - math.log(12)) / (math.log(2) - math.log(12))
+    )
     composite = sum(weights[k] * scores[k] for k in weights) / 100
     assert composite == pytest.approx(76.2599, abs=1e-4)
     needed = scores["safety_production"] + (80 - composite) / 0.15
@@ -141,9 +173,13 @@ def test_next_colour_effort_is_change_over_iqr_and_options_ranked(sample):
     result = sample[2]
     options = actions.next_colour(result)
     month = pd.read_csv(SAMPLE_INDICATORS).query("period == '2020-05'")
-    iqr = month.groupby("indicator")["value"].quantile(0.75) - month.groupby("indicator")["value"].quantile(0.25)
+    iqr = month.groupby("indicator")["value"].quantile(0.75) - month.groupby("indicator")[
+        "value"
+    ].quantile(0.25)
     np.testing.assert_allclose(options["spread"], options["indicator"].map(iqr), rtol=1e-12)
-    np.testing.assert_allclose(options["effort"], (options["required"] - options["current"]).abs() / options["spread"])
+    np.testing.assert_allclose(
+        options["effort"], (options["required"] - options["current"]).abs() / options["spread"]
+    )
     for _, group in options.groupby("station_id"):
         assert group["option"].tolist() == list(range(1, len(group) + 1))
         assert group["effort"].is_monotonic_increasing
@@ -154,13 +190,20 @@ def test_next_colour_respects_the_achievable_bound(sample):
     everything = actions.next_colour(result, include_infeasible=True)
     feasible = everything[everything.feasible]
     sign = feasible["indicator"].map(
-        {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()})
+        {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()}
+    )
     assert ((feasible["bound"] - feasible["required"]) * sign >= -1e-12).all()
     assert ((feasible["required"] - feasible["current"]) * sign > 0).all()
     infeasible = everything[~everything.feasible]
-    assert len(infeasible) > 0 and infeasible["required"].isna().all() and (infeasible["band_to"] == "").all()
+    assert (
+        len(infeasible) > 0
+        and infeasible["required"].isna().all()
+        and (infeasible["band_to"] == "").all()
+    )
     # the bound: the company's best value this month, never past the best goalpost
-    month = pd.read_csv(SAMPLE_INDICATORS).query("period == '2020-05'").groupby("indicator")["value"]
+    month = (
+        pd.read_csv(SAMPLE_INDICATORS).query("period == '2020-05'").groupby("indicator")["value"]
+    )
     bound = everything.drop_duplicates("indicator").set_index("indicator")["bound"]
     assert bound["safety_production"] == min(month.max()["safety_production"], 100)
     assert bound["line_loss"] == max(month.min()["line_loss"], 3)
@@ -173,8 +216,10 @@ def test_next_colour_exact_and_numeric_agree(sample):
     exact = actions.next_colour(result, solver="exact")
     numeric = actions.next_colour(result, solver="numeric")
     assert set(numeric["method"]) == {"numeric"}
-    pd.testing.assert_frame_equal(exact[["station_id", "indicator", "band_to"]],
-                                  numeric[["station_id", "indicator", "band_to"]])
+    pd.testing.assert_frame_equal(
+        exact[["station_id", "indicator", "band_to"]],
+        numeric[["station_id", "indicator", "band_to"]],
+    )
     np.testing.assert_allclose(exact["required"], numeric["required"], rtol=1e-8)
 
 
@@ -199,7 +244,10 @@ def test_next_colour_geometric_numeric(sample):
 
     def gap(x):
         n = 100 * (x - worst) / (best - worst)
-        return np.exp(np.sum(other_weights * np.log(others)) + weights[i] * np.log(n)) - row.target_score
+        return (
+            np.exp(np.sum(other_weights * np.log(others)) + weights[i] * np.log(n))
+            - row.target_score
+        )
 
     root = scipy.optimize.brentq(gap, row.current, row.bound, xtol=1e-13)
     assert row.required == pytest.approx(root, abs=1e-9)
@@ -250,19 +298,28 @@ def _brute_force(cost: np.ndarray, capacity: int) -> tuple[int, int, float]:
     slots = [m for m in range(n_mentors) for _ in range(capacity)]
     best = None
     if n_partners <= len(slots):
-        maps = (dict(enumerate(perm)) for perm in itertools.permutations(range(len(slots)), n_partners))
+        maps = (
+            dict(enumerate(perm)) for perm in itertools.permutations(range(len(slots)), n_partners)
+        )
     else:
-        maps = ({partner: slot for slot, partner in enumerate(perm)}
-                for perm in itertools.permutations(range(n_partners), len(slots)))
+        maps = (
+            {partner: slot for slot, partner in enumerate(perm)}
+            for perm in itertools.permutations(range(n_partners), len(slots))
+        )
     for partner_to_slot in maps:
         load = np.bincount([slots[k] for k in partner_to_slot.values()], minlength=n_mentors)
-        key = (-len(partner_to_slot), int(np.sum(load * (load - 1) // 2)),
-               sum(cost[slots[k], p] for p, k in partner_to_slot.items()))
+        key = (
+            -len(partner_to_slot),
+            int(np.sum(load * (load - 1) // 2)),
+            sum(cost[slots[k], p] for p, k in partner_to_slot.items()),
+        )
         best = key if best is None or key < best else best
     return -best[0], best[1], best[2]
 
 
-@pytest.mark.parametrize("shape, capacity", [((3, 4), 2), ((2, 3), 2), ((2, 5), 2), ((4, 3), 1), ((1, 3), 3)])
+@pytest.mark.parametrize(
+    "shape, capacity", [((3, 4), 2), ((2, 3), 2), ((2, 5), 2), ((4, 3), 1), ((1, 3), 3)]
+)
 def test_assignment_is_optimal_against_brute_force(shape, capacity):
     rng = np.random.default_rng(sum(shape) * 10 + capacity)
     for _ in range(15):
@@ -277,9 +334,15 @@ def test_assignment_is_optimal_against_brute_force(shape, capacity):
 
 
 def test_assignment_takes_second_partners_only_when_needed():
-    cost = np.array([[0.0, 0.0, 0.0], [5.0, 5.0, 5.0], [5.0, 5.0, 5.0]])  # mentor 0 is cheapest for all
+    cost = np.array(
+        [[0.0, 0.0, 0.0], [5.0, 5.0, 5.0], [5.0, 5.0, 5.0]]
+    )  # mentor 0 is cheapest for all
     mentor, _ = actions.assign_with_capacity(cost, 2)
-    assert sorted(mentor) == [0, 1, 2]  # three mentors for three partners, however cheap mentor 0 is
+    assert sorted(mentor) == [
+        0,
+        1,
+        2,
+    ]  # three mentors for three partners, however cheap mentor 0 is
     mentor, partner = actions.assign_with_capacity(cost[:1], 2)
     assert list(mentor) == [0, 0] and len(partner) == 2  # one mentor, two slots, three partners
 
@@ -287,8 +350,12 @@ def test_assignment_takes_second_partners_only_when_needed():
 def test_pairing_costs_prefer_near_and_complementary_mentors():
     weights = np.full(3, 1 / 3)
     partner = np.array([[40.0, 90.0, 90.0]])  # weak on the first indicator
-    mentors = np.array([[95.0, 80.0, 80.0],   # strong where the partner is weak
-                        [60.0, 100.0, 100.0]])  # strong where it is already strong
+    mentors = np.array(
+        [
+            [95.0, 80.0, 80.0],  # strong where the partner is weak
+            [60.0, 100.0, 100.0],
+        ]
+    )  # strong where it is already strong
     cost, contributions = actions.pairing_costs(mentors, partner, weights, np.zeros((2, 1)), 30.0)
     # the partner's focus: its lost points 60, 10, 10 → 0.75, 0.125, 0.125
     assert contributions[0, 0] == pytest.approx([0.75 * 55, 0, 0])
@@ -301,18 +368,24 @@ def test_pairing_costs_prefer_near_and_complementary_mentors():
 
 
 def test_haversine_one_degree():
-    assert actions.haversine_km(0, 0, 1, 0) == pytest.approx(2 * math.pi * 6371.0088 / 360, rel=1e-12)
+    assert actions.haversine_km(0, 0, 1, 0) == pytest.approx(
+        2 * math.pi * 6371.0088 / 360, rel=1e-12
+    )
     assert actions.haversine_km(30, 121, 30, 121) == 0
     # along a parallel at 60°N a degree of longitude is nearly half a degree at the equator
-    assert actions.haversine_km(60, 0, 60, 1) == pytest.approx(2 * math.pi * 6371.0088 / 360 / 2, rel=1e-4)
+    assert actions.haversine_km(60, 0, 60, 1) == pytest.approx(
+        2 * math.pi * 6371.0088 / 360 / 2, rel=1e-4
+    )
 
 
 def test_pairing_sample_month(sample):
     result = sample[2]
     pairs = actions.pairing(result)
     bands = result.table().set_index("station_id")["band"]
-    assert set(zip(pairs["mentor_band"], pairs["partner_band"], strict=True)) == {("red", "yellow"),
-                                                                                 ("orange", "green")}
+    assert set(zip(pairs["mentor_band"], pairs["partner_band"], strict=True)) == {
+        ("red", "yellow"),
+        ("orange", "green"),
+    }
     assert (pairs["mentor_id"].map(bands) == pairs["mentor_band"]).all()
     assert (pairs["partner_id"].map(bands) == pairs["partner_band"]).all()
     assert pairs["partner_id"].is_unique
@@ -320,7 +393,10 @@ def test_pairing_sample_month(sample):
     load = pairs.groupby("mentor_id").size()
     assert load.max() <= result.params.actions.pairing_capacity
     assert (load == pairs.groupby("mentor_id")["mentor_load"].first()).all()
-    assert sorted(load[pairs.groupby("mentor_id")["mentor_band"].first() == "red"].tolist()) == [1] * 5 + [2] * 2
+    assert (
+        sorted(load[pairs.groupby("mentor_id")["mentor_band"].first() == "red"].tolist())
+        == [1] * 5 + [2] * 2
+    )
     assert (load[pairs.groupby("mentor_id")["mentor_band"].first() == "orange"] == 1).all()
     assert set(pairs["partner_id"]) == set(bands[bands.isin(["yellow", "green"])].index)
     assert actions.unpaired(result).empty
@@ -335,7 +411,9 @@ def test_pairing_targets_are_partner_weak_where_mentor_strong(sample):
     table = result.table().set_index("station_id")
     for row in pairs.itertuples():
         for key in row.targets.split(";"):
-            assert table.at[row.mentor_id, f"score_{key}"] > table.at[row.partner_id, f"score_{key}"]
+            assert (
+                table.at[row.mentor_id, f"score_{key}"] > table.at[row.partner_id, f"score_{key}"]
+            )
 
 
 def test_pairing_capacity_one_reports_unpaired(sample):
@@ -369,29 +447,42 @@ def test_department_help_sample(sample):
     params = result.params
     owner = {k: s.department for k, s in params.indicators.items()}
     assert (rows["indicator"].map(owner) == rows["department"]).all()
-    assert (rows["department_label"] == rows["department"].map({k: v.zh for k, v in params.departments.items()})).all()
+    assert (
+        rows["department_label"]
+        == rows["department"].map({k: v.zh for k, v in params.departments.items()})
+    ).all()
     # the bottom band on an indicator under cut-offs: normalised below 75, exactly those cells
     scores = result.table().set_index("station_id")
-    expected = {(sid, k) for k in params.indicators for sid in scores.index[scores[f"score_{k}"] < 75]}
+    expected = {
+        (sid, k) for k in params.indicators for sid in scores.index[scores[f"score_{k}"] < 75]
+    }
     assert set(zip(rows["station_id"], rows["indicator"], strict=True)) == expected
     assert (rows["level"] == 75).all()
     np.testing.assert_allclose(rows["gap_points"], 75 - rows["normalised"], atol=1e-9)
+
     # the target scores exactly the level: e.g. safety production 60 + 0.75 × 40 = 90
     def targets(key):
         return rows.loc[rows.indicator == key, "target"].to_numpy()
 
     np.testing.assert_allclose(targets("safety_production"), 90.0, rtol=1e-12)
     np.testing.assert_allclose(targets("line_loss"), 9 - 0.75 * 6, rtol=1e-12)
-    np.testing.assert_allclose(targets("getting_electricity"),
-                               math.exp(math.log(12) + 0.75 * (math.log(2) - math.log(12))), rtol=1e-12)
+    np.testing.assert_allclose(
+        targets("getting_electricity"),
+        math.exp(math.log(12) + 0.75 * (math.log(2) - math.log(12))),
+        rtol=1e-12,
+    )
 
 
 def test_department_help_threshold(sample):
     params = sample[0]
-    result = _variant(sample, actions=params.actions.model_copy(update={"department_threshold": 60}))
+    result = _variant(
+        sample, actions=params.actions.model_copy(update={"department_threshold": 60})
+    )
     rows = actions.department_help(result)
     scores = result.table().set_index("station_id")
-    expected = {(sid, k) for k in params.indicators for sid in scores.index[scores[f"score_{k}"] < 60]}
+    expected = {
+        (sid, k) for k in params.indicators for sid in scores.index[scores[f"score_{k}"] < 60]
+    }
     assert set(zip(rows["station_id"], rows["indicator"], strict=True)) == expected
     assert (rows["gap_points"] > 0).all() and (rows["level"] == 60).all()
 
@@ -400,8 +491,9 @@ def test_department_help_relative_normalisation_target_in_range(sample):
     result = _variant(sample, normalisation="minmax")
     rows = actions.department_help(result)
     assert len(rows) > 0
-    sign = rows["indicator"].map({k: 1.0 if s.direction == "higher" else -1.0
-                                  for k, s in result.params.indicators.items()})
+    sign = rows["indicator"].map(
+        {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()}
+    )
     assert (rows["gap_units"] * sign >= 0).all()
     assert rows["target"].notna().all()
 
@@ -420,9 +512,12 @@ def test_sample_projects(sample):
     assert progress.loc[("chaiqiao", "team_performance"), "met"]  # higher is better, 93.2 ≥ 93
     # before = the mean of the three months before the start, read from the file
     rows = pd.read_csv(SAMPLE_INDICATORS)
-    cell = rows[(rows.station_id == "meilin") & (rows.indicator == "frequent_outage")].set_index("period")["value"]
+    cell = rows[(rows.station_id == "meilin") & (rows.indicator == "frequent_outage")].set_index(
+        "period"
+    )["value"]
     assert progress.loc[("meilin", "frequent_outage"), "before"] == pytest.approx(
-        cell[["2019-10", "2019-11", "2019-12"]].mean())
+        cell[["2019-10", "2019-11", "2019-12"]].mean()
+    )
     assert progress.loc[("meilin", "frequent_outage"), "latest"] == cell["2020-05"]
     assert progress.loc[("tuci", "party_building"), "status"] == "not started"
     assert progress["title"].str.contains("所").all()
@@ -430,7 +525,9 @@ def test_sample_projects(sample):
 
 def _without_projects(project) -> Path:
     """The small project's parameters with no projects table (default.yaml names the sample's)."""
-    return project.with_params(lambda doc: doc["data"].update(projects=None), name="no_projects.yaml")
+    return project.with_params(
+        lambda doc: doc["data"].update(projects=None), name="no_projects.yaml"
+    )
 
 
 def test_no_projects_file_gives_none(project):
@@ -440,14 +537,42 @@ def test_no_projects_file_gives_none(project):
 
 
 BAD_PROJECTS = [
-    ("station_id,indicator,start,target,title\nnowhere,line_loss,2020-01,5,x\n", "row 2", "column station_id",
-     "nowhere"),
-    ("station_id,indicator,start,target,title\nmeilin,line_los,2020-01,5,x\n", "row 2", "column indicator", "line_los"),
-    ("station_id,indicator,start,target,title\nmeilin,line_loss,2020-01,5,x\nmeilin,line_loss,2020/02,5,x\n",
-     "row 3", "column start", "2020/02"),
-    ("station_id,indicator,start,target,title\nmeilin,line_loss,2020-01,five,x\n", "row 2", "column target", "five"),
-    ("station_id,indicator,start,target,title\nmeilin,line_loss,2020-01,45,x\n", "row 2", "column target", "valid"),
-    ("station_id,indicator,start,title\nmeilin,line_loss,2020-01,x\n", "", "column target", "missing"),
+    (
+        "station_id,indicator,start,target,title\nnowhere,line_loss,2020-01,5,x\n",
+        "row 2",
+        "column station_id",
+        "nowhere",
+    ),
+    (
+        "station_id,indicator,start,target,title\nmeilin,line_los,2020-01,5,x\n",
+        "row 2",
+        "column indicator",
+        "line_los",
+    ),
+    (
+        "station_id,indicator,start,target,title\nmeilin,line_loss,2020-01,5,x\nmeilin,line_loss,2020/02,5,x\n",
+        "row 3",
+        "column start",
+        "2020/02",
+    ),
+    (
+        "station_id,indicator,start,target,title\nmeilin,line_loss,2020-01,five,x\n",
+        "row 2",
+        "column target",
+        "five",
+    ),
+    (
+        "station_id,indicator,start,target,title\nmeilin,line_loss,2020-01,45,x\n",
+        "row 2",
+        "column target",
+        "valid",
+    ),
+    (
+        "station_id,indicator,start,title\nmeilin,line_loss,2020-01,x\n",
+        "",
+        "column target",
+        "missing",
+    ),
 ]
 
 
@@ -456,7 +581,9 @@ def test_bad_projects_exit_2_and_write_nothing(tmp_path, run_cli, text, row, col
     bad = tmp_path / "projects.csv"
     bad.write_text(text, encoding="utf-8")
     params_file = tmp_path / "p.yaml"
-    params_file.write_text(f"extends: {SAMPLE_PARAMS}\ndata:\n  projects: {bad}\n", encoding="utf-8")
+    params_file.write_text(
+        f"extends: {SAMPLE_PARAMS}\ndata:\n  projects: {bad}\n", encoding="utf-8"
+    )
     params = load_params(params_file)
     with pytest.raises(InputError) as caught:
         load_projects(params, load_data(params).station_ids)
@@ -465,7 +592,11 @@ def test_bad_projects_exit_2_and_write_nothing(tmp_path, run_cli, text, row, col
     out = tmp_path / "out"
     code, stdout, stderr = run_cli("actions", "--params", params_file, "--out", out)
     assert code == 2 and stdout == ""
-    assert stderr.count("\n") == 1 and stderr.startswith("fivecolor: error: ") and "Traceback" not in stderr
+    assert (
+        stderr.count("\n") == 1
+        and stderr.startswith("fivecolor: error: ")
+        and "Traceback" not in stderr
+    )
     assert not out.exists()
 
 
@@ -490,8 +621,12 @@ def test_stage_progress_sample(sample):
 def test_stage_met_when_share_reached(sample):
     params = sample[0]
     stage = {"period": "2020-05", "red_share": 7 / 60}
-    result = _variant(sample, actions=params.actions.model_copy(update={"stages": (
-        type(params.actions.stages[0])(**stage),)}))
+    result = _variant(
+        sample,
+        actions=params.actions.model_copy(
+            update={"stages": (type(params.actions.stages[0])(**stage),)}
+        ),
+    )
     stages = actions.stage_progress(result)
     assert stages["met"].tolist() == [True] and stages["stations_to_go"].tolist() == [0]
     assert stages["months_left"].tolist() == [0]
@@ -505,10 +640,34 @@ def test_cli_actions_writes_the_tables(tmp_path, run_cli, sample):
     names = {"next_colour.csv", "pairing.csv", "departments.csv", "stages.csv", "projects.csv"}
     assert {p.name for p in out.iterdir()} == names
     required = {
-        "next_colour.csv": {"station_id", "indicator", "current", "required", "band_from", "band_to", "effort"},
-        "pairing.csv": {"mentor_id", "partner_id", "mentor_band", "partner_band", "distance_km", "targets"},
-        "departments.csv": {"department", "department_label", "indicator", "station_id", "name", "normalised",
-                            "gap_points", "current", "target"},
+        "next_colour.csv": {
+            "station_id",
+            "indicator",
+            "current",
+            "required",
+            "band_from",
+            "band_to",
+            "effort",
+        },
+        "pairing.csv": {
+            "mentor_id",
+            "partner_id",
+            "mentor_band",
+            "partner_band",
+            "distance_km",
+            "targets",
+        },
+        "departments.csv": {
+            "department",
+            "department_label",
+            "indicator",
+            "station_id",
+            "name",
+            "normalised",
+            "gap_points",
+            "current",
+            "target",
+        },
     }
     for name, columns in required.items():
         frame = pd.read_csv(out / name, encoding="utf-8-sig")
@@ -527,11 +686,15 @@ def test_cli_actions_writes_the_tables(tmp_path, run_cli, sample):
 
 def test_cli_actions_other_month(tmp_path, run_cli):
     out = tmp_path / "april"
-    code, _, stderr = run_cli("actions", "--params", SAMPLE_PARAMS, "--period", "2020-04", "--out", out)
+    code, _, stderr = run_cli(
+        "actions", "--params", SAMPLE_PARAMS, "--period", "2020-04", "--out", out
+    )
     assert code == 0, stderr
     stages = pd.read_csv(out / "stages.csv", encoding="utf-8-sig")
     assert (stages["latest_period"] == "2020-04").all()
-    meilin = pd.read_csv(out / "next_colour.csv", encoding="utf-8-sig").query("station_id == 'meilin'")
+    meilin = pd.read_csv(out / "next_colour.csv", encoding="utf-8-sig").query(
+        "station_id == 'meilin'"
+    )
     assert set(meilin["band_from"]) == {"yellow"}
 
 
@@ -551,10 +714,14 @@ def test_next_colour_with_groups_and_a_geometric_group(sample):
     """Two levels: exact while every level is arithmetic, numeric once a group is geometric."""
     params = sample[0]
     ops = {"safety_production", "fault_outage", "frequent_outage", "line_loss"}
-    indicators = {k: {**v.model_dump(), "group": "operations" if k in ops else "service"}
-                  for k, v in params.indicators.items()}
-    groups = {"operations": {"label": {"zh": "安全运行", "en": "Operations"}, "weight": 1},
-              "service": {"label": {"zh": "服务管理", "en": "Service"}, "weight": 1}}
+    indicators = {
+        k: {**v.model_dump(), "group": "operations" if k in ops else "service"}
+        for k, v in params.indicators.items()
+    }
+    groups = {
+        "operations": {"label": {"zh": "安全运行", "en": "Operations"}, "weight": 1},
+        "service": {"label": {"zh": "服务管理", "en": "Service"}, "weight": 1},
+    }
     result = _variant(sample, indicators=indicators, groups=groups)
     options = actions.next_colour(result)
     assert set(options["method"]) == {"exact"}
@@ -569,6 +736,7 @@ def test_next_colour_with_groups_and_a_geometric_group(sample):
 def test_pairing_cost_is_complementarity_less_distance(sample):
     pairs = actions.pairing(sample[2])
     scale = sample[0].actions.distance_km_scale
-    np.testing.assert_allclose(pairs["cost"], -pairs["complementarity"] + 10 * pairs["distance_km"] / scale,
-                               atol=2e-3)
+    np.testing.assert_allclose(
+        pairs["cost"], -pairs["complementarity"] + 10 * pairs["distance_km"] / scale, atol=2e-3
+    )
     assert (pairs["complementarity"] > 0).all()

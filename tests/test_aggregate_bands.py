@@ -13,22 +13,32 @@ from fivecolor.scoring.aggregate import aggregate
 
 
 def test_weighted_arithmetic_mean():
-    assert aggregate(np.array([80.0, 60.0]), np.array([3.0, 1.0]), "arithmetic") == pytest.approx(75.0)
+    assert aggregate(np.array([80.0, 60.0]), np.array([3.0, 1.0]), "arithmetic") == pytest.approx(
+        75.0
+    )
 
 
 def test_weighted_geometric_mean():
     # (80^1 20^1)^(1/2) = 40; with weights 1:3, 80^0.25 20^0.75 = 20 * 4^0.25
-    assert aggregate(np.array([80.0, 20.0]), np.array([1.0, 1.0]), "geometric") == pytest.approx(40.0)
-    assert aggregate(np.array([80.0, 20.0]), np.array([1.0, 3.0]), "geometric") == pytest.approx(20 * 4 ** 0.25)
+    assert aggregate(np.array([80.0, 20.0]), np.array([1.0, 1.0]), "geometric") == pytest.approx(
+        40.0
+    )
+    assert aggregate(np.array([80.0, 20.0]), np.array([1.0, 3.0]), "geometric") == pytest.approx(
+        20 * 4**0.25
+    )
 
 
 def test_geometric_mean_is_zero_when_any_weighted_score_is_zero():
     assert aggregate(np.array([100.0, 100.0, 0.0]), np.array([1.0, 1.0, 1.0]), "geometric") == 0.0
     # ...but a zero with zero weight does not count
-    assert aggregate(np.array([64.0, 0.0]), np.array([1.0, 0.0]), "geometric") == pytest.approx(64.0)
+    assert aggregate(np.array([64.0, 0.0]), np.array([1.0, 0.0]), "geometric") == pytest.approx(
+        64.0
+    )
 
 
-@pytest.mark.parametrize("method, expected", [("arithmetic", 70.0), ("geometric", math.sqrt(80 * 60))])
+@pytest.mark.parametrize(
+    "method, expected", [("arithmetic", 70.0), ("geometric", math.sqrt(80 * 60))]
+)
 def test_missing_cells_are_reweighted(method, expected):
     # weights 1, 2, 1 over [80, missing, 60]: the 2 drops out, the rest rescale to 1/2 each
     out = aggregate(np.array([80.0, np.nan, 60.0]), np.array([1.0, 2.0, 1.0]), method)
@@ -42,7 +52,9 @@ def test_all_missing_gives_no_score():
 
 def test_aggregation_broadcasts_over_leading_axes():
     scores = np.array([[[80.0, 60.0], [100.0, 0.0]]])  # (1, 2, 2)
-    np.testing.assert_allclose(aggregate(scores, np.array([1.0, 1.0]), "arithmetic"), [[70.0, 50.0]])
+    np.testing.assert_allclose(
+        aggregate(scores, np.array([1.0, 1.0]), "arithmetic"), [[70.0, 50.0]]
+    )
 
 
 def test_cutoff_bands_at_and_just_below_each_cutoff():
@@ -59,8 +71,11 @@ def test_quantile_bands_for_sixty_stations_are_6_12_24_12_6():
 
 
 @settings(max_examples=100, deadline=None)
-@given(n=st.integers(1, 400), q=st.lists(st.floats(0.01, 0.99), min_size=4, max_size=4, unique=True),
-       seed=st.integers(0, 2**31))
+@given(
+    n=st.integers(1, 400),
+    q=st.lists(st.floats(0.01, 0.99), min_size=4, max_size=4, unique=True),
+    seed=st.integers(0, 2**31),
+)
 def test_quantile_bands_give_the_requested_counts(n, q, seed):
     q = sorted(q, reverse=True)
     scores = np.random.default_rng(seed).choice(np.arange(50.0), size=n)  # many ties

@@ -49,7 +49,11 @@ def _set_id(row: int, value: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
 
 def _set_value(station: str, indicator: str, value, period: str = REPORTED):
     def change(frame: pd.DataFrame) -> pd.DataFrame:
-        mask = (frame["station_id"] == station) & (frame["indicator"] == indicator) & (frame["period"] == period)
+        mask = (
+            (frame["station_id"] == station)
+            & (frame["indicator"] == indicator)
+            & (frame["period"] == period)
+        )
         assert mask.sum() == 1
         frame["value"] = frame["value"].astype(object)
         frame.loc[mask, "value"] = value
@@ -77,8 +81,11 @@ def _missing_stations_file(project: Project) -> Path:
 
 def _missing_fail(project: Project) -> Path:
     project.with_indicators(project.indicators.loc[~project.cell("NB02", "line_loss")])
-    return project.with_params(lambda doc: doc.update(missing="fail",
-                                                      data=project.params_doc(indicators="indicators_v.csv")["data"]))
+    return project.with_params(
+        lambda doc: doc.update(
+            missing="fail", data=project.params_doc(indicators="indicators_v.csv")["data"]
+        )
+    )
 
 
 def _bytes(role: str, name: str, payload: Callable[[Project], bytes]) -> Callable[[Project], Path]:
@@ -94,66 +101,162 @@ def _truncated_parquet(project: Project) -> bytes:
 
 CASES = [
     Case("stations file missing", _missing_stations_file, "gone.csv", ("not found",)),
-    Case("unknown extension .txt",
-         _bytes("stations", "stations.txt", lambda p: (p.root / "stations.csv").read_bytes()),
-         "stations.txt", (".txt", ".csv, .xlsx or .parquet")),
+    Case(
+        "unknown extension .txt",
+        _bytes("stations", "stations.txt", lambda p: (p.root / "stations.csv").read_bytes()),
+        "stations.txt",
+        (".txt", ".csv, .xlsx or .parquet"),
+    ),
     Case("empty CSV", _bytes("indicators", "empty.csv", lambda p: b""), "empty.csv", ("empty",)),
-    Case("CSV of blank lines", _bytes("indicators", "blank.csv", lambda p: b"\n\n  \n"), "blank.csv", ("empty",)),
-    Case("header typo staton_id suggests station_id",
-         _stations(lambda f: f.rename(columns={"station_id": "staton_id"})),
-         "stations_v.csv", ("column station_id", "found 'staton_id'")),
-    Case("header without value column", _indicators(lambda f: f.rename(columns={"value": "amount"})),
-         "indicators_v.csv", ("column value", "missing")),
-    Case("value column twice in a CSV header",
-         _indicators(lambda f: pd.concat([f, f[["value"]]], axis=1)), "indicators_v.csv",
-         ("column value", "twice")),
-    Case("name column twice in an xlsx header",
-         lambda p: p.with_stations(pd.concat([p.stations, p.stations[["name"]]], axis=1), name="twice.xlsx"),
-         "twice.xlsx", ("column name", "twice")),
-    Case("station id with a slash", _stations(_set_id(2, "NB/03")), "stations_v.csv",
-         ("row 4", "column station_id", "'NB/03'")),
-    Case("station id ../x", _stations(_set_id(0, "../x")), "stations_v.csv",
-         ("row 2", "column station_id", "'../x'")),
-    Case("duplicate station id", _stations(_set_id(4, "NB02")), "stations_v.csv",
-         ("row 6", "column station_id", "'NB02'", "more than once")),
-    Case("non-numeric lat", _stations(lambda f: f.assign(lat=f["lat"].astype(object).where(f.index != 3, "north"))),
-         "stations_v.csv", ("row 5", "column lat", "'north'", "not a number")),
-    Case("duplicate indicator cell", _indicators(_duplicate_cell), "indicators_v.csv",
-         (f"row {len(STATIONS) * len(CATALOGUE) * len(PERIODS) + 2}", "second value")),
-    Case("unknown station in indicators",
-         _indicators(lambda f: f.assign(station_id=f["station_id"].where(f.index != 7, "NB99"))),
-         "indicators_v.csv", ("row 9", "column station_id", "'NB99'", "stations.csv")),
-    Case("unknown indicator has no catalogue entry",
-         _indicators(lambda f: f.assign(indicator=f["indicator"].where(f.index != 0, "safety_prod"))),
-         "indicators_v.csv", ("row 2", "column indicator", "'safety_prod'", "no entry", "catalogue")),
-    Case("non-numeric value abc", _indicators(_set_value("NB04", FIRST, "abc")), "indicators_v.csv",
-         ("column value", "'abc'", "not a number")),
-    Case("value inf", _indicators(_set_value("NB04", FIRST, "inf")), "indicators_v.csv",
-         ("column value", "not finite")),
-    Case("value -inf", _indicators(_set_value("NB04", FIRST, "-inf")), "indicators_v.csv",
-         ("column value", "not finite")),
-    Case("value outside valid", _indicators(_set_value("NB04", FIRST, 150)), "indicators_v.csv",
-         ("column value", "150", "valid range", FIRST)),
-    Case("bad period text in the data",
-         _indicators(lambda f: f.assign(period=f["period"].where(f.index != 10, "2020/03"))),
-         "indicators_v.csv", ("row 12", "column period", "'2020/03'", "YYYY-MM")),
-    Case("station with no rows in the reported month",
-         _indicators(_drop(lambda f: (f["station_id"] == "NB03") & (f["period"] == REPORTED))),
-         "indicators_v.csv", ("NB03", "no data in 2020-05")),
-    Case("indicator with no rows in the reported month",
-         _indicators(_drop(lambda f: (f["indicator"] == "line_loss") & (f["period"] == REPORTED))),
-         "indicators_v.csv", ("line_loss", "no data in 2020-05")),
-    Case("period option with no data that month", lambda p: p.params_path, "indicators.csv",
-         ("column period", "2021-01", "latest month: 2020-05"), ("--period", "2021-01")),
-    Case("missing cell with missing: fail",
-         _missing_fail, "indicators_v.csv", ("column value", "NB02", "line_loss", "missing: fail")),
-    Case("truncated Parquet", _bytes("indicators", "indicators.parquet", _truncated_parquet),
-         "indicators.parquet", ("cannot read as parquet",)),
-    Case("corrupt xlsx of random bytes",
-         _bytes("stations", "stations.xlsx", lambda p: np.random.default_rng(7).bytes(4096)),
-         "stations.xlsx", ("cannot read as xlsx",)),
-    Case("CSV neither UTF-8 nor GBK", _bytes("stations", "latin.csv", lambda p: b"station_id\n\x81\x20\xff\n"),
-         "latin.csv", ("UTF-8",)),
+    Case(
+        "CSV of blank lines",
+        _bytes("indicators", "blank.csv", lambda p: b"\n\n  \n"),
+        "blank.csv",
+        ("empty",),
+    ),
+    Case(
+        "header typo staton_id suggests station_id",
+        _stations(lambda f: f.rename(columns={"station_id": "staton_id"})),
+        "stations_v.csv",
+        ("column station_id", "found 'staton_id'"),
+    ),
+    Case(
+        "header without value column",
+        _indicators(lambda f: f.rename(columns={"value": "amount"})),
+        "indicators_v.csv",
+        ("column value", "missing"),
+    ),
+    Case(
+        "value column twice in a CSV header",
+        _indicators(lambda f: pd.concat([f, f[["value"]]], axis=1)),
+        "indicators_v.csv",
+        ("column value", "twice"),
+    ),
+    Case(
+        "name column twice in an xlsx header",
+        lambda p: p.with_stations(
+            pd.concat([p.stations, p.stations[["name"]]], axis=1), name="twice.xlsx"
+        ),
+        "twice.xlsx",
+        ("column name", "twice"),
+    ),
+    Case(
+        "station id with a slash",
+        _stations(_set_id(2, "NB/03")),
+        "stations_v.csv",
+        ("row 4", "column station_id", "'NB/03'"),
+    ),
+    Case(
+        "station id ../x",
+        _stations(_set_id(0, "../x")),
+        "stations_v.csv",
+        ("row 2", "column station_id", "'../x'"),
+    ),
+    Case(
+        "duplicate station id",
+        _stations(_set_id(4, "NB02")),
+        "stations_v.csv",
+        ("row 6", "column station_id", "'NB02'", "more than once"),
+    ),
+    Case(
+        "non-numeric lat",
+        _stations(lambda f: f.assign(lat=f["lat"].astype(object).where(f.index != 3, "north"))),
+        "stations_v.csv",
+        ("row 5", "column lat", "'north'", "not a number"),
+    ),
+    Case(
+        "duplicate indicator cell",
+        _indicators(_duplicate_cell),
+        "indicators_v.csv",
+        (f"row {len(STATIONS) * len(CATALOGUE) * len(PERIODS) + 2}", "second value"),
+    ),
+    Case(
+        "unknown station in indicators",
+        _indicators(lambda f: f.assign(station_id=f["station_id"].where(f.index != 7, "NB99"))),
+        "indicators_v.csv",
+        ("row 9", "column station_id", "'NB99'", "stations.csv"),
+    ),
+    Case(
+        "unknown indicator has no catalogue entry",
+        _indicators(
+            lambda f: f.assign(indicator=f["indicator"].where(f.index != 0, "safety_prod"))
+        ),
+        "indicators_v.csv",
+        ("row 2", "column indicator", "'safety_prod'", "no entry", "catalogue"),
+    ),
+    Case(
+        "non-numeric value abc",
+        _indicators(_set_value("NB04", FIRST, "abc")),
+        "indicators_v.csv",
+        ("column value", "'abc'", "not a number"),
+    ),
+    Case(
+        "value inf",
+        _indicators(_set_value("NB04", FIRST, "inf")),
+        "indicators_v.csv",
+        ("column value", "not finite"),
+    ),
+    Case(
+        "value -inf",
+        _indicators(_set_value("NB04", FIRST, "-inf")),
+        "indicators_v.csv",
+        ("column value", "not finite"),
+    ),
+    Case(
+        "value outside valid",
+        _indicators(_set_value("NB04", FIRST, 150)),
+        "indicators_v.csv",
+        ("column value", "150", "valid range", FIRST),
+    ),
+    Case(
+        "bad period text in the data",
+        _indicators(lambda f: f.assign(period=f["period"].where(f.index != 10, "2020/03"))),
+        "indicators_v.csv",
+        ("row 12", "column period", "'2020/03'", "YYYY-MM"),
+    ),
+    Case(
+        "station with no rows in the reported month",
+        _indicators(_drop(lambda f: (f["station_id"] == "NB03") & (f["period"] == REPORTED))),
+        "indicators_v.csv",
+        ("NB03", "no data in 2020-05"),
+    ),
+    Case(
+        "indicator with no rows in the reported month",
+        _indicators(_drop(lambda f: (f["indicator"] == "line_loss") & (f["period"] == REPORTED))),
+        "indicators_v.csv",
+        ("line_loss", "no data in 2020-05"),
+    ),
+    Case(
+        "period option with no data that month",
+        lambda p: p.params_path,
+        "indicators.csv",
+        ("column period", "2021-01", "latest month: 2020-05"),
+        ("--period", "2021-01"),
+    ),
+    Case(
+        "missing cell with missing: fail",
+        _missing_fail,
+        "indicators_v.csv",
+        ("column value", "NB02", "line_loss", "missing: fail"),
+    ),
+    Case(
+        "truncated Parquet",
+        _bytes("indicators", "indicators.parquet", _truncated_parquet),
+        "indicators.parquet",
+        ("cannot read as parquet",),
+    ),
+    Case(
+        "corrupt xlsx of random bytes",
+        _bytes("stations", "stations.xlsx", lambda p: np.random.default_rng(7).bytes(4096)),
+        "stations.xlsx",
+        ("cannot read as xlsx",),
+    ),
+    Case(
+        "CSV neither UTF-8 nor GBK",
+        _bytes("stations", "latin.csv", lambda p: b"station_id\n\x81\x20\xff\n"),
+        "latin.csv",
+        ("UTF-8",),
+    ),
 ]
 
 
@@ -168,7 +271,9 @@ def test_bad_value_message_names_its_csv_row(project, expect_bad_input):
 
 
 def test_validate_lists_every_error_and_exits_2(project, run_cli):
-    bad = _set_value("NB04", FIRST, "abc")(_set_value("NB05", WIDE, 20000)(project.indicators.copy()))
+    bad = _set_value("NB04", FIRST, "abc")(
+        _set_value("NB05", WIDE, 20000)(project.indicators.copy())
+    )
     code, out, err = run_cli("validate", "--params", project.with_indicators(bad))
     assert code == 2 and err == ""
     assert "'abc' is not a number" in out and "20000 is outside the valid range" in out
@@ -190,8 +295,9 @@ def _score_frame(run_cli, params: Path) -> pd.DataFrame:
 def test_excel_and_parquet_score_identically_to_csv(project, run_cli, suffix):
     project.with_stations(name=f"stations{suffix}")
     project.with_indicators(name=f"indicators{suffix}")
-    both = project.with_params(doc=project.params_doc(stations=f"stations{suffix}",
-                                                      indicators=f"indicators{suffix}"))
+    both = project.with_params(
+        doc=project.params_doc(stations=f"stations{suffix}", indicators=f"indicators{suffix}")
+    )
     assert _score(run_cli, both) == _score(run_cli, project.params_path)
 
 
@@ -214,8 +320,12 @@ def test_gbk_csv_reads_chinese_names(project, run_cli):
 
 def test_fullwidth_digits_and_thousands_separator_are_converted(project, run_cli):
     # ０.５ (full-width, NFKC) reads as 0.5; "1,234.5" reads as 1234.5 (documented in to_numbers)
-    plain = _set_value("NB01", "fault_outage", 0.5)(_set_value("NB02", WIDE, 1234.5)(project.indicators.copy()))
-    typed = _set_value("NB01", "fault_outage", "０.５")(_set_value("NB02", WIDE, "1,234.5")(project.indicators.copy()))
+    plain = _set_value("NB01", "fault_outage", 0.5)(
+        _set_value("NB02", WIDE, 1234.5)(project.indicators.copy())
+    )
+    typed = _set_value("NB01", "fault_outage", "０.５")(
+        _set_value("NB02", WIDE, "1,234.5")(project.indicators.copy())
+    )
     assert '"1,234.5"' in typed.to_csv(index=False)  # quoted in the file, as Excel writes it
     plain_scores = _score(run_cli, project.with_indicators(plain, name="plain.csv"))
     assert _score(run_cli, project.with_indicators(typed, name="typed.csv")) == plain_scores
@@ -253,7 +363,9 @@ def test_validate_on_clean_data(project, run_cli):
 
 def test_big_month_over_month_jump_is_a_warning(project, run_cli):
     _, high = CATALOGUE[WIDE]["valid"]
-    jumped = _set_value("NB06", WIDE, high)(project.indicators.copy())  # from tens to the top of valid
+    jumped = _set_value("NB06", WIDE, high)(
+        project.indicators.copy()
+    )  # from tens to the top of valid
     params = project.with_indicators(jumped)
     code, out, err = run_cli("validate", "--params", params)
     assert (code, err) == (0, "")

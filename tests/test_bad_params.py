@@ -45,12 +45,16 @@ def _set(*keys_and_value) -> Callable[[Project], Path]:
 
 
 def _all_weights_zero(project: Project) -> Path:
-    return project.with_params(lambda doc: doc.update(indicators={k: {"weight": 0} for k in CATALOGUE}))
+    return project.with_params(
+        lambda doc: doc.update(indicators={k: {"weight": 0} for k in CATALOGUE})
+    )
 
 
 def _unknown_group(project: Project) -> Path:
     def change(doc: dict) -> None:
-        doc["groups"] = {"operations": {"label": {"zh": "安全运行", "en": "Operations"}, "weight": 1}}
+        doc["groups"] = {
+            "operations": {"label": {"zh": "安全运行", "en": "Operations"}, "weight": 1}
+        }
         doc["indicators"] = {k: {"group": "operations"} for k in CATALOGUE}
         doc["indicators"][LOWER]["group"] = "opreations"
 
@@ -88,31 +92,73 @@ def _duplicate_key(project: Project) -> Path:
 
 
 CASES = [
-    Case("unknown top-level key", _set("colour_scheme", "rainbow"), ("colour_scheme", "unknown key")),
-    Case("unknown key in an indicator (wieght)", _set("indicators", FIRST, "wieght", 3),
-         (f"indicators.{FIRST}.wieght", "unknown key")),
-    Case("weight of the wrong type", _set("indicators", FIRST, "weight", "heavy"),
-         (f"indicators.{FIRST}.weight",)),
-    Case("negative weight", _set("indicators", FIRST, "weight", -1), (f"indicators.{FIRST}.weight",)),
+    Case(
+        "unknown top-level key", _set("colour_scheme", "rainbow"), ("colour_scheme", "unknown key")
+    ),
+    Case(
+        "unknown key in an indicator (wieght)",
+        _set("indicators", FIRST, "wieght", 3),
+        (f"indicators.{FIRST}.wieght", "unknown key"),
+    ),
+    Case(
+        "weight of the wrong type",
+        _set("indicators", FIRST, "weight", "heavy"),
+        (f"indicators.{FIRST}.weight",),
+    ),
+    Case(
+        "negative weight", _set("indicators", FIRST, "weight", -1), (f"indicators.{FIRST}.weight",)
+    ),
     Case("all weights zero", _all_weights_zero, ("indicators", "sum to zero")),
-    Case("cut-offs not strictly decreasing", _set("bands", "cutoffs", [90, 80, 85, 75]),
-         ("bands.cutoffs", "decreasing")),
-    Case("cut-offs with three values", _set("bands", "cutoffs", [90, 85, 80]),
-         ("bands.cutoffs: too few values",)),
-    Case("cut-offs with five values", _set("bands", "cutoffs", [95, 90, 85, 80, 75]),
-         ("bands.cutoffs", "at most 4")),
-    Case("quantile outside (0, 1)", _set("bands", "quantiles", [1.2, 0.7, 0.3, 0.1]),
-         ("bands.quantiles", "between 0 and 1")),
-    Case("quantiles not decreasing", _set("bands", "quantiles", [0.1, 0.3, 0.7, 0.9]),
-         ("bands.quantiles", "decreasing")),
-    Case("equal goalposts", _set("indicators", FIRST, "goalposts", [80, 80]),
-         (f"indicators.{FIRST}.goalposts", "equal")),
-    Case("goalposts against direction higher", _set("indicators", FIRST, "goalposts", [100, 60]),
-         (f"indicators.{FIRST}.goalposts", "direction higher")),
-    Case("goalposts against direction lower", _set("indicators", LOWER, "goalposts", [0.2, 3.0]),
-         (f"indicators.{LOWER}.goalposts", "direction lower")),
-    Case("valid range reversed", _set("indicators", FIRST, "valid", [100, 0]), (f"indicators.{FIRST}.valid",)),
-    Case("period without leading zero 2020-5", _set("period", "2020-5"), ("period: '2020-5'", "YYYY-MM")),
+    Case(
+        "cut-offs not strictly decreasing",
+        _set("bands", "cutoffs", [90, 80, 85, 75]),
+        ("bands.cutoffs", "decreasing"),
+    ),
+    Case(
+        "cut-offs with three values",
+        _set("bands", "cutoffs", [90, 85, 80]),
+        ("bands.cutoffs: too few values",),
+    ),
+    Case(
+        "cut-offs with five values",
+        _set("bands", "cutoffs", [95, 90, 85, 80, 75]),
+        ("bands.cutoffs", "at most 4"),
+    ),
+    Case(
+        "quantile outside (0, 1)",
+        _set("bands", "quantiles", [1.2, 0.7, 0.3, 0.1]),
+        ("bands.quantiles", "between 0 and 1"),
+    ),
+    Case(
+        "quantiles not decreasing",
+        _set("bands", "quantiles", [0.1, 0.3, 0.7, 0.9]),
+        ("bands.quantiles", "decreasing"),
+    ),
+    Case(
+        "equal goalposts",
+        _set("indicators", FIRST, "goalposts", [80, 80]),
+        (f"indicators.{FIRST}.goalposts", "equal"),
+    ),
+    Case(
+        "goalposts against direction higher",
+        _set("indicators", FIRST, "goalposts", [100, 60]),
+        (f"indicators.{FIRST}.goalposts", "direction higher"),
+    ),
+    Case(
+        "goalposts against direction lower",
+        _set("indicators", LOWER, "goalposts", [0.2, 3.0]),
+        (f"indicators.{LOWER}.goalposts", "direction lower"),
+    ),
+    Case(
+        "valid range reversed",
+        _set("indicators", FIRST, "valid", [100, 0]),
+        (f"indicators.{FIRST}.valid",),
+    ),
+    Case(
+        "period without leading zero 2020-5",
+        _set("period", "2020-5"),
+        ("period: '2020-5'", "YYYY-MM"),
+    ),
     Case("period month 13", _set("period", "2020-13"), ("period: '2020-13'", "YYYY-MM")),
     Case("period as the number 202005", _set("period", 202005), ("period", "YYYY-MM")),
     Case("unknown normalisation", _set("normalisation", "minmaxx"), ("normalisation", "'minmaxx'")),
@@ -121,21 +167,32 @@ CASES = [
     Case("extends a missing file", _extends_missing, ("extends", "no_such_base.yaml", "not found")),
     Case("extends loop a -> b -> a", _extends_loop, ("extends", "loop")),
     Case("duplicate key in YAML", _duplicate_key, ("line", "duplicate key 'language'")),
-    Case("YAML syntax error", _text("period: \"2020-05\"\nbands: {cutoffs: [90, 85\n"), ("line 3",)),
-    Case("parameter file in GBK, not UTF-8",
-         lambda p: _bytes_file(p, "title: 五色地图\n".encode("gbk")), ("UTF-8",)),
+    Case("YAML syntax error", _text('period: "2020-05"\nbands: {cutoffs: [90, 85\n'), ("line 3",)),
+    Case(
+        "parameter file in GBK, not UTF-8",
+        lambda p: _bytes_file(p, "title: 五色地图\n".encode("gbk")),
+        ("UTF-8",),
+    ),
     Case("extends given as a list", _set("extends", ["a.yaml", "b.yaml"]), ("extends", "one file")),
-    Case("data without indicators",
-         lambda p: p.with_params(doc={**p.standalone_doc(), "data": {"stations": "stations.csv"}}),
-         ("data.indicators", "missing")),
+    Case(
+        "data without indicators",
+        lambda p: p.with_params(doc={**p.standalone_doc(), "data": {"stations": "stations.csv"}}),
+        ("data.indicators", "missing"),
+    ),
     Case("not a mapping at top level", _text("- period: 2020-05\n- language: zh\n"), ("mapping",)),
     Case("empty file", _text(""), ("empty",)),
     Case("empty file with only a comment", _text("# nothing yet\n"), ("empty",)),
-    Case("unknown group of an indicator", _unknown_group, (f"indicators.{LOWER}.group", "'opreations'")),
+    Case(
+        "unknown group of an indicator",
+        _unknown_group,
+        (f"indicators.{LOWER}.group", "'opreations'"),
+    ),
     Case("weights_scheme ahp without an ahp block", _set("weights_scheme", "ahp"), ("ahp",)),
-    Case("log transform with a zero goalpost",
-         _set("indicators", FIRST, {"transform": "log", "goalposts": [0, 100], "valid": [0.1, 100]}),
-         (f"indicators.{FIRST}", "log")),
+    Case(
+        "log transform with a zero goalpost",
+        _set("indicators", FIRST, {"transform": "log", "goalposts": [0, 100], "valid": [0.1, 100]}),
+        (f"indicators.{FIRST}", "log"),
+    ),
     Case("missing required key title", _missing_title, ("title", "missing")),
     Case("data path that is not text", _set("data", "stations", 5), ("data.stations",)),
 ]
@@ -157,7 +214,8 @@ def test_python_object_tag_is_refused_and_not_executed(project, expect_bad_input
     marker = project.root / "marker"
     text = (project.root / "p.yaml").read_text(encoding="utf-8")
     params = project.with_text(
-        text + f'language: !!python/object/apply:os.system ["echo pwned > {marker}"]\n')
+        text + f'language: !!python/object/apply:os.system ["echo pwned > {marker}"]\n'
+    )
     message = expect_bad_input(params, "variant.yaml", ("line",))
     assert "python/object/apply" in message
     assert not marker.exists()
@@ -168,7 +226,9 @@ def test_missing_parameter_file(project, expect_bad_input):
 
 
 def test_period_option_must_be_a_month(project, expect_bad_input):
-    message = expect_bad_input(project.params_path, "usage", ("--period", "'2020-5'"), "--period", "2020-5")
+    message = expect_bad_input(
+        project.params_path, "usage", ("--period", "'2020-5'"), "--period", "2020-5"
+    )
     assert "YYYY-MM" in message
 
 

@@ -16,8 +16,18 @@ def _user_areas(project: Project, tmp_path, drop: str | None = None) -> str:
     for feature in areas["features"]:
         feature["properties"] = {"station_id": feature["properties"]["station_id"], "owner": "grid"}
     # one station gets a recognisable square, far from any drawn cell
-    areas["features"][0]["geometry"] = {"type": "Polygon", "coordinates": [[
-        [121.1111, 29.1111], [121.1111, 29.2222], [121.2222, 29.2222], [121.2222, 29.1111], [121.1111, 29.1111]]]}
+    areas["features"][0]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [121.1111, 29.1111],
+                [121.1111, 29.2222],
+                [121.2222, 29.2222],
+                [121.2222, 29.1111],
+                [121.1111, 29.1111],
+            ]
+        ],
+    }
     if drop:
         areas["features"] = [f for f in areas["features"] if f["properties"]["station_id"] != drop]
     path = tmp_path / "areas.geojson"
@@ -27,11 +37,16 @@ def _user_areas(project: Project, tmp_path, drop: str | None = None) -> str:
 
 def test_the_map_fills_the_users_areas(project, tmp_path):
     areas = _user_areas(project, project.root)
-    params = load_params(project.with_params(lambda d: d["data"].update(boundaries=areas), name="areas.yaml"))
+    params = load_params(
+        project.with_params(lambda d: d["data"].update(boundaries=areas), name="areas.yaml")
+    )
     spec = json.dumps(maps.colour_map(score(load_data(params), params)).to_dict())
     assert "121.1111" in spec and "29.2222" in spec
-    drawn = json.dumps(maps.colour_map(score(load_data(load_params(project.params_path)),
-                                               load_params(project.params_path))).to_dict())
+    drawn = json.dumps(
+        maps.colour_map(
+            score(load_data(load_params(project.params_path)), load_params(project.params_path))
+        ).to_dict()
+    )
     assert "121.1111" not in drawn
 
 

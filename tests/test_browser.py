@@ -43,7 +43,9 @@ def make_notebook(path: Path) -> Path:
 
 
 def test_offline_notebook_page_draws_both_charts_without_network(tmp_path, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")])
+    )
     site = tmp_path / "site"
     write_assets(site / "assets")
     page_path = site / "2020-05" / "charts.html"

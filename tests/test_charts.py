@@ -298,7 +298,15 @@ def test_map_tooltips_and_caption(specs, lang):
         d["title"] for layer in spec["layer"] for d in layer.get("encoding", {}).get("tooltip", [])
     }
     assert {
-        text(k, lang) for k in ("table.station", "table.county", "table.score", "table.rank", "table.band", "table.change")
+        text(k, lang)
+        for k in (
+            "table.station",
+            "table.county",
+            "table.score",
+            "table.rank",
+            "table.band",
+            "table.change",
+        )
     } <= tooltip_titles
     subtitle = spec["title"]["subtitle"]
     assert subtitle[0] == text("map.schematic", lang)

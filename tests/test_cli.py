@@ -22,16 +22,28 @@ CUTOFFS = (90, 85, 80, 75)  # params/default.yaml
 
 def _python_m_fivecolor(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
     """``python -m fivecolor ARGS`` in a fresh interpreter, the package taken from this checkout."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run([sys.executable, "-m", "fivecolor", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "fivecolor", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def _reference_scores(rows: pd.DataFrame, period: str) -> pd.Series:
     """Composite scores by the documented default method, computed here from the catalogue:
     goalposts (log-transformed where asked) map to 0..100 and are capped, then the
     weighted arithmetic mean with the catalogue's weights."""
-    month = rows[rows["period"] == period].pivot(index="station_id", columns="indicator", values="value")
+    month = rows[rows["period"] == period].pivot(
+        index="station_id", columns="indicator", values="value"
+    )
     keys = list(CATALOGUE)
     month = month[keys]
     worst = np.array([CATALOGUE[k]["goalposts"][0] for k in keys], dtype=float)
@@ -39,15 +51,18 @@ def _reference_scores(rows: pd.DataFrame, period: str) -> pd.Series:
     log = np.array([CATALOGUE[k].get("transform", "none") == "log" for k in keys])
     weights = np.array([CATALOGUE[k]["weight"] for k in keys], dtype=float)
     values = month.to_numpy(dtype=float)
-    values, worst, best = (np.where(log, np.log(np.where(log, x, 1.0)), x) for x in (values, worst, best))
+    values, worst, best = (
+        np.where(log, np.log(np.where(log, x, 1.0)), x) for x in (values, worst, best)
+    )
     normalised = np.clip((values - worst) / (best - worst), 0, 1) * 100
     return pd.Series(normalised @ weights / weights.sum(), index=month.index)
 
 
 def _band(scores: pd.Series) -> np.ndarray:
     """red >= 90 > orange >= 85 > blue >= 80 > green >= 75 > yellow."""
-    return np.asarray(BANDS, dtype=object)[np.searchsorted(-np.asarray(CUTOFFS, float), -scores.to_numpy(),
-                                                           side="left")]
+    return np.asarray(BANDS, dtype=object)[
+        np.searchsorted(-np.asarray(CUTOFFS, float), -scores.to_numpy(), side="left")
+    ]
 
 
 def test_help_lists_the_commands(run_cli):
@@ -77,8 +92,9 @@ def test_score_to_stdout_is_the_documented_csv(project, run_cli):
 
     assert sorted(table["station_id"]) == sorted(STATIONS["station_id"])
     assert (table["period"] == REPORTED).all()
-    assert (dict(zip(table["station_id"], table["name"], strict=True))
-            == dict(zip(STATIONS["station_id"], STATIONS["name"], strict=True)))
+    assert dict(zip(table["station_id"], table["name"], strict=True)) == dict(
+        zip(STATIONS["station_id"], STATIONS["name"], strict=True)
+    )
     assert list(table["rank"]) == list(range(1, len(STATIONS) + 1))  # best first
 
     # numbers against an independent computation of the default method
@@ -91,8 +107,13 @@ def test_score_to_stdout_is_the_documented_csv(project, run_cli):
     assert list(table["prev_band"]) == list(_band(previous))
     order = {b: i for i, b in enumerate(BANDS)}
     now, before = table["band"].map(order), table["prev_band"].map(order)
-    assert list(table["change"]) == list(np.where(now < before, "up", np.where(now > before, "down", "same")))
-    assert table[indicator_columns].to_numpy().min() >= 0 and table[indicator_columns].to_numpy().max() <= 100
+    assert list(table["change"]) == list(
+        np.where(now < before, "up", np.where(now > before, "down", "same"))
+    )
+    assert (
+        table[indicator_columns].to_numpy().min() >= 0
+        and table[indicator_columns].to_numpy().max() <= 100
+    )
 
 
 def test_period_option_scores_an_earlier_month(project, run_cli):
@@ -113,7 +134,9 @@ def test_out_writes_the_same_table_to_a_file(project, run_cli, tmp_path):
     written = out.read_bytes()
     assert written.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese names
     assert written.decode("utf-8-sig") == to_stdout
-    assert sorted(p.name for p in out.parent.iterdir()) == ["scores.csv"]  # no temporary left behind
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "scores.csv"
+    ]  # no temporary left behind
 
 
 def test_params_schema_is_json_schema(run_cli):
@@ -152,7 +175,9 @@ def test_python_m_fivecolor_version(tmp_path):
 
 
 def test_python_m_fivecolor_bad_input_has_no_traceback(project, tmp_path):
-    params = project.with_params(lambda doc: doc.update(indicators={"safety_production": {"wieght": 3}}))
+    params = project.with_params(
+        lambda doc: doc.update(indicators={"safety_production": {"wieght": 3}})
+    )
     out = tmp_path / "scores.csv"
     done = _python_m_fivecolor("score", "--params", params, "--out", out, cwd=tmp_path)
     assert done.returncode == 2
@@ -176,4 +201,9 @@ def test_an_output_that_cannot_be_written_is_one_line_exit_2(project, run_cli, t
     folder = tmp_path / "a-folder"
     folder.mkdir()
     code, _, err = run_cli("score", "--params", project.params_path, "--out", folder)
-    assert code == 2 and len(err.strip().splitlines()) == 1 and "a-folder" in err and "Traceback" not in err
+    assert (
+        code == 2
+        and len(err.strip().splitlines()) == 1
+        and "a-folder" in err
+        and "Traceback" not in err
+    )

@@ -44,8 +44,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local_cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as local_cluster:
         yield local_cluster
 
 
@@ -62,8 +63,14 @@ def two_runs(tmp_path_factory, cluster):
     (root / "project").mkdir()
     project = Project(root / "project")
     local = build_month(project.params_path, reports_dir=root / "local", workers=2, progress=False)
-    dask = build_month(project.params_path, reports_dir=root / "dask", workers=2, progress=False,
-                       executor="dask", scheduler=cluster.scheduler_address)
+    dask = build_month(
+        project.params_path,
+        reports_dir=root / "dask",
+        workers=2,
+        progress=False,
+        executor="dask",
+        scheduler=cluster.scheduler_address,
+    )
     return project, local, dask
 
 
@@ -93,8 +100,12 @@ def test_the_workers_remove_their_copy_of_the_data_after_the_run(two_runs, clien
     project, _, _ = two_runs
     params = load_params(project.params_path)
     digest = make_bundle(params, load_data(params).inputs).digest
-    left = client.run(lambda: sorted(p.name for p in Path(tempfile.gettempdir()).glob("fivecolor-bundle-*")))
-    assert len(left) == 2 and not any(digest[:24] in name for names in left.values() for name in names)
+    left = client.run(
+        lambda: sorted(p.name for p in Path(tempfile.gettempdir()).glob("fivecolor-bundle-*"))
+    )
+    assert len(left) == 2 and not any(
+        digest[:24] in name for names in left.values() for name in names
+    )
 
 
 def test_executed_notebooks_come_back_with_the_bundle_parameters(two_runs):
@@ -104,10 +115,14 @@ def test_executed_notebooks_come_back_with_the_bundle_parameters(two_runs):
     executed = nbformat.read(dask / "notebooks" / "overview.ipynb", as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and f'params_file = "{BUNDLE_PARAMS}"' in injected[0].source
-    assert not [c for c in executed.cells if c.get("outputs") and any(o.get("output_type") == "error"
-                                                                      for o in c.outputs)]
-    assert len(list((dask / "notebooks" / "stations").glob("*.ipynb"))) == \
-        len(list((local / "notebooks" / "stations").glob("*.ipynb")))
+    assert not [
+        c
+        for c in executed.cells
+        if c.get("outputs") and any(o.get("output_type") == "error" for o in c.outputs)
+    ]
+    assert len(list((dask / "notebooks" / "stations").glob("*.ipynb"))) == len(
+        list((local / "notebooks" / "stations").glob("*.ipynb"))
+    )
 
 
 def test_sensitivity_table_and_chunks_are_identical_on_the_cluster(project, client, monkeypatch):
@@ -118,11 +133,16 @@ def test_sensitivity_table_and_chunks_are_identical_on_the_cluster(project, clie
     local = sensitivity.monte_carlo(result, samples=300, seed=7)
     chunk_size = sensitivity_engine._chunk_size(sensitivity_draws._model(result))
     assert len(list(sensitivity_engine._chunks(300, chunk_size))) > 3
-    on_cluster = sensitivity.monte_carlo(result, samples=300, seed=7, executor=DaskExecutor(client=client))
+    on_cluster = sensitivity.monte_carlo(
+        result, samples=300, seed=7, executor=DaskExecutor(client=client)
+    )
     for field in ("scores", "ranks", "bands"):
         assert getattr(on_cluster, field).tobytes() == getattr(local, field).tobytes(), field
-    pd.testing.assert_frame_equal(sensitivity.station_uncertainty(on_cluster),
-                                  sensitivity.station_uncertainty(local), check_exact=True)
+    pd.testing.assert_frame_equal(
+        sensitivity.station_uncertainty(on_cluster),
+        sensitivity.station_uncertainty(local),
+        check_exact=True,
+    )
     # and chunking changes nothing: one chunk in this process gives the same samples
     monkeypatch.setattr(sensitivity_engine, "CHUNK_CELLS", 10**9)
     whole = sensitivity.monte_carlo(result, samples=300, seed=7, executor=LocalExecutor())
@@ -133,9 +153,16 @@ def test_sensitivity_table_and_chunks_are_identical_on_the_cluster(project, clie
 def test_notebooks_reach_the_workers_as_bytes_not_paths(project, client, tmp_path):
     import nbformat
 
-    jobs = [NotebookJob(notebooks_dir() / "station.ipynb", tmp_path / "out" / "NB02.ipynb",
-                        {"params_file": str(project.params_path), "station_id": "NB02"}, cwd=notebooks_dir(),
-                        html_path=tmp_path / "out" / "NB02.html", label="station NB02")]
+    jobs = [
+        NotebookJob(
+            notebooks_dir() / "station.ipynb",
+            tmp_path / "out" / "NB02.ipynb",
+            {"params_file": str(project.params_path), "station_id": "NB02"},
+            cwd=notebooks_dir(),
+            html_path=tmp_path / "out" / "NB02.html",
+            label="station NB02",
+        )
+    ]
     payloads, bundles = notebook_payloads(jobs)
     shipped = pickle.dumps((payloads, bundles))
     for folder in (CHECKOUT, project.root, tmp_path):
@@ -153,7 +180,10 @@ def test_notebooks_reach_the_workers_as_bytes_not_paths(project, client, tmp_pat
         client.run(remove_bundles, [payload.bundle])
     assert returned["status"] == "ok", returned["error"]
     executed = nbformat.reads(returned["executed"].decode("utf-8"), as_version=4)
-    assert executed.metadata.papermill.parameters == {"params_file": BUNDLE_PARAMS, "station_id": "NB02"}
+    assert executed.metadata.papermill.parameters == {
+        "params_file": BUNDLE_PARAMS,
+        "station_id": "NB02",
+    }
     assert "NB02" in returned["html"] and "<html" in returned["html"]
 
 
@@ -162,19 +192,31 @@ def test_a_bundle_is_self_contained_and_stable(project, tmp_path):
     from io import BytesIO
 
     params = load_params(project.params_path)
-    first, again = make_bundle(params, load_data(params).inputs), make_bundle(params, load_data(params).inputs)
+    first, again = (
+        make_bundle(params, load_data(params).inputs),
+        make_bundle(params, load_data(params).inputs),
+    )
     assert first.digest == again.digest and first.data == again.data
     with zipfile.ZipFile(BytesIO(first.data)) as archive:
         # the data under their names in the month's snapshot (inputs/)
-        assert sorted(archive.namelist()) == ["indicators-indicators.csv", BUNDLE_PARAMS, "stations-stations.csv"]
+        assert sorted(archive.namelist()) == [
+            "indicators-indicators.csv",
+            BUNDLE_PARAMS,
+            "stations-stations.csv",
+        ]
         archive.extractall(tmp_path / "unpacked")
-    assert (tmp_path / "unpacked" / "stations-stations.csv").read_bytes() == \
-        (project.root / "stations.csv").read_bytes()
+    assert (tmp_path / "unpacked" / "stations-stations.csv").read_bytes() == (
+        project.root / "stations.csv"
+    ).read_bytes()
     unpacked = load_params(tmp_path / "unpacked" / BUNDLE_PARAMS)
     original = load_params(project.params_path)
     assert unpacked.model_dump(exclude={"data"}) == original.model_dump(exclude={"data"})
     assert unpacked.indicator_keys == original.indicator_keys  # in the file's order, not sorted
-    assert score(load_data(unpacked), unpacked).table().equals(score(load_data(original), original).table())
+    assert (
+        score(load_data(unpacked), unpacked)
+        .table()
+        .equals(score(load_data(original), original).table())
+    )
 
 
 def test_unknown_executor_and_misplaced_scheduler_are_refused(run_cli, project):
@@ -182,5 +224,7 @@ def test_unknown_executor_and_misplaced_scheduler_are_refused(run_cli, project):
         get_executor("spark")
     with pytest.raises(ValueError, match="dask"):
         get_executor("local", scheduler="tcp://127.0.0.1:8786")
-    code, _, err = run_cli("report", "--params", project.params_path, "--scheduler", "tcp://127.0.0.1:8786")
+    code, _, err = run_cli(
+        "report", "--params", project.params_path, "--scheduler", "tcp://127.0.0.1:8786"
+    )
     assert code == 2 and "--executor dask" in err

@@ -31,7 +31,10 @@ def make_notebook(path: Path, cells: list[str], parameters: str = "value = 0") -
 
 def stream_text(nb) -> str:
     return "".join(
-        out.get("text", "") for cell in nb.cells for out in cell.get("outputs", []) if out.output_type == "stream"
+        out.get("text", "")
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.output_type == "stream"
     )
 
 
@@ -48,7 +51,9 @@ def has_error_banner(nb) -> bool:
 @pytest.fixture(autouse=True)
 def package_on_path(monkeypatch):
     """Workers and kernels import fivecolor from this source tree."""
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")])
+    )
 
 
 @pytest.fixture
@@ -59,8 +64,12 @@ def warm_engine():
 
 def execute(src: Path, out: Path, cwd: Path, **parameters):
     return pm.execute_notebook(
-        str(src), str(out), parameters=parameters, engine_name=engine.ENGINE_NAME,
-        progress_bar=False, cwd=str(cwd),
+        str(src),
+        str(out),
+        parameters=parameters,
+        engine_name=engine.ENGINE_NAME,
+        progress_bar=False,
+        cwd=str(cwd),
     )
 
 
@@ -71,15 +80,21 @@ def test_engine_is_registered_with_papermill():
 def test_state_and_cwd_do_not_leak_between_notebooks(tmp_path, warm_engine):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    a = make_notebook(tmp_path / "a.ipynb", [
-        f"import os\nleaked_secret = 42\nos.chdir({str(elsewhere)!r})\nprint('pid', os.getpid())",
-    ])
-    b = make_notebook(tmp_path / "b.ipynb", [
-        "import os\nprint('pid', os.getpid())",
-        "assert 'leaked_secret' not in globals(), 'state leaked'\n"
-        "try:\n    leaked_secret\nexcept NameError:\n    print('undefined')",
-        "print('cwd', os.getcwd())\nprint('value', value)",
-    ])
+    a = make_notebook(
+        tmp_path / "a.ipynb",
+        [
+            f"import os\nleaked_secret = 42\nos.chdir({str(elsewhere)!r})\nprint('pid', os.getpid())",
+        ],
+    )
+    b = make_notebook(
+        tmp_path / "b.ipynb",
+        [
+            "import os\nprint('pid', os.getpid())",
+            "assert 'leaked_secret' not in globals(), 'state leaked'\n"
+            "try:\n    leaked_secret\nexcept NameError:\n    print('undefined')",
+            "print('cwd', os.getcwd())\nprint('value', value)",
+        ],
+    )
     nb_a = execute(a, tmp_path / "a.out.ipynb", tmp_path, value=1)
     nb_b = execute(b, tmp_path / "b.out.ipynb", tmp_path, value=2)
     text_a, text_b = stream_text(nb_a), stream_text(nb_b)
@@ -104,14 +119,23 @@ def test_papermill_behaviour_is_kept(tmp_path, warm_engine):
 
 
 def test_failed_notebook_gets_banner_and_a_fresh_kernel(tmp_path, warm_engine):
-    bad = make_notebook(tmp_path / "bad.ipynb", [
-        "import os\nprint('pid', os.getpid())", "raise ValueError('boom')", "print('never')",
-    ])
+    bad = make_notebook(
+        tmp_path / "bad.ipynb",
+        [
+            "import os\nprint('pid', os.getpid())",
+            "raise ValueError('boom')",
+            "print('never')",
+        ],
+    )
     good = make_notebook(tmp_path / "good.ipynb", ["import os\nprint('pid', os.getpid())"])
     with pytest.raises(PapermillExecutionError) as caught:
         execute(bad, tmp_path / "bad.out.ipynb", tmp_path)
     # No parameters given, so no injected cell: parameters (1), print (2), raise (3).
-    assert (caught.value.ename, caught.value.evalue, caught.value.exec_count) == ("ValueError", "boom", 3)
+    assert (caught.value.ename, caught.value.evalue, caught.value.exec_count) == (
+        "ValueError",
+        "boom",
+        3,
+    )
     written = nbformat.read(tmp_path / "bad.out.ipynb", as_version=4)
     assert written.metadata.papermill.exception is True
     assert has_error_banner(written)
@@ -123,13 +147,21 @@ def test_failed_notebook_gets_banner_and_a_fresh_kernel(tmp_path, warm_engine):
 
 
 def test_run_notebooks_parallel_in_job_order_with_one_failure(tmp_path):
-    src = make_notebook(tmp_path / "square.ipynb", [
-        "if value == 3:\n    raise ValueError(f'bad value {value}')", "print('square', value * value)",
-    ])
+    src = make_notebook(
+        tmp_path / "square.ipynb",
+        [
+            "if value == 3:\n    raise ValueError(f'bad value {value}')",
+            "print('square', value * value)",
+        ],
+    )
     jobs = [
         NotebookJob(
-            input_path=src, output_path=tmp_path / "out" / f"n{i}.ipynb", parameters={"value": i},
-            cwd=tmp_path, html_path=tmp_path / "site" / f"n{i}.html", label=f"value {i}",
+            input_path=src,
+            output_path=tmp_path / "out" / f"n{i}.ipynb",
+            parameters={"value": i},
+            cwd=tmp_path,
+            html_path=tmp_path / "site" / f"n{i}.html",
+            label=f"value {i}",
         )
         for i in range(6)
     ]
@@ -154,7 +186,10 @@ def test_run_notebooks_parallel_in_job_order_with_one_failure(tmp_path):
 def test_run_notebooks_isolates_consecutive_notebooks_on_one_worker(tmp_path):
     a = make_notebook(tmp_path / "a.ipynb", ["leaked_secret = 1"])
     b = make_notebook(tmp_path / "b.ipynb", ["assert 'leaked_secret' not in globals()"])
-    jobs = [NotebookJob(a, tmp_path / "a.out.ipynb", label="a"), NotebookJob(b, tmp_path / "b.out.ipynb", label="b")]
+    jobs = [
+        NotebookJob(a, tmp_path / "a.out.ipynb", label="a"),
+        NotebookJob(b, tmp_path / "b.out.ipynb", label="b"),
+    ]
     results = run_notebooks(jobs, workers=1, progress=False)
     assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
 
@@ -169,16 +204,25 @@ def _papermill_job(args):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(os.environ.get("FIVECOLOR_BENCH") != "1", reason="measurement only: set FIVECOLOR_BENCH=1")
+@pytest.mark.skipif(
+    os.environ.get("FIVECOLOR_BENCH") != "1", reason="measurement only: set FIVECOLOR_BENCH=1"
+)
 def test_measure_warm_runner_against_papermill_pool(tmp_path, capsys):
     """Prints timings; asserts nothing about speed."""
     import multiprocessing
 
-    src = make_notebook(tmp_path / "trivial.ipynb", ["print('station', station)"], parameters="station = 'S00'")
+    src = make_notebook(
+        tmp_path / "trivial.ipynb", ["print('station', station)"], parameters="station = 'S00'"
+    )
     count = 60
     jobs = [
-        NotebookJob(src, tmp_path / "warm" / f"S{i:02d}.ipynb", {"station": f"S{i:02d}"},
-                    html_path=tmp_path / "warm" / f"S{i:02d}.html", label=f"S{i:02d}")
+        NotebookJob(
+            src,
+            tmp_path / "warm" / f"S{i:02d}.ipynb",
+            {"station": f"S{i:02d}"},
+            html_path=tmp_path / "warm" / f"S{i:02d}.html",
+            label=f"S{i:02d}",
+        )
         for i in range(count)
     ]
     started = time.perf_counter()
@@ -188,8 +232,12 @@ def test_measure_warm_runner_against_papermill_pool(tmp_path, capsys):
 
     (tmp_path / "pm").mkdir()
     args = [
-        (str(src), str(tmp_path / "pm" / f"S{i:02d}.ipynb"), str(tmp_path / "pm" / f"S{i:02d}.html"),
-         {"station": f"S{i:02d}"})
+        (
+            str(src),
+            str(tmp_path / "pm" / f"S{i:02d}.ipynb"),
+            str(tmp_path / "pm" / f"S{i:02d}.html"),
+            {"station": f"S{i:02d}"},
+        )
         for i in range(count)
     ]
     started = time.perf_counter()
@@ -197,5 +245,7 @@ def test_measure_warm_runner_against_papermill_pool(tmp_path, capsys):
         list(pool.map(_papermill_job, args))
     pool_seconds = time.perf_counter() - started
     with capsys.disabled():
-        print(f"\n{count} trivial notebooks incl. HTML, 2 workers: warm runner {warm_seconds:.1f} s, "
-              f"papermill default engine + ProcessPoolExecutor(2) {pool_seconds:.1f} s")
+        print(
+            f"\n{count} trivial notebooks incl. HTML, 2 workers: warm runner {warm_seconds:.1f} s, "
+            f"papermill default engine + ProcessPoolExecutor(2) {pool_seconds:.1f} s"
+        )

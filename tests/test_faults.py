@@ -78,7 +78,11 @@ def marker(monkeypatch) -> Iterator[str]:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _processes_with(token: str) -> list[psutil.Process]:
@@ -106,7 +110,11 @@ def _no_orphans(token: str) -> None:
 
 def _assert_intact(reports: Path, before: dict[str, bytes]) -> None:
     assert _files(reports / PERIOD) == before, "the published month changed"
-    leftovers = [p.name for p in reports.iterdir() if p.name.startswith(f".{PERIOD}.") and p.name != f".{PERIOD}.lock"]
+    leftovers = [
+        p.name
+        for p in reports.iterdir()
+        if p.name.startswith(f".{PERIOD}.") and p.name != f".{PERIOD}.lock"
+    ]
     assert leftovers == [], leftovers
     temporaries = [p for p in reports.rglob("*.tmp")]
     assert temporaries == [], temporaries
@@ -124,8 +132,9 @@ def _one_line_failure(code: int, err: str, *expected: str) -> str:
 
 
 def _rerun_succeeds(run_cli, project: Project, reports: Path, before: dict[str, bytes]) -> None:
-    code, _, err = run_cli("report", "--params", project.params_path, "--out", reports, "--force",
-                           "--workers", "2")
+    code, _, err = run_cli(
+        "report", "--params", project.params_path, "--out", reports, "--force", "--workers", "2"
+    )
     assert code == 0, err
     after = _files(reports / PERIOD)
     assert after["scores.csv"] == before["scores.csv"]  # same inputs, same scores
@@ -146,18 +155,42 @@ def _notebooks_with(tmp_path: Path, notebook: str, source: str) -> Path:
 def _gated_notebooks(tmp_path: Path) -> tuple[Path, Path, Path]:
     """Notebooks whose overview writes ``started`` and then waits until ``gate`` exists."""
     started, gate = tmp_path / "started", tmp_path / "gate"
-    source = (f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\n"
-              f"while not pathlib.Path({str(gate)!r}).exists():\n    time.sleep(0.05)")
+    source = (
+        f"import pathlib, time\npathlib.Path({str(started)!r}).touch()\n"
+        f"while not pathlib.Path({str(gate)!r}).exists():\n    time.sleep(0.05)"
+    )
     return _notebooks_with(tmp_path, "overview.ipynb", source), started, gate
 
 
 def _report_process(project: Project, reports: Path, notebooks: Path) -> subprocess.Popen:
     """``python -m fivecolor report`` in its own session, as a terminal would start it."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen([sys.executable, "-m", "fivecolor", "report", "--params", str(project.params_path),
-                             "--out", str(reports), "--force", "--workers", "2", "--notebooks", str(notebooks)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=_default_ctrl_c)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fivecolor",
+            "report",
+            "--params",
+            str(project.params_path),
+            "--out",
+            str(reports),
+            "--force",
+            "--workers",
+            "2",
+            "--notebooks",
+            str(notebooks),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_default_ctrl_c,
+    )
 
 
 def _default_ctrl_c() -> None:
@@ -176,7 +209,9 @@ def _wait_for(path: Path, process: subprocess.Popen, limit: int = 6000) -> None:
             process.wait(timeout=0.05)
         except subprocess.TimeoutExpired:
             continue
-        pytest.fail(f"the report ended ({process.returncode}) before {path.name}: {process.stderr.read()}")
+        pytest.fail(
+            f"the report ended ({process.returncode}) before {path.name}: {process.stderr.read()}"
+        )
     os.killpg(process.pid, signal.SIGKILL)
     pytest.fail(f"the report never reached {path.name}")
 
@@ -184,10 +219,23 @@ def _wait_for(path: Path, process: subprocess.Popen, limit: int = 6000) -> None:
 # -- faults ---------------------------------------------------------------------------------
 def test_a_worker_killed_mid_run_publishes_nothing(site, tmp_path, run_cli, marker):
     project, reports, before = site
-    killer = _notebooks_with(tmp_path, "station.ipynb",
-                             'import os, signal\nif station_id == "NB05":\n    os.kill(os.getppid(), signal.SIGKILL)')
-    code, _, err = run_cli("report", "--params", project.params_path, "--out", reports, "--force",
-                           "--workers", "2", "--notebooks", killer)
+    killer = _notebooks_with(
+        tmp_path,
+        "station.ipynb",
+        'import os, signal\nif station_id == "NB05":\n    os.kill(os.getppid(), signal.SIGKILL)',
+    )
+    code, _, err = run_cli(
+        "report",
+        "--params",
+        project.params_path,
+        "--out",
+        reports,
+        "--force",
+        "--workers",
+        "2",
+        "--notebooks",
+        killer,
+    )
     _one_line_failure(code, err, "was not published", "worker")
     _assert_intact(reports, before)
     _no_orphans(marker)
@@ -222,21 +270,26 @@ def test_a_full_disk_publishes_nothing(site, run_cli, monkeypatch, marker, where
                 return real_rename(src, dst)
 
             patch.setattr(fivecolor.site.publish.os, "rename", rename)
-        code, _, err = run_cli("report", "--params", project.params_path, "--out", reports, "--force",
-                               "--workers", "2")
+        code, _, err = run_cli(
+            "report", "--params", project.params_path, "--out", reports, "--force", "--workers", "2"
+        )
     _one_line_failure(code, err, "No space left on device", "not published")
     _assert_intact(reports, before)
     _no_orphans(marker)
     _rerun_succeeds(run_cli, project, reports, before)
 
 
-def test_ctrl_c_during_a_report_publishes_nothing_and_leaves_no_process(site, tmp_path, run_cli, marker):
+def test_ctrl_c_during_a_report_publishes_nothing_and_leaves_no_process(
+    site, tmp_path, run_cli, marker
+):
     project, reports, before = site
     notebooks, started, _ = _gated_notebooks(tmp_path)
     process = _report_process(project, reports, notebooks)
     _wait_for(started, process)
     assert list(reports.glob(f".{PERIOD}.staging-*")), "the run is building in its staging folder"
-    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: the whole foreground group
+    os.killpg(
+        process.pid, signal.SIGINT
+    )  # what Ctrl-C in a terminal sends: the whole foreground group
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
     assert "Traceback" not in err, err
@@ -246,14 +299,17 @@ def test_ctrl_c_during_a_report_publishes_nothing_and_leaves_no_process(site, tm
     _rerun_succeeds(run_cli, project, reports, before)
 
 
-def test_a_second_report_of_the_same_month_is_refused_while_the_first_runs(site, tmp_path, run_cli, marker):
+def test_a_second_report_of_the_same_month_is_refused_while_the_first_runs(
+    site, tmp_path, run_cli, marker
+):
     project, reports, before = site
     notebooks, started, gate = _gated_notebooks(tmp_path)
     first = _report_process(project, reports, notebooks)
     try:
         _wait_for(started, first)
-        code, _, err = run_cli("report", "--params", project.params_path, "--out", reports, "--force",
-                               "--workers", "1")
+        code, _, err = run_cli(
+            "report", "--params", project.params_path, "--out", reports, "--force", "--workers", "1"
+        )
         _one_line_failure(code, err, PERIOD, "being built by another process", "try again")
         assert _files(reports / PERIOD) == before  # the first run is still building beside it
     finally:
@@ -261,7 +317,10 @@ def test_a_second_report_of_the_same_month_is_refused_while_the_first_runs(site,
         _, first_err = first.communicate(timeout=300)
     assert first.returncode == 0, first_err  # the first one finishes and publishes
     after = _files(reports / PERIOD)
-    assert after["scores.csv"] == before["scores.csv"] and after["manifest.json"] != before["manifest.json"]
+    assert (
+        after["scores.csv"] == before["scores.csv"]
+        and after["manifest.json"] != before["manifest.json"]
+    )
     _assert_intact(reports, after)
     _no_orphans(marker)
 
@@ -271,7 +330,9 @@ def test_a_held_lock_refuses_the_report_and_keeps_the_month(site, run_cli, marke
 
     project, reports, before = site
     with _month_lock(reports, PERIOD):
-        code, _, err = run_cli("report", "--params", project.params_path, "--out", reports, "--force")
+        code, _, err = run_cli(
+            "report", "--params", project.params_path, "--out", reports, "--force"
+        )
     _one_line_failure(code, err, "being built by another process")
     _assert_intact(reports, before)
     _no_orphans(marker)

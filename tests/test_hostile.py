@@ -56,10 +56,16 @@ def hostile_site(tmp_path_factory):
 
 
 def _pages(month: Path) -> dict[str, Path]:
-    return {"overview": month / "index.html", "station-script": month / "stations" / "NB01.html",
-            "station-close-script": month / "stations" / "NB02.html", "station-img": month / "stations" / "NB03.html",
-            "station-quote": month / "stations" / "NB04.html", "sensitivity": month / "sensitivity.html",
-            "widget": month / "widget.html", "months": month.parent / "index.html"}
+    return {
+        "overview": month / "index.html",
+        "station-script": month / "stations" / "NB01.html",
+        "station-close-script": month / "stations" / "NB02.html",
+        "station-img": month / "stations" / "NB03.html",
+        "station-quote": month / "stations" / "NB04.html",
+        "sensitivity": month / "sensitivity.html",
+        "widget": month / "widget.html",
+        "months": month.parent / "index.html",
+    }
 
 
 def test_the_hostile_month_is_published_with_every_page(hostile_site):
@@ -77,14 +83,20 @@ def test_names_reach_pages_only_escaped(hostile_site):
             assert raw not in text, (name, raw)
         # the only script elements are the page's own: the chart bundle and one call per chart
         tags = re.findall(r"<script\b[^>]*>", text)
-        assert set(tags) <= {"<script>", '<script src="../assets/vega-bundle.js">',
-                             '<script src="../../assets/vega-bundle.js">', '<script src="assets/vega-bundle.js">'}, name
+        assert set(tags) <= {
+            "<script>",
+            '<script src="../assets/vega-bundle.js">',
+            '<script src="../../assets/vega-bundle.js">',
+            '<script src="assets/vega-bundle.js">',
+        }, name
         charts = text.count('class="fc-chart"')
         assert tags.count("<script>") == text.count("<script>(function () {") == charts, name
         assert "<img" not in text, name
     overview = (month / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in overview  # the title, as text
-    assert '"\\u003cscript>window.__pwned=1\\u003c/script>"' in overview  # a chart's data, JSON in a script
+    assert (
+        '"\\u003cscript>window.__pwned=1\\u003c/script>"' in overview
+    )  # a chart's data, JSON in a script
 
 
 def test_a_scores_table_keeps_the_names_verbatim(hostile_site):
@@ -92,8 +104,9 @@ def test_a_scores_table_keeps_the_names_verbatim(hostile_site):
 
     _, month = hostile_site
     scores = pd.read_csv(month / "scores.csv", dtype={"station_id": str}, keep_default_na=False)
-    assert dict(zip(scores["station_id"], scores["name"], strict=True)) | HOSTILE == dict(zip(scores["station_id"],
-                                                                                scores["name"], strict=True))
+    assert dict(zip(scores["station_id"], scores["name"], strict=True)) | HOSTILE == dict(
+        zip(scores["station_id"], scores["name"], strict=True)
+    )
 
 
 @pytest.mark.skipif(browser_missing_reason() is not None, reason=str(browser_missing_reason()))
@@ -113,10 +126,16 @@ def test_no_hostile_script_runs_and_names_show_as_text_in_chromium(hostile_site)
                 page = context.new_page()
                 errors: list[str] = []
                 page.on("pageerror", lambda exc, errs=errors: errs.append(str(exc)))
-                page.on("console", lambda msg, errs=errors: errs.append(msg.text) if msg.type == "error" else None)
+                page.on(
+                    "console",
+                    lambda msg, errs=errors: errs.append(msg.text) if msg.type == "error" else None,
+                )
                 page.goto(path.resolve().as_uri(), wait_until="load")
-                page.wait_for_function("document.querySelectorAll('.fc-chart svg.marks').length >= "
-                                       "document.querySelectorAll('.fc-chart').length", timeout=30_000)
+                page.wait_for_function(
+                    "document.querySelectorAll('.fc-chart svg.marks').length >= "
+                    "document.querySelectorAll('.fc-chart').length",
+                    timeout=30_000,
+                )
                 assert page.evaluate("typeof window.__pwned") == "undefined", name
                 assert page.locator('img[src="x"]').count() == 0, name
                 assert page.locator(".fc-chart-error").count() == 0, name
@@ -134,7 +153,9 @@ def test_no_hostile_script_runs_and_names_show_as_text_in_chromium(hostile_site)
         finally:
             browser.close()
     for raw in HOSTILE.values():
-        assert sum(raw in tip for tip in seen_tooltips) == 2, raw  # once on the overview, once on the widget
+        assert sum(raw in tip for tip in seen_tooltips) == 2, (
+            raw
+        )  # once on the overview, once on the widget
 
 
 def _map_tooltips(page) -> list[str]:
@@ -151,18 +172,39 @@ def _map_tooltips(page) -> list[str]:
         marks.nth(i).dispatch_event("pointermove", {"bubbles": True})
         marks.nth(i).dispatch_event("mousemove", {"bubbles": True})
         tooltip = page.locator("#vg-tooltip-element")
-        assert tooltip.evaluate("el => el.querySelectorAll('img, script, iframe, object').length") == 0
+        assert (
+            tooltip.evaluate("el => el.querySelectorAll('img, script, iframe, object').length") == 0
+        )
         tips.append(tooltip.inner_text())
     return tips
 
 
 # -- refused before any page is built -------------------------------------------------------
-@pytest.mark.parametrize("station_id", ["../x", "a/b", ".hidden", "..", "NB01/../../etc", "x\\y", "-rf",
-                                        "名字", "NB 01", "a" * 65, "NB\n01", "NB01\x00"])
-def test_station_ids_that_could_leave_the_month_folder_are_refused(project, expect_bad_input, station_id):
+@pytest.mark.parametrize(
+    "station_id",
+    [
+        "../x",
+        "a/b",
+        ".hidden",
+        "..",
+        "NB01/../../etc",
+        "x\\y",
+        "-rf",
+        "名字",
+        "NB 01",
+        "a" * 65,
+        "NB\n01",
+        "NB01\x00",
+    ],
+)
+def test_station_ids_that_could_leave_the_month_folder_are_refused(
+    project, expect_bad_input, station_id
+):
     stations = project.stations.copy()
     stations.loc[0, "station_id"] = station_id
-    message = expect_bad_input(project.with_stations(stations), "stations_v.csv", ("row 2", "column station_id"))
+    message = expect_bad_input(
+        project.with_stations(stations), "stations_v.csv", ("row 2", "column station_id")
+    )
     assert "names files" in message
 
 
@@ -170,8 +212,9 @@ def test_a_refused_station_id_reaches_no_folder(project, tmp_path, run_cli):
     stations = project.stations.copy()
     stations.loc[0, "station_id"] = "../../escaped"
     reports = tmp_path / "site" / "reports"
-    code, _, err = run_cli("report", "--params", project.with_stations(stations), "--out", reports,
-                           "--workers", "1")
+    code, _, err = run_cli(
+        "report", "--params", project.with_stations(stations), "--out", reports, "--workers", "1"
+    )
     assert code == 2 and err.count("\n") == 1 and "'../../escaped'" in err
     assert not reports.exists() and not (tmp_path / "site" / "escaped.html").exists()
 
@@ -180,8 +223,9 @@ def test_a_county_not_on_the_base_map_is_bad_input_before_any_notebook(project, 
     stations = project.stations.copy()
     stations.loc[3, "county"] = IMG
     reports = tmp_path / "reports"
-    code, out, err = run_cli("report", "--params", project.with_stations(stations), "--out", reports,
-                             "--workers", "1")
+    code, out, err = run_cli(
+        "report", "--params", project.with_stations(stations), "--out", reports, "--workers", "1"
+    )
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "stations_v.csv" in err and "NB04" in err and "county" in err and "base map" in err

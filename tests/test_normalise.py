@@ -12,8 +12,12 @@ from fivecolor.scoring.normalise import IndicatorArrays, normalise
 
 
 def arrays_for(direction="higher", goalposts=(0.0, 100.0), log=False):
-    return IndicatorArrays(worst=np.array([goalposts[0]]), best=np.array([goalposts[1]]),
-                           sign=np.array([1.0 if direction == "higher" else -1.0]), log=np.array([log]))
+    return IndicatorArrays(
+        worst=np.array([goalposts[0]]),
+        best=np.array([goalposts[1]]),
+        sign=np.array([1.0 if direction == "higher" else -1.0]),
+        log=np.array([log]),
+    )
 
 
 def column(*values):
@@ -87,10 +91,20 @@ finite = st.integers(50, 1_000_000).map(lambda v: v / 100)  # distinct values di
 
 
 @settings(max_examples=60, deadline=None)
-@given(x=arrays(float, (7, 3), elements=finite), scale=st.floats(0.001, 1000), log=st.booleans(),
-       method=st.sampled_from(["minmax", "zscore", "rank"]), direction=st.sampled_from(["higher", "lower"]))
+@given(
+    x=arrays(float, (7, 3), elements=finite),
+    scale=st.floats(0.001, 1000),
+    log=st.booleans(),
+    method=st.sampled_from(["minmax", "zscore", "rank"]),
+    direction=st.sampled_from(["higher", "lower"]),
+)
 def test_changing_units_leaves_relative_scores_unchanged(x, scale, log, method, direction):
-    ind = IndicatorArrays(worst=np.ones(3), best=np.full(3, 2.0),
-                          sign=np.full(3, 1.0 if direction == "higher" else -1.0),
-                          log=np.array([log, False, True]))
-    np.testing.assert_allclose(normalise(x * scale, ind, method), normalise(x, ind, method), atol=1e-6)
+    ind = IndicatorArrays(
+        worst=np.ones(3),
+        best=np.full(3, 2.0),
+        sign=np.full(3, 1.0 if direction == "higher" else -1.0),
+        log=np.array([log, False, True]),
+    )
+    np.testing.assert_allclose(
+        normalise(x * scale, ind, method), normalise(x, ind, method), atol=1e-6
+    )

@@ -69,8 +69,13 @@ def _declared() -> dict[str, str | None]:
 
 def _imports(tree: ast.Module):
     """``(top-level name, imported at module level?)`` for every absolute import in a module."""
-    function_bodies = {id(node) for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
-                       for node in ast.walk(fn) if node is not fn}
+    function_bodies = {
+        id(node)
+        for fn in ast.walk(tree)
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for node in ast.walk(fn)
+        if node is not fn
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -96,7 +101,9 @@ def test_every_import_of_the_package_is_declared_and_extras_are_imported_lazily(
             if not found:
                 undeclared.add(f"{path.relative_to(ROOT)}: {name}")
             elif at_top and any(declared[d] is not None for d in found):
-                eager.add(f"{path.relative_to(ROOT)}: {name}")  # an absent extra would break the import
+                eager.add(
+                    f"{path.relative_to(ROOT)}: {name}"
+                )  # an absent extra would break the import
     assert not undeclared, "imported but not declared in pyproject.toml"
     assert not eager, "an optional extra imported at module level"
 
@@ -110,7 +117,9 @@ def _locked() -> dict[str, list[tuple[str, str | None]]]:
         requirement, _, marker = line.partition(";")
         name, _, version = requirement.strip().partition("==")
         assert version, f"requirements.lock: {line!r} is not pinned with =="
-        out.setdefault(canonicalize_name(name.split("[")[0]), []).append((version, marker.strip() or None))
+        out.setdefault(canonicalize_name(name.split("[")[0]), []).append(
+            (version, marker.strip() or None)
+        )
     return out
 
 
@@ -123,15 +132,21 @@ def test_the_lock_pins_every_declared_dependency_within_its_range():
         here = [v for v, marker in pins if marker is None or Marker(marker).evaluate()]
         assert here, f"requirements.lock pins {requirement.name} for no Python like this one"
         for version, _ in pins:
-            assert requirement.specifier.contains(version, prereleases=True), \
+            assert requirement.specifier.contains(version, prereleases=True), (
                 f"requirements.lock pins {requirement.name}=={version}, outside {requirement.specifier} (run make lock)"
-        for extra in requirement.extras:  # psycopg[binary], pyright[nodejs]: what the extra adds is pinned too
+            )
+        for extra in (
+            requirement.extras
+        ):  # psycopg[binary], pyright[nodejs]: what the extra adds is pinned too
             added = [Requirement(r) for r in requires(requirement.name) or ()]
-            added = [r for r in added if r.marker is not None and r.marker.evaluate({"extra": extra})]
+            added = [
+                r for r in added if r.marker is not None and r.marker.evaluate({"extra": extra})
+            ]
             assert added, f"{requirement.name}[{extra}] adds nothing installed here"
             for needed in added:
-                assert canonicalize_name(needed.name) in locked, \
+                assert canonicalize_name(needed.name) in locked, (
                     f"{requirement.name}[{extra}] needs {needed.name}, not in requirements.lock (run make lock)"
+                )
 
 
 def test_make_venv_installs_the_lock_and_every_extra():
@@ -144,31 +159,47 @@ def test_make_venv_installs_the_lock_and_every_extra():
 
 def test_the_manifest_records_the_lock(monkeypatch):
     assert fivecolor.resources.lock_file() is not None
-    assert manifest.lock_sha256() == hashlib.sha256((ROOT / "requirements.lock").read_bytes()).hexdigest()
+    assert (
+        manifest.lock_sha256()
+        == hashlib.sha256((ROOT / "requirements.lock").read_bytes()).hexdigest()
+    )
     monkeypatch.setattr(manifest, "lock_file", lambda: None)
     assert manifest.lock_sha256() is None
 
 
 def test_a_missing_dask_extra_is_one_line_naming_it(run_cli, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
-    code, _, err = run_cli("report", "--params", ROOT / "params" / "2020-05.yaml", "--executor", "dask",
-                             "--out", tmp_path / "reports")
+    code, _, err = run_cli(
+        "report",
+        "--params",
+        ROOT / "params" / "2020-05.yaml",
+        "--executor",
+        "dask",
+        "--out",
+        tmp_path / "reports",
+    )
     assert code == 2
-    assert err == "fivecolor: error: usage: --executor dask: distributed is not installed; " \
-                  "pip install 'fivecolor[dask]'\n"
+    assert (
+        err == "fivecolor: error: usage: --executor dask: distributed is not installed; "
+        "pip install 'fivecolor[dask]'\n"
+    )
     assert not (tmp_path / "reports").exists()
 
 
 def test_a_missing_postgres_extra_is_one_line_naming_it(run_cli, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "psycopg", None)
     params = tmp_path / "server.yaml"
-    params.write_text(f"extends: {ROOT / 'params' / 'default.yaml'}\n"
-                      "data:\n  stations: {url: 'postgresql+psycopg://fivecolor@127.0.0.1:1/grid', table: stations}\n",
-                      encoding="utf-8")
+    params.write_text(
+        f"extends: {ROOT / 'params' / 'default.yaml'}\n"
+        "data:\n  stations: {url: 'postgresql+psycopg://fivecolor@127.0.0.1:1/grid', table: stations}\n",
+        encoding="utf-8",
+    )
     code, _, err = run_cli("score", "--params", params)
     assert code == 2 and err.count("\n") == 1
-    assert err.endswith("the driver for postgresql+psycopg is not installed (psycopg); "
-                        "pip install 'fivecolor[postgres]'\n")
+    assert err.endswith(
+        "the driver for postgresql+psycopg is not installed (psycopg); "
+        "pip install 'fivecolor[postgres]'\n"
+    )
 
 
 def test_sample_out_writes_a_params_file_that_scores_like_the_sample_month(run_cli, tmp_path):
@@ -182,4 +213,6 @@ def test_sample_out_writes_a_params_file_that_scores_like_the_sample_month(run_c
     assert "extends" not in yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))
     _, from_folder, _ = run_cli("score", "--params", tmp_path / "params.yaml")
     _, from_checkout, _ = run_cli("score", "--params", ROOT / "params" / "2020-05.yaml")
-    assert from_folder == from_checkout and len(pd.read_csv(pd.io.common.StringIO(from_folder))) == 60
+    assert (
+        from_folder == from_checkout and len(pd.read_csv(pd.io.common.StringIO(from_folder))) == 60
+    )

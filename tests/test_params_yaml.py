@@ -19,8 +19,9 @@ from conftest import REPO
 PARAMS = REPO / "params"
 
 
-@pytest.mark.parametrize("name", ["2020-05.yaml", "schemes/ahp.yaml", "schemes/two-level.yaml",
-                                  "sample-sqlite.yaml"])
+@pytest.mark.parametrize(
+    "name", ["2020-05.yaml", "schemes/ahp.yaml", "schemes/two-level.yaml", "sample-sqlite.yaml"]
+)
 def test_written_parameters_read_back_equal(name, tmp_path):
     params = load_params(PARAMS / name)
     assert len(params.sources) >= 2  # each of these extends another file
@@ -39,10 +40,14 @@ def test_written_parameters_read_back_equal(name, tmp_path):
 def test_a_changed_month_and_given_data_paths_are_written(tmp_path):
     params = load_params(PARAMS / "2020-05.yaml", period="2020-04")
     written = tmp_path / "params.yaml"
-    written.write_text(params.to_yaml(data={"stations": "s.csv", "indicators": "/data/i.csv"}), encoding="utf-8")
+    written.write_text(
+        params.to_yaml(data={"stations": "s.csv", "indicators": "/data/i.csv"}), encoding="utf-8"
+    )
     again = load_params(written)
     assert again.period == "2020-04"
-    assert again.data.stations == tmp_path / "s.csv"  # relative: read from the written file's folder
+    assert (
+        again.data.stations == tmp_path / "s.csv"
+    )  # relative: read from the written file's folder
     assert again.data.indicators == Path("/data/i.csv")
     assert again.data.projects is None and again.data.boundaries is None  # not given: no file
     assert again.model_dump(exclude={"data"}) == params.model_dump(exclude={"data"})

@@ -140,7 +140,9 @@ def test_station_probability_table_and_sentence_for_meilin(results, analyses):
     table = one_station.station_probability_table(results["zh"], analyses["uncertainty"], MEILIN)
     assert table["颜色等级"].tolist() == GRADES["zh"]
     assert table["概率"].iloc[3] == f"{green * 100:.1f}%"
-    sentence = one_station.published_probability_text(results["zh"], analyses["uncertainty"], MEILIN)
+    sentence = one_station.published_probability_text(
+        results["zh"], analyses["uncertainty"], MEILIN
+    )
     assert f"绿色（稍差）的概率：{green:.0%}" in sentence
     english = one_station.published_probability_text(results["en"], analyses["uncertainty"], MEILIN)
     assert english.endswith(f"Green (slightly poor): {green:.0%}")

@@ -25,7 +25,9 @@ PACKAGE_ROOT = Path(publish.__file__).parents[2]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def publish_files(reports: Path, period: str, files: dict[str, str]) -> None:
@@ -55,7 +57,10 @@ def test_failed_build_leaves_published_month_untouched(tmp_path):
     reports = tmp_path / "reports"
     publish_files(reports, "2020-05", {"index.html": "good", "data/scores.csv": "a,b\n1,2\n"})
     before = snapshot(reports / "2020-05")
-    with pytest.raises(RuntimeError, match="notebook failed"), publish_month(reports, "2020-05") as staging:
+    with (
+        pytest.raises(RuntimeError, match="notebook failed"),
+        publish_month(reports, "2020-05") as staging,
+    ):
         (staging / "index.html").write_text("half", encoding="utf-8")
         raise RuntimeError("notebook failed")
     assert snapshot(reports / "2020-05") == before
@@ -97,7 +102,11 @@ def test_second_concurrent_build_of_the_same_month_is_refused(tmp_path):
     def other_process(period: str) -> str:
         done = subprocess.run(
             [sys.executable, "-c", script, str(reports), period],
-            capture_output=True, text=True, env=env, timeout=60, cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            cwd=tmp_path,
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -147,9 +156,10 @@ def test_write_manifest_sorted_indented_atomic(tmp_path):
     data = {"zeta": 1, "alpha": {"b": 2, "a": [1, 2]}, "name": "海曙", "path": Path("x/y")}
     write_manifest(path, data)
     text = path.read_text(encoding="utf-8")
-    assert text == json.dumps(
-        {**data, "path": "x/y"}, sort_keys=True, indent=2, ensure_ascii=False
-    ) + "\n"
+    assert (
+        text
+        == json.dumps({**data, "path": "x/y"}, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    )
     assert text.index('"alpha"') < text.index('"name"') < text.index('"zeta"')
     assert os.listdir(path.parent) == ["manifest.json"]
 
@@ -157,8 +167,14 @@ def test_write_manifest_sorted_indented_atomic(tmp_path):
 def test_file_sha256_known_vectors(tmp_path):
     (tmp_path / "abc").write_bytes(b"abc")
     (tmp_path / "empty").write_bytes(b"")
-    assert file_sha256(tmp_path / "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    assert file_sha256(tmp_path / "empty") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert (
+        file_sha256(tmp_path / "abc")
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+    assert (
+        file_sha256(tmp_path / "empty")
+        == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
     big = os.urandom(3 * (1 << 20) + 17)
     (tmp_path / "big").write_bytes(big)
     assert file_sha256(tmp_path / "big", chunk_size=1 << 16) == hashlib.sha256(big).hexdigest()
@@ -175,4 +191,6 @@ def test_a_month_left_aside_by_a_killed_swap_is_restored_and_leftovers_removed(t
         assert (reports / "2020-05" / "index.html").read_text(encoding="utf-8") == "published"
         raise RuntimeError("build failed")
     assert (reports / "2020-05" / "index.html").read_text(encoding="utf-8") == "published"
-    assert sorted(p.name for p in reports.iterdir() if p.name.startswith(".2020-05.")) == [".2020-05.lock"]
+    assert sorted(p.name for p in reports.iterdir() if p.name.startswith(".2020-05.")) == [
+        ".2020-05.lock"
+    ]

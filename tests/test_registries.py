@@ -34,7 +34,10 @@ FAMILIES: dict[str, tuple[Callable[[], Iterable[str]], Callable[[], Mapping]]] =
     "aggregation": (lambda: [m.value for m in Aggregation], lambda: aggregate.METHODS),
     "weights_scheme": (lambda: [m.value for m in WeightsScheme], lambda: weights.SCHEMES),
     "missing": (lambda: [m.value for m in MissingPolicy], lambda: pipeline.MISSING_POLICIES),
-    "bands.method": (lambda: get_args(Bands.model_fields["method"].annotation), lambda: bands.BAND_METHODS),
+    "bands.method": (
+        lambda: get_args(Bands.model_fields["method"].annotation),
+        lambda: bands.BAND_METHODS,
+    ),
 }
 
 
@@ -70,23 +73,37 @@ def test_an_enum_member_is_named_as_its_value(enum):
 # -- (b) the check catches a name added on one side only -------------------------------------
 
 
-@pytest.mark.parametrize("family, enum", [("normalisation", Normalisation), ("aggregation", Aggregation),
-                                          ("weights_scheme", WeightsScheme), ("missing", MissingPolicy)])
+@pytest.mark.parametrize(
+    "family, enum",
+    [
+        ("normalisation", Normalisation),
+        ("aggregation", Aggregation),
+        ("weights_scheme", WeightsScheme),
+        ("missing", MissingPolicy),
+    ],
+)
 def test_an_enum_member_without_an_implementation_fails_the_check(family, enum):
-    extended = Enum(enum.__name__, [(m.name, m.value) for m in enum] + [("topsis", "topsis")], type=str)
+    extended = Enum(
+        enum.__name__, [(m.name, m.value) for m in enum] + [("topsis", "topsis")], type=str
+    )
     _, registry = FAMILIES[family]
     with pytest.raises(AssertionError, match=r"declared without an implementation \['topsis'\]"):
         check_same_names(family, [m.value for m in extended], registry())
 
 
-@pytest.mark.parametrize("family, module, attribute", [
-    ("normalisation", normalise, "METHODS"),
-    ("aggregation", aggregate, "METHODS"),
-    ("weights_scheme", weights, "SCHEMES"),
-    ("missing", pipeline, "MISSING_POLICIES"),
-    ("bands.method", bands, "BAND_METHODS"),
-])
-def test_an_implementation_without_an_enum_member_fails_the_check(family, module, attribute, monkeypatch):
+@pytest.mark.parametrize(
+    "family, module, attribute",
+    [
+        ("normalisation", normalise, "METHODS"),
+        ("aggregation", aggregate, "METHODS"),
+        ("weights_scheme", weights, "SCHEMES"),
+        ("missing", pipeline, "MISSING_POLICIES"),
+        ("bands.method", bands, "BAND_METHODS"),
+    ],
+)
+def test_an_implementation_without_an_enum_member_fails_the_check(
+    family, module, attribute, monkeypatch
+):
     monkeypatch.setitem(getattr(module, attribute), "topsis", object())
     with pytest.raises(AssertionError, match=r"implemented without a declaration \['topsis'\]"):
         check_family(family)
@@ -101,14 +118,22 @@ def test_a_band_method_without_an_implementation_fails_the_check(monkeypatch):
 # -- an unknown name is refused in one line, not a bare KeyError -----------------------------
 
 
-@pytest.mark.parametrize("call, family", [
-    (lambda: normalise.normalise(np.ones((2, 1)), _indicators(), "topsis"), "normalisation"),
-    (lambda: aggregate.aggregate(np.ones(2), np.ones(2), "topsis"), "aggregation"),
-    (lambda: aggregate.aggregate_over_weights(np.ones((2, 2)), np.ones((3, 2)), "topsis"), "aggregation"),
-    (lambda: bands.assign(np.ones(2), Bands.model_construct(method="topsis")), "band"),
-])
+@pytest.mark.parametrize(
+    "call, family",
+    [
+        (lambda: normalise.normalise(np.ones((2, 1)), _indicators(), "topsis"), "normalisation"),
+        (lambda: aggregate.aggregate(np.ones(2), np.ones(2), "topsis"), "aggregation"),
+        (
+            lambda: aggregate.aggregate_over_weights(np.ones((2, 2)), np.ones((3, 2)), "topsis"),
+            "aggregation",
+        ),
+        (lambda: bands.assign(np.ones(2), Bands.model_construct(method="topsis")), "band"),
+    ],
+)
 def test_scoring_functions_refuse_an_unknown_name(call, family):
-    with pytest.raises(UnknownMethodError, match=rf"^no {family} method is named 'topsis' \(known: "):
+    with pytest.raises(
+        UnknownMethodError, match=rf"^no {family} method is named 'topsis' \(known: "
+    ):
         call()
 
 
@@ -133,7 +158,9 @@ def test_score_refuses_a_declared_method_without_an_implementation(sample_params
         score(data, sample_params)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith(f"{sample_params.sources[0]}: normalisation: no normalisation method is named")
+    assert message.startswith(
+        f"{sample_params.sources[0]}: normalisation: no normalisation method is named"
+    )
 
 
 def test_cli_says_it_in_one_line(expect_bad_input, monkeypatch):
@@ -141,9 +168,15 @@ def test_cli_says_it_in_one_line(expect_bad_input, monkeypatch):
     expect_bad_input(SAMPLE, "2020-05.yaml", ("aggregation", "'arithmetic'"))
 
 
-def test_monte_carlo_refuses_a_listed_aggregation_without_an_implementation(sample_params, monkeypatch):
-    params = sample_params.replace(sensitivity={**sample_params.sensitivity.model_dump(),
-                                                "aggregation": ["arithmetic", "geometric"]})
+def test_monte_carlo_refuses_a_listed_aggregation_without_an_implementation(
+    sample_params, monkeypatch
+):
+    params = sample_params.replace(
+        sensitivity={
+            **sample_params.sensitivity.model_dump(),
+            "aggregation": ["arithmetic", "geometric"],
+        }
+    )
     result = score(load_data(params), params)
     monkeypatch.delitem(aggregate.METHODS, "geometric")
     refusal = r"sensitivity\.aggregation: no aggregation method is named 'geometric'"
@@ -156,12 +189,18 @@ def test_monte_carlo_refuses_a_listed_aggregation_without_an_implementation(samp
 
 def _indicators() -> IndicatorArrays:
     """Two indicators on goalposts 0..100: the first higher is better, the second lower."""
-    return IndicatorArrays(worst=np.array([0.0, 100.0]), best=np.array([100.0, 0.0]),
-                           sign=np.array([1.0, -1.0]), log=np.array([False, False]))
+    return IndicatorArrays(
+        worst=np.array([0.0, 100.0]),
+        best=np.array([100.0, 0.0]),
+        sign=np.array([1.0, -1.0]),
+        log=np.array([False, False]),
+    )
 
 
 #: Six stations, two indicators, one hole each; some values beyond the goalposts.
-RAW = np.array([[10.0, 90.0], [35.0, np.nan], [35.0, 20.0], [np.nan, 55.0], [80.0, 5.0], [120.0, -4.0]])
+RAW = np.array(
+    [[10.0, 90.0], [35.0, np.nan], [35.0, 20.0], [np.nan, 55.0], [80.0, 5.0], [120.0, -4.0]]
+)
 
 
 @pytest.mark.parametrize("method", list(normalise.METHODS))
@@ -182,7 +221,9 @@ def test_every_normaliser_maps_to_0_100_in_direction_and_keeps_holes(method):
     np.testing.assert_array_equal(stacked[0], out)
 
 
-SCORES = np.array([[80.0, 60.0, 40.0], [100.0, 0.0, 50.0], [70.0, np.nan, 20.0], [np.nan, np.nan, np.nan]])
+SCORES = np.array(
+    [[80.0, 60.0, 40.0], [100.0, 0.0, 50.0], [70.0, np.nan, 20.0], [np.nan, np.nan, np.nan]]
+)
 WEIGHTS = np.array([0.5, 0.3, 0.2])
 
 
@@ -207,8 +248,16 @@ def test_every_aggregator_keeps_equal_scores_is_monotone_and_reweights_holes(met
     np.testing.assert_allclose(over, one_by_one, rtol=1e-12, atol=1e-12)
 
 
-MONTH = np.array([[80.0, 60.0, 40.0], [95.0, 30.0, np.nan], [70.0, 65.0, 20.0],
-                  [60.0, 90.0, 55.0], [85.0, 45.0, 75.0], [50.0, 70.0, 35.0]])
+MONTH = np.array(
+    [
+        [80.0, 60.0, 40.0],
+        [95.0, 30.0, np.nan],
+        [70.0, 65.0, 20.0],
+        [60.0, 90.0, 55.0],
+        [85.0, 45.0, 75.0],
+        [50.0, 70.0, 35.0],
+    ]
+)
 GIVEN = np.array([3.0, 2.0, 1.0])
 AHP = np.outer(GIVEN, 1.0 / GIVEN)  # perfectly consistent comparisons
 

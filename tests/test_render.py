@@ -97,11 +97,21 @@ def test_spec_text_cannot_close_the_script():
 
 
 def test_render_html_is_offline_without_code():
-    page = render_html(executed_like_notebook(sample_chart()), "../assets", title="测试", language="zh")
+    page = render_html(
+        executed_like_notebook(sample_chart()), "../assets", title="测试", language="zh"
+    )
     assert network_urls(page) == []
     assert CODE_MARKER not in page and "print('hello')" not in page
     assert "hello world" in page and "五色地图" in page
-    for marker in ("require.js", "requirejs", "MathJax", "mermaid", "cdn.jsdelivr", "cdnjs", "unpkg"):
+    for marker in (
+        "require.js",
+        "requirejs",
+        "MathJax",
+        "mermaid",
+        "cdn.jsdelivr",
+        "cdnjs",
+        "unpkg",
+    ):
         assert marker not in page
     tags = parse_tags(page)
     assert ("script", {"src": "../assets/vega-bundle.js"}) in tags
@@ -123,9 +133,13 @@ def test_render_html_is_deterministic():
 def test_network_urls_finds_what_the_default_lab_template_loads():
     from nbconvert.exporters import HTMLExporter
 
-    online, _ = HTMLExporter(template_name="lab").from_notebook_node(executed_like_notebook(sample_chart()))
+    online, _ = HTMLExporter(template_name="lab").from_notebook_node(
+        executed_like_notebook(sample_chart())
+    )
     assert any("require" in url for url in network_urls(online))
-    assert network_urls('<img src="//cdn.example/x.png"><style>a{background:url("https://x/y")}</style>') == [
+    assert network_urls(
+        '<img src="//cdn.example/x.png"><style>a{background:url("https://x/y")}</style>'
+    ) == [
         "//cdn.example/x.png",
         'url("https://',
     ]

@@ -37,20 +37,32 @@ def site(tmp_path_factory):
 def test_the_month_has_every_page_and_file(site):
     _, reports, month = site
     assert month == reports / "2020-05"
-    for name in ("index.html", "sensitivity.html", "widget.html", "scores.csv", "scores.xlsx", "manifest.json",
-                 "notebooks/overview.ipynb", "inputs/inputs.json"):
+    for name in (
+        "index.html",
+        "sensitivity.html",
+        "widget.html",
+        "scores.csv",
+        "scores.xlsx",
+        "manifest.json",
+        "notebooks/overview.ipynb",
+        "inputs/inputs.json",
+    ):
         assert (month / name).is_file(), name
     for sid in STATIONS["station_id"]:
         assert (month / "stations" / f"{sid}.html").is_file()
         assert (month / "notebooks" / "stations" / f"{sid}.ipynb").is_file()
     assert (reports / "assets" / "vega-bundle.js").stat().st_size > 500_000
-    assert '2020-05/index.html' in (reports / "index.html").read_text(encoding="utf-8")
+    assert "2020-05/index.html" in (reports / "index.html").read_text(encoding="utf-8")
 
 
 def test_pages_load_nothing_from_the_network_and_show_no_code(site):
     _, _, month = site
-    pages = [month / "index.html", month / "widget.html", month / "sensitivity.html",
-             *sorted((month / "stations").glob("*.html"))]
+    pages = [
+        month / "index.html",
+        month / "widget.html",
+        month / "sensitivity.html",
+        *sorted((month / "stations").glob("*.html")),
+    ]
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert network_urls(text) == [], page
@@ -90,7 +102,10 @@ def test_scores_file_matches_the_cli(site, tmp_path):
     out = tmp_path / "scores.csv"
     assert main(["score", "--params", str(project.params_path), "--out", str(out)]) == 0
     assert out.read_bytes() == (month / "scores.csv").read_bytes()
-    assert pd.read_excel(month / "scores.xlsx")["station_id"].tolist() == pd.read_csv(out)["station_id"].tolist()
+    assert (
+        pd.read_excel(month / "scores.xlsx")["station_id"].tolist()
+        == pd.read_csv(out)["station_id"].tolist()
+    )
 
 
 def test_an_unchanged_rerun_reuses_the_month(site, capsys):
@@ -108,7 +123,9 @@ def _without_times(path: Path) -> dict:
 
 def test_same_inputs_give_identical_scores_and_manifest_apart_from_times(site, tmp_path):
     project, _, month = site
-    again = build_month(project.params_path, reports_dir=tmp_path / "reports", workers=2, progress=False, force=True)
+    again = build_month(
+        project.params_path, reports_dir=tmp_path / "reports", workers=2, progress=False, force=True
+    )
     assert (again / "scores.csv").read_bytes() == (month / "scores.csv").read_bytes()
     assert _without_times(again / "manifest.json") == _without_times(month / "manifest.json")
 
@@ -122,41 +139,84 @@ def test_a_failing_notebook_publishes_nothing_and_names_notebook_and_cell(site, 
     broken = tmp_path / "notebooks"
     shutil.copytree(notebooks_dir(), broken)
     nb = nbformat.read(broken / "station.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell('if station == "NB05":\n    raise ValueError("indicator feed broken")'))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            'if station == "NB05":\n    raise ValueError("indicator feed broken")'
+        )
+    )
     nbformat.write(nb, broken / "station.ipynb")
 
     with pytest.raises(ReportFailed) as failure:
-        build_month(project.params_path, reports_dir=reports, workers=2, progress=False, force=True,
-                    notebooks_dir=broken)
+        build_month(
+            project.params_path,
+            reports_dir=reports,
+            workers=2,
+            progress=False,
+            force=True,
+            notebooks_dir=broken,
+        )
     message = str(failure.value)
-    assert "station.ipynb (station NB05)" in message and "cell" in message and "indicator feed broken" in message
-    assert {p.relative_to(good): p.read_bytes() for p in good.rglob("*") if p.is_file()} == published
+    assert (
+        "station.ipynb (station NB05)" in message
+        and "cell" in message
+        and "indicator feed broken" in message
+    )
+    assert {
+        p.relative_to(good): p.read_bytes() for p in good.rglob("*") if p.is_file()
+    } == published
     assert not list(reports.glob(".2020-05.staging-*"))
     kept = reports / "_failed" / "2020-05" / "notebooks" / "stations" / "NB05.ipynb"
     assert "indicator feed broken" in kept.read_text(encoding="utf-8")
 
     # the command line says the same in one line and exits non-zero
-    code = main(["report", "--params", str(project.params_path), "--out", str(reports), "--force", "--workers", "2",
-                 "--notebooks", str(broken)])
+    code = main(
+        [
+            "report",
+            "--params",
+            str(project.params_path),
+            "--out",
+            str(reports),
+            "--force",
+            "--workers",
+            "2",
+            "--notebooks",
+            str(broken),
+        ]
+    )
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and err[-1].startswith("fivecolor: error:") and "station.ipynb (station NB05)" in err[-1]
+    assert (
+        code == 1
+        and err[-1].startswith("fivecolor: error:")
+        and "station.ipynb (station NB05)" in err[-1]
+    )
 
 
 def test_notebooks_run_unchanged_under_plain_papermill(tmp_path):
     import papermill as pm
 
     out = tmp_path / "overview.ipynb"
-    pm.execute_notebook(str(notebooks_dir() / "overview.ipynb"), str(out), cwd=str(notebooks_dir()),
-                        parameters={"params_file": str(REPO / "params" / "2020-05.yaml")}, progress_bar=False)
+    pm.execute_notebook(
+        str(notebooks_dir() / "overview.ipynb"),
+        str(out),
+        cwd=str(notebooks_dir()),
+        parameters={"params_file": str(REPO / "params" / "2020-05.yaml")},
+        progress_bar=False,
+    )
     nb = nbformat.read(out, as_version=4)
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    html = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", [])
+    )
     assert "梅林供电所" in html and "fc-chart" in html
 
 
 def test_committed_notebooks_have_no_outputs_and_a_tagged_parameters_cell():
     for path in notebooks_dir().glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
-        assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+        assert all(
+            not c.get("outputs") and not c.get("execution_count")
+            for c in nb.cells
+            if c.cell_type == "code"
+        )
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1 and "params_file" in tagged[0].source, path
         assert nb.metadata.kernelspec.name == "python3"
@@ -168,9 +228,13 @@ def test_pages_render_every_chart_offline_in_headless_chromium(site):
     if browser_missing_reason():
         pytest.skip(browser_missing_reason())
     _, _, month = site
-    pages = {"report-overview": month / "index.html", "report-station": month / "stations" / "NB03.html",
-             "report-widget": month / "widget.html", "report-sensitivity": month / "sensitivity.html",
-             "report-months": month.parent / "index.html"}
+    pages = {
+        "report-overview": month / "index.html",
+        "report-station": month / "stations" / "NB03.html",
+        "report-widget": month / "widget.html",
+        "report-sensitivity": month / "sensitivity.html",
+        "report-months": month.parent / "index.html",
+    }
     checks = dict(zip(pages, check_pages(list(pages.values()), list(pages)), strict=True))
     for name, check in checks.items():
         assert check.ok, (name, check)
@@ -186,9 +250,15 @@ def test_an_english_month_labels_every_section_in_english(site, tmp_path):
 
     project, _, _ = site
     english = project.with_params(lambda doc: doc.update(language="en"), name="english.yaml")
-    job = NotebookJob(notebooks_dir() / "overview.ipynb", tmp_path / "overview.ipynb",
-                      {"params_file": str(english)}, cwd=notebooks_dir(), html_path=tmp_path / "index.html",
-                      label="overview", language="en")
+    job = NotebookJob(
+        notebooks_dir() / "overview.ipynb",
+        tmp_path / "overview.ipynb",
+        {"params_file": str(english)},
+        cwd=notebooks_dir(),
+        html_path=tmp_path / "index.html",
+        label="overview",
+        language="en",
+    )
     outcome = run_notebook(job)
     assert outcome.status == "ok", outcome.error
     page = (tmp_path / "index.html").read_text(encoding="utf-8")

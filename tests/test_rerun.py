@@ -33,12 +33,21 @@ def published(tmp_path_factory):
     (root / "project").mkdir()
     project = Project(root / "project")
     base = project.standalone_doc()
-    base["data"] = {"stations": "../project/stations.csv", "indicators": "../project/indicators.csv",
-                    "projects": None}
+    base["data"] = {
+        "stations": "../project/stations.csv",
+        "indicators": "../project/indicators.csv",
+        "projects": None,
+    }
     (root / "shared").mkdir()
     write_yaml(base, root / "shared" / "base.yaml")
-    params = project.with_params(doc={"extends": "../shared/base.yaml", "period": REPORTED,
-                                      "indicators": {FIRST: {"weight": 30}}}, name="month.yaml")
+    params = project.with_params(
+        doc={
+            "extends": "../shared/base.yaml",
+            "period": REPORTED,
+            "indicators": {FIRST: {"weight": 30}},
+        },
+        name="month.yaml",
+    )
     month = build_month(params, reports_dir=root / "reports", workers=2, progress=False)
     scores = (month / "scores.csv").read_bytes()
 
@@ -46,8 +55,12 @@ def published(tmp_path_factory):
     edited = project.indicators.copy()
     edited.loc[project.cell("NB04", FIRST), "value"] = 61.0
     write_table(edited, project.root / "indicators.csv")
-    write_table(project.stations.assign(name=project.stations["name"].where(project.stations.index != 0, "改名")),
-                project.root / "stations.csv")
+    write_table(
+        project.stations.assign(
+            name=project.stations["name"].where(project.stations.index != 0, "改名")
+        ),
+        project.root / "stations.csv",
+    )
     base["indicators"][FIRST]["weight"] = 1
     write_yaml(base, root / "shared" / "base.yaml")
     return project, params, month, scores
@@ -80,7 +93,9 @@ def test_snapshot_params_point_at_the_snapshot_only(published, tmp_path):
     assert params.indicators[FIRST].weight == 30  # the month file's weight over the base's
     manifest = json.loads((month / "manifest.json").read_text(encoding="utf-8"))
     published_params = {k: v for k, v in manifest["params"].items() if k != "data"}
-    assert {k: v for k, v in params.model_dump(mode="json").items() if k != "data"} == published_params
+    assert {
+        k: v for k, v in params.model_dump(mode="json").items() if k != "data"
+    } == published_params
 
 
 def test_rerun_scores_only_reproduces_the_original_scores(published, tmp_path):
@@ -99,8 +114,12 @@ def test_rerun_command_rebuilds_the_whole_month_from_the_snapshot(published, tmp
     rebuilt = tmp_path / "rebuilt" / REPORTED
     assert (rebuilt / "scores.csv").read_bytes() == scores
     assert (rebuilt / "index.html").is_file() and (rebuilt / "stations" / "NB01.html").is_file()
-    assert "海曙供电所" in (rebuilt / "stations" / "NB01.html").read_text(encoding="utf-8")  # not "改名"
-    assert {p: p.read_bytes() for p in month.rglob("*") if p.is_file()} == before  # the published month untouched
+    assert "海曙供电所" in (rebuilt / "stations" / "NB01.html").read_text(
+        encoding="utf-8"
+    )  # not "改名"
+    assert {
+        p: p.read_bytes() for p in month.rglob("*") if p.is_file()
+    } == before  # the published month untouched
 
 
 def test_an_edited_snapshot_is_refused(published, tmp_path, run_cli):
@@ -120,15 +139,21 @@ def test_scores_that_no_longer_follow_exit_1_naming_the_first_row(published, tmp
     _, _, month, _ = published
     copy = tmp_path / "reports" / REPORTED
     shutil.copytree(month, copy)
-    table = pd.read_csv(copy / "scores.csv", dtype={"station_id": str}, keep_default_na=False, encoding="utf-8-sig")
+    table = pd.read_csv(
+        copy / "scores.csv", dtype={"station_id": str}, keep_default_na=False, encoding="utf-8-sig"
+    )
     table.loc[2, "score"] = 99.9  # a published score altered by hand
-    (copy / "scores.csv").write_bytes(table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
+    (copy / "scores.csv").write_bytes(
+        table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    )
     code, out, err = run_cli("rerun", copy, "--scores-only", "--out", tmp_path / "out")
     assert (code, out) == (1, "") and err.count("\n") == 1
     assert "line 4 differs" in err and "99.9" in err
 
 
-@pytest.mark.parametrize("what", ["missing folder", "reports root", "no manifest", "failed manifest"])
+@pytest.mark.parametrize(
+    "what", ["missing folder", "reports root", "no manifest", "failed manifest"]
+)
 def test_a_folder_that_is_not_a_published_month_is_exit_2(published, tmp_path, run_cli, what):
     _, _, month, _ = published
     folder = tmp_path / "reports" / REPORTED
@@ -140,7 +165,9 @@ def test_a_folder_that_is_not_a_published_month_is_exit_2(published, tmp_path, r
             (folder / "manifest.json").unlink()
         else:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            (folder / "manifest.json").write_text(json.dumps({**manifest, "status": "failed"}), encoding="utf-8")
+            (folder / "manifest.json").write_text(
+                json.dumps({**manifest, "status": "failed"}), encoding="utf-8"
+            )
     code, out, err = run_cli("rerun", folder, "--scores-only", "--out", tmp_path / "out")
     assert (code, out) == (2, "") and err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("fivecolor: error: ") and "published month" in err
@@ -150,5 +177,7 @@ def test_a_folder_that_is_not_a_published_month_is_exit_2(published, tmp_path, r
 def test_first_difference():
     assert first_difference(b"a\nb\n", b"a\nb\n") is None
     assert first_difference(b"a\nb\n", b"a\nc\n") == "line 2 differs: published 'b', rebuilt 'c'"
-    assert first_difference(b"a\n", b"a\nb\n") == "line 2 differs: published '(no row)', rebuilt 'b'"
+    assert (
+        first_difference(b"a\n", b"a\nb\n") == "line 2 differs: published '(no row)', rebuilt 'b'"
+    )
     assert "only in their bytes" in first_difference(b"a\nb\n", b"a\r\nb\n")

@@ -26,8 +26,10 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def shipped() -> tuple[pd.DataFrame, pd.DataFrame]:
     read = dict(encoding="utf-8", dtype={"period": str, "station_id": str})
-    return (pd.read_csv(SAMPLE_DIR / "stations.csv", **read),
-            pd.read_csv(SAMPLE_DIR / "indicators.csv", **read))
+    return (
+        pd.read_csv(SAMPLE_DIR / "stations.csv", **read),
+        pd.read_csv(SAMPLE_DIR / "indicators.csv", **read),
+    )
 
 
 def composite_by_hand(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -49,8 +51,10 @@ def composite_by_hand(indicators: pd.DataFrame) -> pd.DataFrame:
 def band_by_hand(composite: pd.Series) -> pd.Series:
     cutoffs = CATALOGUE["bands"]["cutoffs"]  # [90, 85, 80, 75], best first
     colours = np.array(["red", "orange", "blue", "green", "yellow"])
-    return pd.Series(colours[(composite.to_numpy()[:, None] < np.array(cutoffs)).sum(axis=1)],
-                     index=composite.index)
+    return pd.Series(
+        colours[(composite.to_numpy()[:, None] < np.array(cutoffs)).sum(axis=1)],
+        index=composite.index,
+    )
 
 
 def test_generator_reproduces_the_shipped_files_byte_for_byte(tmp_path):

@@ -19,7 +19,10 @@ def result():
 def test_sample_has_sixty_stations_in_ten_counties(result):
     stations = result.data.stations
     assert len(stations) == 60 and stations["county"].nunique() == 10
-    assert stations.loc["meilin", "name"] == "梅林供电所" and stations.loc["meilin", "county"] == "宁海县"
+    assert (
+        stations.loc["meilin", "name"] == "梅林供电所"
+        and stations.loc["meilin", "county"] == "宁海县"
+    )
 
 
 def test_may_2020_shows_all_five_colours_in_a_believable_spread(result):

@@ -16,8 +16,14 @@ from factories import indicator, make_dataset, make_params
 
 
 def three_indicators(**top):
-    return make_params({"a": indicator(2), "b": indicator(1), "c": indicator(1, direction="lower", goalposts=(100, 0))},
-                       **top)
+    return make_params(
+        {
+            "a": indicator(2),
+            "b": indicator(1),
+            "c": indicator(1, direction="lower", goalposts=(100, 0)),
+        },
+        **top,
+    )
 
 
 def test_goalposts_arithmetic_worked_example():
@@ -30,10 +36,16 @@ def test_goalposts_arithmetic_worked_example():
 
 def test_two_level_aggregation_worked_example():
     params = make_params(
-        {"a": indicator(1, group="g1"), "b": indicator(1, group="g1"),
-         "c": indicator(1, group="g2"), "d": indicator(3, group="g2")},
-        groups={"g1": {"label": {"zh": "一", "en": "one"}, "weight": 2},
-                "g2": {"label": {"zh": "二", "en": "two"}, "weight": 1, "aggregation": "geometric"}},
+        {
+            "a": indicator(1, group="g1"),
+            "b": indicator(1, group="g1"),
+            "c": indicator(1, group="g2"),
+            "d": indicator(3, group="g2"),
+        },
+        groups={
+            "g1": {"label": {"zh": "一", "en": "one"}, "weight": 2},
+            "g2": {"label": {"zh": "二", "en": "two"}, "weight": 1, "aggregation": "geometric"},
+        },
     )
     result = score(make_dataset([[90, 70, 40, 80]], params), params)
     g1 = (90 + 70) / 2
@@ -71,14 +83,42 @@ def test_equal_weights_scheme_ignores_the_given_weights():
 
 def test_scores_table_has_previous_band_and_change():
     params = three_indicators()
-    cube = np.array([
-        [[95, 95, 5], [70, 70, 30], [80, 80, 20], [80, 80, 20]],  # 2020-04: red, yellow, blue, blue
-        [[85, 85, 15], [76, 76, 24], [80, 80, 20], [95, 95, 5]],  # 2020-05: orange, green, blue, red
-    ], dtype=float)
+    cube = np.array(
+        [
+            [
+                [95, 95, 5],
+                [70, 70, 30],
+                [80, 80, 20],
+                [80, 80, 20],
+            ],  # 2020-04: red, yellow, blue, blue
+            [
+                [85, 85, 15],
+                [76, 76, 24],
+                [80, 80, 20],
+                [95, 95, 5],
+            ],  # 2020-05: orange, green, blue, red
+        ],
+        dtype=float,
+    )
     table = scores_file(score(make_dataset(cube, params), params)).set_index("station_id")
-    assert table.loc[["s00", "s01", "s02", "s03"], "band"].tolist() == ["orange", "green", "blue", "red"]
-    assert table.loc[["s00", "s01", "s02", "s03"], "prev_band"].tolist() == ["red", "yellow", "blue", "blue"]
-    assert table.loc[["s00", "s01", "s02", "s03"], "change"].tolist() == ["down", "up", "same", "up"]
+    assert table.loc[["s00", "s01", "s02", "s03"], "band"].tolist() == [
+        "orange",
+        "green",
+        "blue",
+        "red",
+    ]
+    assert table.loc[["s00", "s01", "s02", "s03"], "prev_band"].tolist() == [
+        "red",
+        "yellow",
+        "blue",
+        "blue",
+    ]
+    assert table.loc[["s00", "s01", "s02", "s03"], "change"].tolist() == [
+        "down",
+        "up",
+        "same",
+        "up",
+    ]
     assert table["rank"].tolist() == [1, 2, 3, 4]
     assert table.loc["s00", "band_label"] == "橙色（较好）"
     assert {"score_a", "score_b", "score_c"} <= set(table.columns)
@@ -119,18 +159,27 @@ def test_weak_indicators_name_the_costliest_and_the_bottom_band():
 
 
 # -- properties --------------------------------------------------------------------------
-settings.register_profile("scoring", max_examples=60, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "scoring", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @settings(settings.get_profile("scoring"))
-@given(seed=st.integers(0, 2**32 - 1), normalisation=st.sampled_from(["goalposts", "minmax", "zscore", "rank"]),
-       aggregation=st.sampled_from(["arithmetic", "geometric"]), band_method=st.sampled_from(["cutoffs", "quantiles"]),
-       station=st.integers(0, 7), which=st.integers(0, 2), step=st.floats(0.5, 60))
-def test_improving_an_indicator_never_lowers_score_or_band(seed, normalisation, aggregation, band_method,
-                                                           station, which, step):
-    params = three_indicators(normalisation=normalisation, aggregation=aggregation,
-                              bands={"method": band_method})
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    normalisation=st.sampled_from(["goalposts", "minmax", "zscore", "rank"]),
+    aggregation=st.sampled_from(["arithmetic", "geometric"]),
+    band_method=st.sampled_from(["cutoffs", "quantiles"]),
+    station=st.integers(0, 7),
+    which=st.integers(0, 2),
+    step=st.floats(0.5, 60),
+)
+def test_improving_an_indicator_never_lowers_score_or_band(
+    seed, normalisation, aggregation, band_method, station, which, step
+):
+    params = three_indicators(
+        normalisation=normalisation, aggregation=aggregation, bands={"method": band_method}
+    )
     rng = np.random.default_rng(seed)
     cube = np.round(rng.uniform(0, 100, size=(1, 8, 3)), 1)
     better = cube.copy()

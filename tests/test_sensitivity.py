@@ -86,7 +86,9 @@ def test_sobol_wrapper_recovers_ishigami_indices():
 def test_sobol_wrapper_keeps_outputs_apart():
     """Several outputs at once come back one row each, in order (here: Ishigami, then x1 alone)."""
     dists = [scipy.stats.uniform(-np.pi, 2 * np.pi)] * 3
-    first, total = sa.sobol_indices(lambda x: np.stack([_ishigami(x), x[0]]), dists, n=2**12, seed=1)
+    first, total = sa.sobol_indices(
+        lambda x: np.stack([_ishigami(x), x[0]]), dists, n=2**12, seed=1
+    )
     assert first.shape == (2, 3)
     np.testing.assert_allclose(first[1], [1, 0, 0], atol=1e-9)
     np.testing.assert_allclose(total[1], [1, 0, 0], atol=1e-9)
@@ -199,7 +201,9 @@ def test_stable_share_counts_stations_at_the_threshold(sample_mc):
     assert sa.stable_share(sample_mc, threshold=0.5) >= sa.stable_share(sample_mc, threshold=0.9)
 
 
-@pytest.mark.parametrize("name", ["two-level", "geometric", "quantiles", "audit", "scheme-draw", "pca"])
+@pytest.mark.parametrize(
+    "name", ["two-level", "geometric", "quantiles", "audit", "scheme-draw", "pca"]
+)
 def test_vectorised_samples_equal_rescoring_each_one(name):
     """The independent reference: ``score`` re-run on parameters changed to a sample's inputs."""
     result = _scored(SCHEMES / f"{name}.yaml")
@@ -218,7 +222,9 @@ def test_discrete_inputs_are_drawn_evenly():
     n = len(result.params.indicator_keys)
     inputs = mc.inputs()
     assert mc.normalisations == ("goalposts", "minmax", "zscore", "rank")
-    np.testing.assert_allclose(inputs["normalisation"].value_counts(normalize=True), 0.25, atol=0.02)
+    np.testing.assert_allclose(
+        inputs["normalisation"].value_counts(normalize=True), 0.25, atol=0.02
+    )
     np.testing.assert_allclose(inputs["aggregation"].value_counts(normalize=True), 0.5, atol=0.02)
     left = inputs["left_out"].value_counts(normalize=True)
     assert len(left) == n + 1 and "" in left.index  # each indicator, or none
@@ -233,8 +239,14 @@ def test_discrete_inputs_are_drawn_evenly():
 
 def test_dirichlet_weights_have_the_declared_mean_and_spread(tmp_path):
     """Dirichlet(c w): mean w, and a weight of 1/I has coefficient of variation ``spread``."""
-    path = _variant(tmp_path, {"extends": str(SAMPLE), "weights_scheme": "equal",
-                               "sensitivity": {"leave_one_out": False, "weights": {"spread": 0.3}}})
+    path = _variant(
+        tmp_path,
+        {
+            "extends": str(SAMPLE),
+            "weights_scheme": "equal",
+            "sensitivity": {"leave_one_out": False, "weights": {"spread": 0.3}},
+        },
+    )
     mc = sa.monte_carlo(_scored(path), samples=20_000, seed=2)
     w = mc.draws.weights
     np.testing.assert_allclose(w.mean(axis=0), 0.1, rtol=0.02)
@@ -246,13 +258,19 @@ def test_scheme_draw_uses_each_schemes_weights():
     mc = sa.monte_carlo(result, samples=600, seed=4)
     inputs = mc.inputs()
     assert set(inputs["weights_scheme"]) == {"given", "equal", "entropy", "critic", "pca", "ahp"}
-    none_left = np.flatnonzero((mc.draws.left_out < 0) & (inputs["normalisation"] == "goalposts")
-                               & (inputs["weights_scheme"] == "equal"))
+    none_left = np.flatnonzero(
+        (mc.draws.left_out < 0)
+        & (inputs["normalisation"] == "goalposts")
+        & (inputs["weights_scheme"] == "equal")
+    )
     np.testing.assert_allclose(mc.draws.weights[none_left], 0.1)
 
 
 def test_scheme_draw_needs_an_ahp_matrix_when_ahp_is_listed(tmp_path):
-    path = _variant(tmp_path, {"extends": str(SAMPLE), "sensitivity": {"weights": {"schemes": ["equal", "ahp"]}}})
+    path = _variant(
+        tmp_path,
+        {"extends": str(SAMPLE), "sensitivity": {"weights": {"schemes": ["equal", "ahp"]}}},
+    )
     with pytest.raises(InputError, match="ahp"):
         sa.monte_carlo(_scored(path), samples=20)
 
@@ -287,10 +305,14 @@ def test_cutoff_distances_are_where_the_colour_changes(path):
     eps = 1e-4
     # a little more than the distance up moves the station up; a little less does not
     assert (_bumped_bands(result, np.where(has_up, up + eps, 0))[has_up] < band[has_up]).all()
-    assert (_bumped_bands(result, np.where(has_up, up - eps, 0))[has_up & (up > eps)]
-            == band[has_up & (up > eps)]).all()
+    assert (
+        _bumped_bands(result, np.where(has_up, up - eps, 0))[has_up & (up > eps)]
+        == band[has_up & (up > eps)]
+    ).all()
     # losing more than the distance down moves it down
-    assert (_bumped_bands(result, np.where(has_down, -down - eps, 0))[has_down] > band[has_down]).all()
+    assert (
+        _bumped_bands(result, np.where(has_down, -down - eps, 0))[has_down] > band[has_down]
+    ).all()
     assert (table.loc[has_up, "next_up"].map(BANDS.index).to_numpy() == band[has_up] - 1).all()
 
 
@@ -313,8 +335,11 @@ def test_cutoff_shift_counts_equal_rescoring(path):
     for shift, column in [(-3, "orange"), (2, "red"), (2, "all"), (-3, "green")]:
         j = None if column == "all" else BANDS.index(column)
         move = np.array([shift if j in (None, i) else 0 for i in range(4)], dtype=float)
-        bands = {"method": b.method, "cutoffs": list(np.array(b.cutoffs) + move),
-                 "quantiles": list(np.array(b.quantiles) + move / 100)}
+        bands = {
+            "method": b.method,
+            "cutoffs": list(np.array(b.cutoffs) + move),
+            "quantiles": list(np.array(b.quantiles) + move / 100),
+        }
         again = score(result.data, result.params.replace(bands=bands))
         assert counts.loc[shift, column] == np.sum(again.band[t] != result.band[t])
 
@@ -337,8 +362,10 @@ def test_leave_one_out_equals_rescoring_without_the_indicator(sample):
     table = sa.leave_one_out(sample)
     t = sample.period_index
     key = "line_loss"
-    indicators = {k: {**s.model_dump(), "weight": 0.0 if k == key else s.weight}
-                  for k, s in sample.params.indicators.items()}
+    indicators = {
+        k: {**s.model_dump(), "weight": 0.0 if k == key else s.weight}
+        for k, s in sample.params.indicators.items()
+    }
     again = score(sample.data, sample.params.replace(indicators=indicators))
     shift = np.abs(again.rank[t] - sample.rank[t])
     assert table.loc[key, "mean_abs_rank_shift"] == pytest.approx(shift.mean())
@@ -374,17 +401,23 @@ def test_scheme_rank_correlations_against_the_textbook_formulas():
 def test_scheme_weights_table(sample):
     table = sa.scheme_weights(sample.params, sa.normalised_month(sample.params, sample.data))
     assert list(table.index) == ["given", "equal", "entropy", "critic", "pca"]
-    np.testing.assert_allclose(table.loc["given", list(sample.params.indicator_keys)], sample.weights.effective)
+    np.testing.assert_allclose(
+        table.loc["given", list(sample.params.indicator_keys)], sample.weights.effective
+    )
     np.testing.assert_allclose(table[list(sample.params.indicator_keys)].sum(axis=1), 1.0)
 
 
 def _inconsistent_ahp(tmp_path: Path) -> Path:
     """Reciprocal but cyclic judgements (a > b > c > a) on three indicators: CR far above 0.1."""
-    keys = list(yaml.safe_load((REPO / "params" / "default.yaml").read_text(encoding="utf-8"))["indicators"])
+    keys = list(
+        yaml.safe_load((REPO / "params" / "default.yaml").read_text(encoding="utf-8"))["indicators"]
+    )
     m = np.ones((len(keys), len(keys)))
     m[0, 1], m[1, 2], m[2, 0] = 9, 9, 9
     m[1, 0], m[2, 1], m[0, 2] = 1 / 9, 1 / 9, 1 / 9
-    return _variant(tmp_path, {"extends": str(SAMPLE), "ahp": {"order": keys, "matrix": m.tolist()}})
+    return _variant(
+        tmp_path, {"extends": str(SAMPLE), "ahp": {"order": keys, "matrix": m.tolist()}}
+    )
 
 
 def test_inconsistent_ahp_matrix_is_an_input_error(tmp_path):
@@ -421,7 +454,9 @@ def test_weights_command_refuses_a_matrix_that_is_not_reciprocal(run_cli, tmp_pa
     code, out, err = run_cli("weights", "--params", _variant(tmp_path, doc))
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "ahp.matrix" in err and "not reciprocal" in err
-    code, out, err = run_cli("sensitivity", "--params", tmp_path / "variant.yaml", "--samples", "20")
+    code, out, err = run_cli(
+        "sensitivity", "--params", tmp_path / "variant.yaml", "--samples", "20"
+    )
     assert code == 2 and "ahp.matrix" in err
 
 
@@ -433,14 +468,18 @@ def test_sensitivity_command_writes_the_station_table(run_cli, tmp_path):
     assert len(table) == 60
     np.testing.assert_allclose(table[[f"p_{b}" for b in BANDS]].sum(axis=1), 1.0, atol=1e-3)
     target = tmp_path / "out" / "sensitivity.csv"
-    code, out2, err = run_cli("sensitivity", "--params", SAMPLE, "--samples", "300", "--out", target)
+    code, out2, err = run_cli(
+        "sensitivity", "--params", SAMPLE, "--samples", "300", "--out", target
+    )
     assert code == 0 and out2 == ""
     assert target.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8") == out
     assert "wrote" in err and "90%" in err
 
 
 def test_sensitivity_command_period_and_usage(run_cli):
-    code, out, _ = run_cli("sensitivity", "--params", SAMPLE, "--period", "2020-04", "--samples", "50")
+    code, out, _ = run_cli(
+        "sensitivity", "--params", SAMPLE, "--period", "2020-04", "--samples", "50"
+    )
     assert code == 0
     t4 = pd.read_csv(io.StringIO(out))
     params = load_params(SAMPLE, period="2020-04")

@@ -48,11 +48,19 @@ def one_line_error(code: int, out: str, err: str) -> str:
     return lines[0]
 
 
-def db_params(folder: Path, url: str, name: str = "db.yaml", stations: dict | None = None,
-              indicators: dict | None = None, **top) -> Path:
+def db_params(
+    folder: Path,
+    url: str,
+    name: str = "db.yaml",
+    stations: dict | None = None,
+    indicators: dict | None = None,
+    **top,
+) -> Path:
     """A parameter file on the sample's catalogue whose two tables come from ``url``."""
-    data = {"stations": stations or {"url": url, "table": "stations"},
-            "indicators": indicators or {"url": url, "query": QUERY}}
+    data = {
+        "stations": stations or {"url": url, "table": "stations"},
+        "indicators": indicators or {"url": url, "query": QUERY},
+    }
     return write_yaml({"extends": str(DEFAULT), "data": data, **top}, folder / name)
 
 
@@ -83,7 +91,12 @@ def csv_scores(tmp_path_factory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("csv")
     scores = {}
     for period in ("2020-05", "2020-04"):
-        assert main(["score", "--params", str(DEFAULT), "--period", period, "--out", str(out / period)]) == 0
+        assert (
+            main(
+                ["score", "--params", str(DEFAULT), "--period", period, "--out", str(out / period)]
+            )
+            == 0
+        )
         scores[period] = (out / period).read_bytes()
     return scores
 
@@ -101,11 +114,15 @@ def sample_db(tmp_path_factory) -> Path:
 # -- SQLite --------------------------------------------------------------------------------
 def test_sample_sqlite_holds_the_csv_rows(sample_db):
     with sqlite3.connect(sample_db) as db:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         indicators = pd.read_sql("SELECT * FROM indicators", db)
         stations = pd.read_sql("SELECT * FROM stations", db)
     assert tables == {"stations", "indicators", "projects"}
-    shipped = pd.read_csv(REPO / "fivecolor" / "data" / "sample" / "indicators.csv", dtype={"period": str})
+    shipped = pd.read_csv(
+        REPO / "fivecolor" / "data" / "sample" / "indicators.csv", dtype={"period": str}
+    )
     pd.testing.assert_frame_equal(indicators, shipped, check_dtype=False)
     assert (indicators["value"].to_numpy() == shipped["value"].to_numpy()).all()  # the same doubles
     assert len(stations) == 60 and stations["station_id"].is_unique
@@ -121,14 +138,22 @@ def test_documented_commands_score_the_sample_from_sqlite(tmp_path, run_cli, csv
     params_dir.mkdir()
     text = SAMPLE_SQLITE.read_text(encoding="utf-8")
     assert "extends: default.yaml" in text and "sqlite:///../sample.db" in text
-    (params_dir / "sample-sqlite.yaml").write_text(text.replace("extends: default.yaml", f"extends: {DEFAULT}"),
-                                                   encoding="utf-8")
+    (params_dir / "sample-sqlite.yaml").write_text(
+        text.replace("extends: default.yaml", f"extends: {DEFAULT}"), encoding="utf-8"
+    )
     code, out, err = run_cli("sample", "--sqlite", tmp_path / "sample.db")
     assert (code, err) == (0, "") and out.strip() == str(tmp_path / "sample.db")
     for period in ("2020-05", "2020-04"):
         out_file = tmp_path / f"scores-{period}.csv"
-        code, _, err = run_cli("score", "--params", params_dir / "sample-sqlite.yaml", "--period", period,
-                               "--out", out_file)
+        code, _, err = run_cli(
+            "score",
+            "--params",
+            params_dir / "sample-sqlite.yaml",
+            "--period",
+            period,
+            "--out",
+            out_file,
+        )
         assert code == 0, err
         assert out_file.read_bytes() == csv_scores[period]
 
@@ -136,11 +161,15 @@ def test_documented_commands_score_the_sample_from_sqlite(tmp_path, run_cli, csv
 @pytest.mark.parametrize("source", ["query", "table"])
 def test_the_period_is_a_bound_parameter(tmp_path, run_cli, sample_db, csv_scores, source):
     url = f"sqlite:///{sample_db}"
-    indicators = {"url": url, "query": QUERY} if source == "query" else {"url": url, "table": "indicators"}
+    indicators = (
+        {"url": url, "query": QUERY} if source == "query" else {"url": url, "table": "indicators"}
+    )
     params = db_params(tmp_path, url, indicators=indicators)
     out_file = tmp_path / "scores.csv"
     with executed_statements() as seen:
-        code, _, err = run_cli("score", "--params", params, "--period", "2020-04", "--out", out_file)
+        code, _, err = run_cli(
+            "score", "--params", params, "--period", "2020-04", "--out", out_file
+        )
     assert code == 0, err
     assert out_file.read_bytes() == csv_scores["2020-04"]
     reads = [(sql, values) for sql, values in seen if "indicators" in sql.lower()]
@@ -156,10 +185,24 @@ def test_a_table_name_is_quoted_by_sqlalchemy(tmp_path, sample_db):
     shutil.copy(sample_db, db)
     with sqlite3.connect(db) as conn:
         conn.execute('ALTER TABLE indicators RENAME TO "Monthly_Values"')
-    params = load_params(db_params(tmp_path, f"sqlite:///{db}",
-                                   indicators={"url": f"sqlite:///{db}", "table": "Monthly_Values"}))
+    params = load_params(
+        db_params(
+            tmp_path,
+            f"sqlite:///{db}",
+            indicators={"url": f"sqlite:///{db}", "table": "Monthly_Values"},
+        )
+    )
     stmt, bound = statement(params.data.indicators, "indicators", params.period)
-    assert str(stmt).split() == ['SELECT', '*', 'FROM', '"Monthly_Values"', 'WHERE', 'period', '<=', ':period']
+    assert str(stmt).split() == [
+        "SELECT",
+        "*",
+        "FROM",
+        '"Monthly_Values"',
+        "WHERE",
+        "period",
+        "<=",
+        ":period",
+    ]
     assert bound == {"period": "2020-05"}
     assert load_data(params).values.shape == (24, 60, 10)
 
@@ -174,8 +217,16 @@ def test_a_period_holding_sql_is_refused(tmp_path, run_cli, sample_db, period):
     assert "period" in message and "bad-period.yaml" in message
 
 
-@pytest.mark.parametrize("table", ["indicators; DROP TABLE stations", "indicators WHERE 1=1", "ind-icators",
-                                   '"indicators"', "a.b.c"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "indicators; DROP TABLE stations",
+        "indicators WHERE 1=1",
+        "ind-icators",
+        '"indicators"',
+        "a.b.c",
+    ],
+)
 def test_a_table_name_holding_sql_is_refused(tmp_path, run_cli, sample_db, table):
     url = f"sqlite:///{sample_db}"
     params = db_params(tmp_path, url, indicators={"url": url, "table": table})
@@ -185,10 +236,17 @@ def test_a_table_name_holding_sql_is_refused(tmp_path, run_cli, sample_db, table
         assert db.execute("SELECT count(*) FROM stations").fetchone() == (60,)
 
 
-@pytest.mark.parametrize("url", ["postgresql+psycopg://fivecolor:hunter2@127.0.0.1:5432/grid",
-                                 "postgresql+psycopg://fivecolor@127.0.0.1:5432/grid?password=hunter2"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://fivecolor:hunter2@127.0.0.1:5432/grid",
+        "postgresql+psycopg://fivecolor@127.0.0.1:5432/grid?password=hunter2",
+    ],
+)
 def test_a_password_in_the_url_is_refused_without_being_shown(tmp_path, run_cli, url):
-    params = db_params(tmp_path, url, indicators={"url": url, "table": "indicators", "password_env": "GRID_PW"})
+    params = db_params(
+        tmp_path, url, indicators={"url": url, "table": "indicators", "password_env": "GRID_PW"}
+    )
     message = one_line_error(*run_cli("score", "--params", params))
     assert "data.indicators.url" in message or "data.stations.url" in message
     assert "put the password in the environment variable" in message
@@ -198,27 +256,51 @@ def test_a_password_in_the_url_is_refused_without_being_shown(tmp_path, run_cli,
 def test_query_and_table_are_exclusive_and_other_parameters_refused(tmp_path, run_cli, sample_db):
     url = f"sqlite:///{sample_db}"
     both = db_params(tmp_path, url, indicators={"url": url, "table": "indicators", "query": QUERY})
-    assert "data.indicators: give exactly one of query and table" in one_line_error(*run_cli("score", "--params",
-                                                                                           both))
-    other = db_params(tmp_path, url, indicators={"url": url, "query": QUERY + " AND station_id = :who"})
+    assert "data.indicators: give exactly one of query and table" in one_line_error(
+        *run_cli("score", "--params", both)
+    )
+    other = db_params(
+        tmp_path, url, indicators={"url": url, "query": QUERY + " AND station_id = :who"}
+    )
     message = one_line_error(*run_cli("score", "--params", other))
     assert "data.indicators.query: only :period is bound; the query also names :who" in message
 
 
-@pytest.mark.parametrize(("indicators", "expected"), [
-    ({"url": "sqlite:///missing.db", "table": "indicators"}, "data.indicators: sqlite:///"),
-    ({"url": "sqlite:///missing.db", "table": "indicators"}, "database file not found"),
-    ({"url": "SAMPLE", "table": "no_such_table"}, "the query failed: no such table: no_such_table"),
-    ({"url": "SAMPLE", "query": "SELECT period, station_id, value FROM indicators"},
-     "sample.db: column indicator: required column is missing"),
-    ({"url": "SAMPLE", "query": "SELECT period, station_id, indicator, value AS valu FROM indicators"},
-     "column value: required column is missing; found 'valu', is that it?"),
-    ({"url": "SAMPLE", "query": "SELECT * FROM indicators WHERE no_such_column = 1"},
-     "the query failed: no such column: no_such_column"),
-    ({"url": "SAMPLE", "query": "DELETE FROM indicators"}, "the statement returns no rows; give a SELECT"),
-    ({"url": "nosuchdb://fivecolor@127.0.0.1/grid", "table": "indicators"}, "unknown database kind 'nosuchdb'"),
-    ({"url": "not a url", "table": "indicators"}, "data.indicators.url: not a database URL"),
-])
+@pytest.mark.parametrize(
+    ("indicators", "expected"),
+    [
+        ({"url": "sqlite:///missing.db", "table": "indicators"}, "data.indicators: sqlite:///"),
+        ({"url": "sqlite:///missing.db", "table": "indicators"}, "database file not found"),
+        (
+            {"url": "SAMPLE", "table": "no_such_table"},
+            "the query failed: no such table: no_such_table",
+        ),
+        (
+            {"url": "SAMPLE", "query": "SELECT period, station_id, value FROM indicators"},
+            "sample.db: column indicator: required column is missing",
+        ),
+        (
+            {
+                "url": "SAMPLE",
+                "query": "SELECT period, station_id, indicator, value AS valu FROM indicators",
+            },
+            "column value: required column is missing; found 'valu', is that it?",
+        ),
+        (
+            {"url": "SAMPLE", "query": "SELECT * FROM indicators WHERE no_such_column = 1"},
+            "the query failed: no such column: no_such_column",
+        ),
+        (
+            {"url": "SAMPLE", "query": "DELETE FROM indicators"},
+            "the statement returns no rows; give a SELECT",
+        ),
+        (
+            {"url": "nosuchdb://fivecolor@127.0.0.1/grid", "table": "indicators"},
+            "unknown database kind 'nosuchdb'",
+        ),
+        ({"url": "not a url", "table": "indicators"}, "data.indicators.url: not a database URL"),
+    ],
+)
 def test_database_problems_are_one_line(tmp_path, run_cli, sample_db, indicators, expected):
     db = tmp_path / "sample.db"
     shutil.copy(sample_db, db)
@@ -243,17 +325,31 @@ def test_rows_from_a_database_are_validated_like_a_file(project, run_cli):
     write_table(rows, project.root / "bad.parquet")
     write_table(project.stations, project.root / "stations.parquet")
     # the stations from a file in both: a source of each kind in one parameter file
-    from_db = load_params(project.with_params(name="db.yaml", doc={
-        **project.params_doc(),
-        "data": {"stations": "stations.parquet", "projects": None,
-                 "indicators": {"url": "sqlite:///bad.db", "query": "SELECT * FROM indicators"}}}))
-    from_file = load_params(project.with_params(doc=project.params_doc("stations.parquet", "bad.parquet"),
-                                                name="file.yaml"))
+    from_db = load_params(
+        project.with_params(
+            name="db.yaml",
+            doc={
+                **project.params_doc(),
+                "data": {
+                    "stations": "stations.parquet",
+                    "projects": None,
+                    "indicators": {"url": "sqlite:///bad.db", "query": "SELECT * FROM indicators"},
+                },
+            },
+        )
+    )
+    from_file = load_params(
+        project.with_params(
+            doc=project.params_doc("stations.parquet", "bad.parquet"), name="file.yaml"
+        )
+    )
     db_data, db_findings = check_data(from_db)
     file_data, file_findings = check_data(from_file)
     assert db_data is None and file_data is None
     assert set(db_findings["file"]) == {"data.indicators"}
-    pd.testing.assert_frame_equal(db_findings.drop(columns="file"), file_findings.drop(columns="file"))
+    pd.testing.assert_frame_equal(
+        db_findings.drop(columns="file"), file_findings.drop(columns="file")
+    )
     assert {"record 4", "record 8"} <= set(db_findings["row"])
     message = one_line_error(*run_cli("score", "--params", project.root / "db.yaml"))
     assert message.startswith("fivecolor: error: data.indicators: record ")
@@ -264,13 +360,18 @@ def test_a_text_value_in_a_numeric_column_is_a_data_error(tmp_path, run_cli, sam
     db = tmp_path / "sample.db"
     shutil.copy(sample_db, db)
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE indicators SET value = 'n/a' WHERE period = '2020-05' AND station_id = 'meilin' "
-                     "AND indicator = 'line_loss'")
-        position = conn.execute("SELECT count(*) FROM indicators WHERE period < '2020-05' OR (period = '2020-05' "
-                                "AND (station_id < 'meilin' OR (station_id = 'meilin' AND indicator < 'line_loss')))"
-                                ).fetchone()[0]
+        conn.execute(
+            "UPDATE indicators SET value = 'n/a' WHERE period = '2020-05' AND station_id = 'meilin' "
+            "AND indicator = 'line_loss'"
+        )
+        position = conn.execute(
+            "SELECT count(*) FROM indicators WHERE period < '2020-05' OR (period = '2020-05' "
+            "AND (station_id < 'meilin' OR (station_id = 'meilin' AND indicator < 'line_loss')))"
+        ).fetchone()[0]
     message = one_line_error(*run_cli("score", "--params", db_params(tmp_path, f"sqlite:///{db}")))
-    assert message.startswith(f"fivecolor: error: data.indicators: record {position + 1}, column value: ")
+    assert message.startswith(
+        f"fivecolor: error: data.indicators: record {position + 1}, column value: "
+    )
     assert "'n/a'" in message
 
 
@@ -301,16 +402,27 @@ def test_the_snapshot_holds_the_rows_that_were_scored(tmp_path, sample_db):
 
     inputs = input_files(params, data)
     assert inputs["indicators"].database is not None  # the pulled rows, not a file of the user's
-    assert file_sha256(inputs["indicators"].path) == inputs["indicators"].sha256 == data.files["indicators"]
+    assert (
+        file_sha256(inputs["indicators"].path)
+        == inputs["indicators"].sha256
+        == data.files["indicators"]
+    )
     assert manifest_inputs(inputs)["indicators"]["path"] == f"sqlite:///{db} (query {QUERY})"
     snapshot_inputs(inputs, tmp_path / "inputs")
 
     listing = json.loads((tmp_path / "inputs" / "inputs.json").read_text(encoding="utf-8"))
     entry = listing["indicators"]
-    assert entry["url"] == f"sqlite:///{db}" and entry["query"] == QUERY and entry["period"] == "2020-05"
+    assert (
+        entry["url"] == f"sqlite:///{db}"
+        and entry["query"] == QUERY
+        and entry["period"] == "2020-05"
+    )
     assert listing["stations"]["table"] == "stations"
     saved = tmp_path / "inputs" / entry["file"]
-    assert saved.suffix == ".parquet" and file_sha256(saved) == entry["sha256"] == data.files["indicators"]
+    assert (
+        saved.suffix == ".parquet"
+        and file_sha256(saved) == entry["sha256"] == data.files["indicators"]
+    )
     pd.testing.assert_frame_equal(pd.read_parquet(saved), scored, check_dtype=False)
     assert listing["params/0"]["file"].endswith(".yaml")  # the files are snapshotted as before
 
@@ -326,8 +438,11 @@ def _as_postgres(cmd: list[str]) -> list[str]:
     """PostgreSQL refuses to run as root: run its programs as the ``postgres`` user then."""
     if os.geteuid() != 0:
         return cmd
-    return ["runuser", "-u", "postgres", "--", *cmd] if shutil.which("runuser") else \
-        ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in cmd)]
+    return (
+        ["runuser", "-u", "postgres", "--", *cmd]
+        if shutil.which("runuser")
+        else ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in cmd)]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -339,8 +454,10 @@ def postgres(sample_db):
     """
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not binaries:
-        pytest.skip("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; "
-                    ".ci/run installs the Debian package postgresql)")
+        pytest.skip(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; "
+            ".ci/run installs the Debian package postgresql)"
+        )
     bindir = Path(binaries[-1]).parent
     if os.geteuid() == 0:
         try:
@@ -354,21 +471,58 @@ def postgres(sample_db):
     if os.geteuid() == 0:
         os.chown(base, owner.pw_uid, owner.pw_gid)
     data, port = base / "data", _free_port()
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                                 "-E", "UTF8", "--locale=C"]), check=True, capture_output=True)
-    (data / "pg_hba.conf").write_text("local all postgres trust\n"
-                                      "host all fivecolor 127.0.0.1/32 scram-sha-256\n")
-    options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={base} "
-               "-c password_encryption=scram-sha-256 -c fsync=off")
-    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
-                                 "-o", options, "start"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_postgres(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    (data / "pg_hba.conf").write_text(
+        "local all postgres trust\nhost all fivecolor 127.0.0.1/32 scram-sha-256\n"
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={base} "
+        "-c password_encryption=scram-sha-256 -c fsync=off"
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-o",
+                options,
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         import psycopg
         from psycopg import sql
 
-        with psycopg.connect(host=str(base), port=port, user="postgres", dbname="postgres",
-                             autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE ROLE fivecolor LOGIN PASSWORD {}").format(sql.Literal(PASSWORD)))
+        with psycopg.connect(
+            host=str(base), port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as admin:
+            admin.execute(
+                sql.SQL("CREATE ROLE fivecolor LOGIN PASSWORD {}").format(sql.Literal(PASSWORD))
+            )
             admin.execute("CREATE DATABASE grid OWNER fivecolor")
         url = f"postgresql+psycopg://fivecolor@127.0.0.1:{port}/grid"
         loader = sqlalchemy.create_engine(url.replace("fivecolor@", f"fivecolor:{PASSWORD}@"))
@@ -378,8 +532,10 @@ def postgres(sample_db):
         loader.dispose()
         yield url
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -387,7 +543,9 @@ def test_postgres_scores_equal_the_csv_scores(tmp_path, run_cli, postgres, csv_s
     monkeypatch.setenv("FIVECOLOR_DB_PASSWORD", PASSWORD)
     out_file = tmp_path / "scores.csv"
     with executed_statements() as seen:
-        code, _, err = run_cli("score", "--params", db_params(tmp_path, postgres), "--out", out_file)
+        code, _, err = run_cli(
+            "score", "--params", db_params(tmp_path, postgres), "--out", out_file
+        )
     assert code == 0, err
     assert out_file.read_bytes() == csv_scores["2020-05"]
     reads = [(sql, values) for sql, values in seen if "FROM indicators" in sql]
@@ -396,12 +554,15 @@ def test_postgres_scores_equal_the_csv_scores(tmp_path, run_cli, postgres, csv_s
     assert bound_values(reads[0][1]) == ["2020-05"]
 
 
-def test_postgres_password_from_a_named_variable_never_reaches_the_manifest(tmp_path, postgres, monkeypatch):
+def test_postgres_password_from_a_named_variable_never_reaches_the_manifest(
+    tmp_path, postgres, monkeypatch
+):
     monkeypatch.delenv("FIVECOLOR_DB_PASSWORD", raising=False)
     monkeypatch.setenv("GRID_PASSWORD", PASSWORD)
     source = {"url": postgres, "table": "indicators", "password_env": "GRID_PASSWORD"}
-    params = load_params(db_params(tmp_path, postgres, stations={**source, "table": "stations"},
-                                   indicators=source))
+    params = load_params(
+        db_params(tmp_path, postgres, stations={**source, "table": "stations"}, indicators=source)
+    )
     data = load_data(params)
     inputs = input_files(params, data)
     assert file_sha256(inputs["indicators"].path) == data.files["indicators"]
@@ -432,5 +593,7 @@ def test_unreachable_database_is_one_line(tmp_path, run_cli, monkeypatch):
     monkeypatch.setenv("FIVECOLOR_DB_PASSWORD", PASSWORD)
     url = f"postgresql+psycopg://fivecolor@127.0.0.1:{_free_port()}/grid"
     message = one_line_error(*run_cli("score", "--params", db_params(tmp_path, url)))
-    assert message.startswith(f"fivecolor: error: data.stations: {url}: cannot connect to the database")
+    assert message.startswith(
+        f"fivecolor: error: data.stations: {url}: cannot connect to the database"
+    )
     assert "Connection refused" in message and PASSWORD not in message

@@ -156,7 +156,13 @@ def test_weak_table_for_one_station_and_all(results):
 
 def test_findings_table_localises_severity(results):
     result = results["zh"]
-    assert list(overview.findings_table(result).columns) == ["级别", "月份", "供电所", "指标", "说明"]
+    assert list(overview.findings_table(result).columns) == [
+        "级别",
+        "月份",
+        "供电所",
+        "指标",
+        "说明",
+    ]
     findings = pd.DataFrame(
         [
             {

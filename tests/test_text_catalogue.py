@@ -107,13 +107,16 @@ def test_the_finder_tells_a_missing_key_and_a_key_built_at_run_time():
         "from fivecolor.views.text import text\n"
         "def table(language, name):\n"
         '    columns = {"table.rank": 1, "table.rnak": 2}\n'
-        '    headers = {text(key, language): v for key, v in columns.items()}\n'
+        "    headers = {text(key, language): v for key, v in columns.items()}\n"
         '    key = "sens.shift_points" if name else "sens.shift_quantile"\n'
         '    return text(key, language), text(f"overview.{name}", language)\n'
     )
     uses, built = find_keys(source)
     assert [use.key for use in uses] == [
-        "table.rank", "table.rnak", "sens.shift_points", "sens.shift_quantile"
+        "table.rank",
+        "table.rnak",
+        "sens.shift_points",
+        "sens.shift_quantile",
     ]
     assert [b.source for b in built] == ['f"overview.{name}"']
 

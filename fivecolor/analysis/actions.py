@@ -50,14 +50,59 @@ SCORE_STEP = 1e-9
 #: Decimals kept for floats in the CSV files (``required`` is rounded outward to 4 first).
 CSV_DECIMALS = 6
 
-NEXT_COLOUR_COLUMNS = ("station_id", "name", "band_from", "band_to", "score", "target_score", "indicator",
-                       "indicator_label", "unit", "current", "required", "change", "normalised_current",
-                       "normalised_required", "bound", "spread", "effort", "option", "feasible", "method")
-PAIRING_COLUMNS = ("status", "mentor_id", "mentor_name", "partner_id", "partner_name", "mentor_band",
-                   "partner_band", "distance_km", "complementarity", "cost", "targets", "targets_label",
-                   "mentor_load")
-DEPARTMENT_COLUMNS = ("department", "department_label", "indicator", "indicator_label", "unit", "station_id",
-                      "name", "band", "normalised", "level", "gap_points", "current", "target", "gap_units")
+NEXT_COLOUR_COLUMNS = (
+    "station_id",
+    "name",
+    "band_from",
+    "band_to",
+    "score",
+    "target_score",
+    "indicator",
+    "indicator_label",
+    "unit",
+    "current",
+    "required",
+    "change",
+    "normalised_current",
+    "normalised_required",
+    "bound",
+    "spread",
+    "effort",
+    "option",
+    "feasible",
+    "method",
+)
+PAIRING_COLUMNS = (
+    "status",
+    "mentor_id",
+    "mentor_name",
+    "partner_id",
+    "partner_name",
+    "mentor_band",
+    "partner_band",
+    "distance_km",
+    "complementarity",
+    "cost",
+    "targets",
+    "targets_label",
+    "mentor_load",
+)
+DEPARTMENT_COLUMNS = (
+    "department",
+    "department_label",
+    "indicator",
+    "indicator_label",
+    "unit",
+    "station_id",
+    "name",
+    "band",
+    "normalised",
+    "level",
+    "gap_points",
+    "current",
+    "target",
+    "gap_units",
+)
 
 __all__ = [
     "action_tables",
@@ -79,7 +124,9 @@ def _indicator_labels(result: ScoreResult) -> np.ndarray:
 
 
 def _units(result: ScoreResult) -> np.ndarray:
-    return np.array([s.unit_in(result.params.language) for s in result.params.indicators.values()], dtype=object)
+    return np.array(
+        [s.unit_in(result.params.language) for s in result.params.indicators.values()], dtype=object
+    )
 
 
 def _names(result: ScoreResult) -> np.ndarray:
@@ -103,7 +150,9 @@ def _achievable(result: ScoreResult, ind: IndicatorArrays) -> np.ndarray:
     month = result.filled[result.period_index]
     with np.errstate(invalid="ignore"):
         company_best = np.where(ind.sign > 0, np.nanmax(month, axis=0), np.nanmin(month, axis=0))
-    return np.where(ind.sign > 0, np.minimum(company_best, ind.best), np.maximum(company_best, ind.best))
+    return np.where(
+        ind.sign > 0, np.minimum(company_best, ind.best), np.maximum(company_best, ind.best)
+    )
 
 
 def _spread(result: ScoreResult, ind: IndicatorArrays) -> np.ndarray:
@@ -115,11 +164,15 @@ def _spread(result: ScoreResult, ind: IndicatorArrays) -> np.ndarray:
     return np.where(q3 > q1, q3 - q1, np.where(sd > 0, sd, np.abs(ind.best - ind.worst)))
 
 
-def _rescore(result: ScoreResult, month_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _rescore(
+    result: ScoreResult, month_values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Normalise, aggregate and band trial months ``(..., S, I)`` as :func:`~fivecolor.scoring.pipeline.score`
     does, weights held at the result's. Returns (normalised, composite, band)."""
     params = result.params
-    normalised = normalise(month_values, IndicatorArrays.from_params(params), params.normalisation.value)
+    normalised = normalise(
+        month_values, IndicatorArrays.from_params(params), params.normalisation.value
+    )
     composite, _ = composite_scores(normalised, result.weights, params)
     composite = np.round(composite, 9)
     return normalised, composite, BandRule.of(params.bands).assign(composite)
@@ -165,8 +218,9 @@ def _band_thresholds(result: ScoreResult) -> tuple[np.ndarray, np.ndarray]:
 
 
 # -- path to the next colour -----------------------------------------------------------------
-def _candidates(result: ScoreResult, bound: np.ndarray,
-                ind: IndicatorArrays) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(
+    result: ScoreResult, bound: np.ndarray, ind: IndicatorArrays
+) -> tuple[np.ndarray, np.ndarray]:
     """(station, indicator) pairs worth solving: stations below red, reported cells not yet at the bound."""
     t = result.period_index
     current = result.filled[t]
@@ -176,8 +230,12 @@ def _candidates(result: ScoreResult, bound: np.ndarray,
     return s, i
 
 
-def _solve_exact(result: ScoreResult, s: np.ndarray, i: np.ndarray, ind: IndicatorArrays,
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _solve_exact(
+    result: ScoreResult,
+    s: np.ndarray,
+    i: np.ndarray,
+    ind: IndicatorArrays,
+) -> tuple[np.ndarray, np.ndarray]:
     """Required raw values by algebra; returns (required, reached band).
 
     The composite's slope in indicator ``i``'s normalised score is read off by re-aggregating
@@ -195,11 +253,15 @@ def _solve_exact(result: ScoreResult, s: np.ndarray, i: np.ndarray, ind: Indicat
         lifted[diag, :, diag] = np.where(np.isnan(month.T), np.nan, level)
         ends.append(composite_scores(lifted, result.weights, result.params)[0].T)  # (S, I)
     slope = (ends[1] - ends[0]) / 100.0
-    composite, _ = composite_scores(month, result.weights, result.params)  # unrounded, for exactness
+    composite, _ = composite_scores(
+        month, result.weights, result.params
+    )  # unrounded, for exactness
     with np.errstate(divide="ignore", invalid="ignore"):
         needed = month[s, i] + (threshold[s] - composite[s]) / slope[s, i]
     needed = np.where(slope[s, i] > 0, needed, np.inf)
-    required = np.where(needed <= 100.0, _inverse_goalposts(np.clip(needed, 0, 100), _take(ind, i)), np.nan)
+    required = np.where(
+        needed <= 100.0, _inverse_goalposts(np.clip(needed, 0, 100), _take(ind, i)), np.nan
+    )
     return required, reached[s]
 
 
@@ -208,8 +270,12 @@ def _take(ind: IndicatorArrays, i: np.ndarray) -> IndicatorArrays:
     return IndicatorArrays(worst=ind.worst[i], best=ind.best[i], sign=ind.sign[i], log=ind.log[i])
 
 
-def _solve_numeric(result: ScoreResult, s: np.ndarray, i: np.ndarray, bound: np.ndarray,
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _solve_numeric(
+    result: ScoreResult,
+    s: np.ndarray,
+    i: np.ndarray,
+    bound: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Required raw values by a vectorised bisection on "the re-scored month puts the station in a
     better colour"; returns (required, reached band).
 
@@ -224,7 +290,7 @@ def _solve_numeric(result: ScoreResult, s: np.ndarray, i: np.ndarray, bound: np.
     reached = np.full(len(s), bandmod.NO_BAND)
     chunk = max(1, TRIAL_CELLS // base.size)
     for start in range(0, len(s), chunk):
-        cs, ci = s[start:start + chunk], i[start:start + chunk]
+        cs, ci = s[start : start + chunk], i[start : start + chunk]
         k = np.arange(len(cs))
         trials = np.broadcast_to(base, (len(cs), *base.shape)).copy()
 
@@ -234,19 +300,21 @@ def _solve_numeric(result: ScoreResult, s: np.ndarray, i: np.ndarray, bound: np.
             return _rescore(result, trials)[2][k, cs]
 
         lo, hi = base[cs, ci], bound[ci].astype(float)
-        feasible = better(hi) <= target_band[start:start + chunk]
+        feasible = better(hi) <= target_band[start : start + chunk]
         for _ in range(MAX_BISECTIONS):
             if np.all(np.abs(hi - lo) <= BISECTION_RTOL * np.maximum(1.0, np.abs(hi))):
                 break
             mid = 0.5 * (lo + hi)
-            ok = better(mid) <= target_band[start:start + chunk]
+            ok = better(mid) <= target_band[start : start + chunk]
             hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
-        required[start:start + chunk] = np.where(feasible, hi, np.nan)
-        reached[start:start + chunk] = np.where(feasible, better(hi), bandmod.NO_BAND)
+        required[start : start + chunk] = np.where(feasible, hi, np.nan)
+        reached[start : start + chunk] = np.where(feasible, better(hi), bandmod.NO_BAND)
     return required, reached
 
 
-def next_colour(result: ScoreResult, solver: str = "auto", include_infeasible: bool = False) -> pd.DataFrame:
+def next_colour(
+    result: ScoreResult, solver: str = "auto", include_infeasible: bool = False
+) -> pd.DataFrame:
     """The smallest single-indicator improvements that lift each station into the next colour.
 
     For every station below red and every indicator it reported, the value that indicator alone
@@ -286,7 +354,9 @@ def next_colour(result: ScoreResult, solver: str = "auto", include_infeasible: b
     if solver not in ("exact", "numeric"):
         raise ValueError(f"solver must be auto, exact or numeric, got {solver!r}")
     if solver == "exact" and not exact_ok:
-        raise ValueError("the exact solver needs goalposts normalisation and arithmetic aggregation")
+        raise ValueError(
+            "the exact solver needs goalposts normalisation and arithmetic aggregation"
+        )
     ind = IndicatorArrays.from_params(result.params)
     t = result.period_index
     bound = _achievable(result, ind)
@@ -294,7 +364,9 @@ def next_colour(result: ScoreResult, solver: str = "auto", include_infeasible: b
     if solver == "exact":
         required, reached = _solve_exact(result, s, i, ind)
         # at or past the bound is out of reach (a tie with the bound is still reachable)
-        feasible = ~np.isnan(required) & ((bound[i] - required) * ind.sign[i] >= -1e-12 * np.abs(bound[i]))
+        feasible = ~np.isnan(required) & (
+            (bound[i] - required) * ind.sign[i] >= -1e-12 * np.abs(bound[i])
+        )
         required = np.where(feasible, required, np.nan)
     else:
         required, reached = _solve_numeric(result, s, i, bound)
@@ -304,35 +376,41 @@ def next_colour(result: ScoreResult, solver: str = "auto", include_infeasible: b
     current = result.filled[t, s, i]
     spread = _spread(result, ind)[i]
     effort = np.abs(required - current) / spread
-    frame = pd.DataFrame({
-        "station_id": result.data.station_ids.to_numpy()[s],
-        "name": _names(result)[s],
-        "band_from": _band_names(result.band[t, s]),
-        "band_to": _band_names(np.where(feasible, reached, bandmod.NO_BAND)),
-        "score": result.composite[t, s],
-        "target_score": np.round(threshold[s], 9),
-        "indicator": np.asarray(result.data.indicators, dtype=object)[i],
-        "indicator_label": _indicator_labels(result)[i],
-        "unit": _units(result)[i],
-        "current": current,
-        "required": required,
-        "change": required - current,
-        "normalised_current": result.normalised[t, s, i],
-        "normalised_required": normalised_required,
-        "bound": bound[i],
-        "spread": spread,
-        "effort": effort,
-        "feasible": feasible,
-        "method": solver,
-    })
+    frame = pd.DataFrame(
+        {
+            "station_id": result.data.station_ids.to_numpy()[s],
+            "name": _names(result)[s],
+            "band_from": _band_names(result.band[t, s]),
+            "band_to": _band_names(np.where(feasible, reached, bandmod.NO_BAND)),
+            "score": result.composite[t, s],
+            "target_score": np.round(threshold[s], 9),
+            "indicator": np.asarray(result.data.indicators, dtype=object)[i],
+            "indicator_label": _indicator_labels(result)[i],
+            "unit": _units(result)[i],
+            "current": current,
+            "required": required,
+            "change": required - current,
+            "normalised_current": result.normalised[t, s, i],
+            "normalised_required": normalised_required,
+            "bound": bound[i],
+            "spread": spread,
+            "effort": effort,
+            "feasible": feasible,
+            "method": solver,
+        }
+    )
     if not include_infeasible:
         frame = frame[frame["feasible"]]
-    frame = frame.sort_values(["station_id", "effort", "indicator"], na_position="last", kind="stable")
+    frame = frame.sort_values(
+        ["station_id", "effort", "indicator"], na_position="last", kind="stable"
+    )
     frame["option"] = frame.groupby("station_id").cumcount() + 1
     return frame[list(NEXT_COLOUR_COLUMNS)].reset_index(drop=True)
 
 
-def _normalised_at(result: ScoreResult, s: np.ndarray, i: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _normalised_at(
+    result: ScoreResult, s: np.ndarray, i: np.ndarray, values: np.ndarray
+) -> np.ndarray:
     """The station's own normalised score with its one cell set to ``values`` (NaN stays NaN)."""
     if len(s) == 0:
         return np.empty(0)
@@ -348,10 +426,12 @@ def _normalised_at(result: ScoreResult, s: np.ndarray, i: np.ndarray, values: np
         chunk = max(1, TRIAL_CELLS // base.size)
         for start in range(0, len(s), chunk):
             k = np.arange(min(chunk, len(s) - start))
-            cs, ci = s[start:start + len(k)], i[start:start + len(k)]
+            cs, ci = s[start : start + len(k)], i[start : start + len(k)]
             trials = np.broadcast_to(base, (len(k), *base.shape)).copy()
-            trials[k, cs, ci] = values[start:start + len(k)]
-            out[start:start + len(k)] = normalise(trials, ind, params.normalisation.value)[k, cs, ci]
+            trials[k, cs, ci] = values[start : start + len(k)]
+            out[start : start + len(k)] = normalise(trials, ind, params.normalisation.value)[
+                k, cs, ci
+            ]
     return np.where(np.isnan(values), np.nan, out)
 
 
@@ -378,8 +458,13 @@ def _complement(mentor: np.ndarray, partner: np.ndarray, weights: np.ndarray) ->
     return focus[None, :, :] * lead
 
 
-def pairing_costs(mentor_scores: np.ndarray, partner_scores: np.ndarray, weights: np.ndarray,
-                  distance_km: np.ndarray, distance_km_scale: float) -> tuple[np.ndarray, np.ndarray]:
+def pairing_costs(
+    mentor_scores: np.ndarray,
+    partner_scores: np.ndarray,
+    weights: np.ndarray,
+    distance_km: np.ndarray,
+    distance_km_scale: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Cost of each (mentor, partner) pair: ``-complementarity + 10 distance / distance_km_scale``.
 
     Complementarity (normalised points) is the mentor's lead on the partner's weak indicators,
@@ -419,13 +504,23 @@ def _pairs_for(result: ScoreResult, mentor_band: int) -> tuple[pd.DataFrame, pd.
     t = result.period_index
     params = result.params
     band = result.band[t]
-    mentors, partners = np.flatnonzero(band == mentor_band), np.flatnonzero(band == PAIRS[mentor_band])
+    mentors, partners = (
+        np.flatnonzero(band == mentor_band),
+        np.flatnonzero(band == PAIRS[mentor_band]),
+    )
     stations = result.data.stations
     lat, lon = stations["lat"].to_numpy(dtype=float), stations["lon"].to_numpy(dtype=float)
-    distance = haversine_km(lat[mentors, None], lon[mentors, None], lat[None, partners], lon[None, partners])
+    distance = haversine_km(
+        lat[mentors, None], lon[mentors, None], lat[None, partners], lon[None, partners]
+    )
     month = result.normalised[t]
-    cost, contributions = pairing_costs(month[mentors], month[partners], result.weights.effective, distance,
-                                        params.actions.distance_km_scale)
+    cost, contributions = pairing_costs(
+        month[mentors],
+        month[partners],
+        result.weights.effective,
+        distance,
+        params.actions.distance_km_scale,
+    )
     m, p = assign_with_capacity(cost, params.actions.pairing_capacity)
     load = np.bincount(m, minlength=len(mentors))
     keys = np.asarray(result.data.indicators, dtype=object)
@@ -435,30 +530,36 @@ def _pairs_for(result: ScoreResult, mentor_band: int) -> tuple[pd.DataFrame, pd.
     chosen = np.take_along_axis(contrib, order, axis=1) > 0
     sep = "、" if params.language == "zh" else "; "
     ids, names = result.data.station_ids.to_numpy(), _names(result)
-    pairs = pd.DataFrame({
-        "status": "paired",
-        "mentor_id": ids[mentors[m]],
-        "mentor_name": names[mentors[m]],
-        "partner_id": ids[partners[p]],
-        "partner_name": names[partners[p]],
-        "mentor_band": BANDS[mentor_band],
-        "partner_band": BANDS[PAIRS[mentor_band]],
-        "distance_km": np.round(distance[m, p], 2),
-        "complementarity": np.round(contrib.sum(axis=1), 4),
-        "cost": np.round(cost[m, p], 4),
-        "targets": [";".join(keys[o[c]]) for o, c in zip(order, chosen, strict=True)],
-        "targets_label": [sep.join(labels[o[c]]) for o, c in zip(order, chosen, strict=True)],
-        "mentor_load": load[m],
-    }, columns=list(PAIRING_COLUMNS))
+    pairs = pd.DataFrame(
+        {
+            "status": "paired",
+            "mentor_id": ids[mentors[m]],
+            "mentor_name": names[mentors[m]],
+            "partner_id": ids[partners[p]],
+            "partner_name": names[partners[p]],
+            "mentor_band": BANDS[mentor_band],
+            "partner_band": BANDS[PAIRS[mentor_band]],
+            "distance_km": np.round(distance[m, p], 2),
+            "complementarity": np.round(contrib.sum(axis=1), 4),
+            "cost": np.round(cost[m, p], 4),
+            "targets": [";".join(keys[o[c]]) for o, c in zip(order, chosen, strict=True)],
+            "targets_label": [sep.join(labels[o[c]]) for o, c in zip(order, chosen, strict=True)],
+            "mentor_load": load[m],
+        },
+        columns=list(PAIRING_COLUMNS),
+    )
     left = np.setdiff1d(np.arange(len(partners)), p)
     reason = "capacity exhausted" if len(mentors) else f"no {BANDS[mentor_band]} station this month"
-    alone = pd.DataFrame({
-        "status": f"unpaired: {reason}",
-        "partner_id": ids[partners[left]],
-        "partner_name": names[partners[left]],
-        "mentor_band": BANDS[mentor_band],
-        "partner_band": BANDS[PAIRS[mentor_band]],
-    }, columns=list(PAIRING_COLUMNS))
+    alone = pd.DataFrame(
+        {
+            "status": f"unpaired: {reason}",
+            "partner_id": ids[partners[left]],
+            "partner_name": names[partners[left]],
+            "mentor_band": BANDS[mentor_band],
+            "partner_band": BANDS[PAIRS[mentor_band]],
+        },
+        columns=list(PAIRING_COLUMNS),
+    )
     return pairs, alone
 
 
@@ -466,13 +567,19 @@ def _all_pairs(result: ScoreResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     parts = [_pairs_for(result, band) for band in PAIRS]
     pairs = pd.concat([p for p, _ in parts], ignore_index=True)
     alone = pd.concat([a for _, a in parts], ignore_index=True)
-    pairs = pairs.sort_values(["mentor_band", "mentor_id", "partner_id"], key=_band_order, kind="stable")
+    pairs = pairs.sort_values(
+        ["mentor_band", "mentor_id", "partner_id"], key=_band_order, kind="stable"
+    )
     alone = alone.sort_values(["mentor_band", "partner_id"], key=_band_order, kind="stable")
     return pairs.reset_index(drop=True), alone.reset_index(drop=True)
 
 
 def _band_order(column: pd.Series) -> pd.Series:
-    return column.map({b: i for i, b in enumerate(BANDS)}) if str(column.name).endswith("_band") else column
+    return (
+        column.map({b: i for i, b in enumerate(BANDS)})
+        if str(column.name).endswith("_band")
+        else column
+    )
 
 
 def pairing(result: ScoreResult) -> pd.DataFrame:
@@ -547,27 +654,34 @@ def department_help(result: ScoreResult) -> pd.DataFrame:
     current = result.filled[t, s, i]
     target = _value_at_level(result, level[i], i)
     dept = departments[i]
-    frame = pd.DataFrame({
-        "department": dept,
-        "department_label": [params.label(params.departments[d]) if d in params.departments else d
-                             for d in dept],
-        "indicator": np.asarray(result.data.indicators, dtype=object)[i],
-        "indicator_label": _indicator_labels(result)[i],
-        "unit": _units(result)[i],
-        "station_id": result.data.station_ids.to_numpy()[s],
-        "name": _names(result)[s],
-        "band": _band_names(result.band[t, s]),
-        "normalised": np.round(month[s, i], 4),
-        "level": level[i],
-        "gap_points": np.round(level[i] - month[s, i], 4),
-        "current": current,
-        "target": target,
-        "gap_units": target - current,
-    }, columns=list(DEPARTMENT_COLUMNS))
+    frame = pd.DataFrame(
+        {
+            "department": dept,
+            "department_label": [
+                params.label(params.departments[d]) if d in params.departments else d for d in dept
+            ],
+            "indicator": np.asarray(result.data.indicators, dtype=object)[i],
+            "indicator_label": _indicator_labels(result)[i],
+            "unit": _units(result)[i],
+            "station_id": result.data.station_ids.to_numpy()[s],
+            "name": _names(result)[s],
+            "band": _band_names(result.band[t, s]),
+            "normalised": np.round(month[s, i], 4),
+            "level": level[i],
+            "gap_points": np.round(level[i] - month[s, i], 4),
+            "current": current,
+            "target": target,
+            "gap_units": target - current,
+        },
+        columns=list(DEPARTMENT_COLUMNS),
+    )
     unlisted = sorted(set(dept) - set(params.departments))  # departments named but not labelled
     dept_order = {d: k for k, d in enumerate([*params.departments, *unlisted])}
     ind_order = {k: n for n, k in enumerate(result.data.indicators)}
-    frame["_d"], frame["_i"] = frame["department"].map(dept_order), frame["indicator"].map(ind_order)
+    frame["_d"], frame["_i"] = (
+        frame["department"].map(dept_order),
+        frame["indicator"].map(ind_order),
+    )
     frame = frame.sort_values(["_d", "_i", "normalised", "station_id"], kind="stable")
     return frame.drop(columns=["_d", "_i"]).reset_index(drop=True)
 
@@ -599,25 +713,29 @@ def stage_progress(result: ScoreResult) -> pd.DataFrame:
     needed = np.ceil(target * scored - 1e-9).astype(int)
     reported = pd.Period(params.period, freq="M")
     months_left = [(pd.Period(s.period, freq="M") - reported).n for s in stages]
-    return pd.DataFrame({
-        "stage": np.arange(1, len(stages) + 1),
-        "label": [params.label(s.label) if s.label else "" for s in stages],
-        "period": [s.period for s in stages],
-        "target_share": target,
-        "target_count": needed,
-        "latest_period": params.period,
-        "scored": scored,
-        "red_count": red,
-        "red_share": share,
-        "gap_share": np.maximum(target - share, 0.0),
-        "stations_to_go": np.maximum(needed - red, 0),
-        "months_left": np.asarray(months_left, dtype=int),
-        "met": red >= needed,
-    })
+    return pd.DataFrame(
+        {
+            "stage": np.arange(1, len(stages) + 1),
+            "label": [params.label(s.label) if s.label else "" for s in stages],
+            "period": [s.period for s in stages],
+            "target_share": target,
+            "target_count": needed,
+            "latest_period": params.period,
+            "scored": scored,
+            "red_count": red,
+            "red_share": share,
+            "gap_share": np.maximum(target - share, 0.0),
+            "stations_to_go": np.maximum(needed - red, 0),
+            "months_left": np.asarray(months_left, dtype=int),
+            "met": red >= needed,
+        }
+    )
 
 
 # -- the tables of actions/ -------------------------------------------------------------------
-def action_tables(result: ScoreResult, projects: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def action_tables(
+    result: ScoreResult, projects: pd.DataFrame | None = None
+) -> dict[str, pd.DataFrame]:
     """The month's action tables by file name, as published in ``actions/``.
 
     ``next_colour`` (required values rounded to 4 decimals toward the better side, so they still
@@ -627,7 +745,8 @@ def action_tables(result: ScoreResult, projects: pd.DataFrame | None = None) -> 
     """
     options = next_colour(result)
     sign = options["indicator"].map(
-        {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()})
+        {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()}
+    )
     options["required"] = np.ceil(options["required"] * sign * 1e4) / 1e4 * sign  # outward
     pairs, alone = _all_pairs(result)
     tables = {

@@ -26,8 +26,14 @@ def colour_summary(result: ScoreResult) -> pd.DataFrame:
     now = counts.loc[result.params.period]
     p = result.previous_index()
     before = counts.iloc[p] if p is not None else pd.Series(0, index=counts.columns)
-    return pd.DataFrame({"band": list(BANDS), "count": now.to_numpy(), "previous": before.to_numpy(),
-                         "change": (now - before).to_numpy()})
+    return pd.DataFrame(
+        {
+            "band": list(BANDS),
+            "count": now.to_numpy(),
+            "previous": before.to_numpy(),
+            "change": (now - before).to_numpy(),
+        }
+    )
 
 
 def movers(result: ScoreResult) -> pd.DataFrame:
@@ -70,18 +76,22 @@ def weak_indicators(result: ScoreResult, top: int = WEAK_TOP) -> pd.DataFrame:
     lost = points_lost(result, t)
     month = result.normalised[t]
     loss_rank = bandmod.ordinal_rank(np.nan_to_num(lost, nan=-np.inf))  # rank 1 = costs the most
-    indicator_band = bandmod.assign(month.T, result.params.bands, ties="shared").T  # bands per indicator column
+    indicator_band = bandmod.assign(
+        month.T, result.params.bands, ties="shared"
+    ).T  # bands per indicator column
     bottom = indicator_band == len(BANDS) - 1
     weak = (loss_rank <= top) & (lost > 1e-9) | bottom
     s, i = np.nonzero(weak)
     band_names = np.array((*BANDS, ""), dtype=object)
-    frame = pd.DataFrame({
-        "station_id": result.data.station_ids.to_numpy()[s],
-        "indicator": np.asarray(result.data.indicators, dtype=object)[i],
-        "normalised": np.round(month[s, i], 4),
-        "points_lost": np.round(lost[s, i], 4),
-        "loss_rank": loss_rank[s, i].astype(int),
-        "indicator_band": band_names[indicator_band[s, i]],
-        "bottom_band": bottom[s, i],
-    })
+    frame = pd.DataFrame(
+        {
+            "station_id": result.data.station_ids.to_numpy()[s],
+            "indicator": np.asarray(result.data.indicators, dtype=object)[i],
+            "normalised": np.round(month[s, i], 4),
+            "points_lost": np.round(lost[s, i], 4),
+            "loss_rank": loss_rank[s, i].astype(int),
+            "indicator_band": band_names[indicator_band[s, i]],
+            "bottom_band": bottom[s, i],
+        }
+    )
     return frame.sort_values(["station_id", "loss_rank"]).reset_index(drop=True)

@@ -31,8 +31,13 @@ CONNECT_TIMEOUT = 5
 _TIMEOUT_BACKENDS = ("postgresql", "mysql", "mariadb")
 #: SQLSTATE classes and messages that mean the server refused the credentials.
 _AUTH_STATES = ("28000", "28P01")
-_AUTH_WORDS = ("authentication failed", "password authentication", "access denied for user",
-               "no password supplied", "login failed")
+_AUTH_WORDS = (
+    "authentication failed",
+    "password authentication",
+    "access denied for user",
+    "no password supplied",
+    "login failed",
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,11 @@ class PulledRows:
 
     def listing(self) -> dict[str, str]:
         """What ``inputs.json`` records about the source: never a password."""
-        what = {"table": self.source.table} if self.source.table is not None else {"query": self.source.query}
+        what = (
+            {"table": self.source.table}
+            if self.source.table is not None
+            else {"query": self.source.query}
+        )
         return {"url": self.source.safe_url(), **what, "period": self.period}
 
 
@@ -158,21 +167,35 @@ def _engine(source: SqlSource, where: str, place: str):
     if backend == "sqlite":
         database = url.database or ""
         # the driver would create an empty database rather than say the file is missing
-        if database not in ("", ":memory:") and not database.startswith("file:") and not Path(database).is_file():
+        if (
+            database not in ("", ":memory:")
+            and not database.startswith("file:")
+            and not Path(database).is_file()
+        ):
             raise InputError(where, place, f"database file not found: {database}")
     elif backend in _TIMEOUT_BACKENDS:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
     try:
         return create_engine(url, connect_args=connect_args, poolclass=NullPool)
     except NoSuchModuleError:
-        raise InputError(where, place, f"unknown database kind {url.drivername!r}; write e.g. sqlite:///file.db "
-                                       "or postgresql+psycopg://user@host:5432/database") from None
+        raise InputError(
+            where,
+            place,
+            f"unknown database kind {url.drivername!r}; write e.g. sqlite:///file.db "
+            "or postgresql+psycopg://user@host:5432/database",
+        ) from None
     except ImportError as exc:
         # psycopg is the optional extra fivecolor[postgres]; other drivers are not offered
-        hint = ("pip install 'fivecolor[postgres]'" if url.get_driver_name() == "psycopg"
-                else "for PostgreSQL use postgresql+psycopg://")
-        raise InputError(where, place, f"the driver for {url.drivername} is not installed ({exc.name or exc}); "
-                                       f"{hint}") from None
+        hint = (
+            "pip install 'fivecolor[postgres]'"
+            if url.get_driver_name() == "psycopg"
+            else "for PostgreSQL use postgresql+psycopg://"
+        )
+        raise InputError(
+            where,
+            place,
+            f"the driver for {url.drivername} is not installed ({exc.name or exc}); {hint}",
+        ) from None
     except (ArgumentError, TypeError, ValueError) as exc:
         raise InputError(where, place, f"cannot use this URL ({exc})") from None
 
@@ -201,8 +224,9 @@ def fetch(source: SqlSource, key: str, period: str) -> pd.DataFrame:
         return _fetch(source, key, period)
     except InputError as exc:
         if password and password in exc.message:  # a driver's message is not ours to trust
-            raise InputError(exc.source, exc.where.replace(password, "***"),
-                             exc.problem.replace(password, "***")) from None
+            raise InputError(
+                exc.source, exc.where.replace(password, "***"), exc.problem.replace(password, "***")
+            ) from None
         raise
 
 
@@ -217,10 +241,20 @@ def _fetch(source: SqlSource, key: str, period: str) -> pd.DataFrame:
             connection = engine.connect()
         except DBAPIError as exc:
             if _is_auth_failure(exc):
-                unset = "" if os.environ.get(source.password_env) else f" ({source.password_env} is not set)"
-                raise InputError(where, place, f"authentication failed: {_first_line(exc)}; check the password in "
-                                               f"the environment variable {source.password_env}{unset}") from None
-            raise InputError(where, place, f"cannot connect to the database: {_first_line(exc)}") from None
+                unset = (
+                    ""
+                    if os.environ.get(source.password_env)
+                    else f" ({source.password_env} is not set)"
+                )
+                raise InputError(
+                    where,
+                    place,
+                    f"authentication failed: {_first_line(exc)}; check the password in "
+                    f"the environment variable {source.password_env}{unset}",
+                ) from None
+            raise InputError(
+                where, place, f"cannot connect to the database: {_first_line(exc)}"
+            ) from None
         # the connection's transaction is rolled back on close: a statement that writes is undone
         with connection:
             try:
@@ -253,8 +287,13 @@ def pull(source: SqlSource, key: str, period: str) -> PulledRows:
     return PulledRows(source=source, key=key, period=period, parquet=parquet, sha256=sha256)
 
 
-def read_source(source: SqlSource, key: str, period: str, required: tuple[str, ...],
-                text_columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, PulledRows]:
+def read_source(
+    source: SqlSource,
+    key: str,
+    period: str,
+    required: tuple[str, ...],
+    text_columns: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, PulledRows]:
     """Pull a database table and read it as :func:`fivecolor.data.files.read_table` reads a file.
 
     Parameters
@@ -284,4 +323,12 @@ def read_source(source: SqlSource, key: str, period: str, required: tuple[str, .
     return frame, pulled
 
 
-__all__ = ["CONNECT_TIMEOUT", "PulledRows", "SourceName", "fetch", "pull", "read_source", "statement"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "PulledRows",
+    "SourceName",
+    "fetch",
+    "pull",
+    "read_source",
+    "statement",
+]

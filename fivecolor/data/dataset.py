@@ -95,23 +95,29 @@ class Dataset:
     def long(self) -> pd.DataFrame:
         """The cube back in the long ``period, station_id, indicator, value`` form (missing cells dropped)."""
         p, s, i = np.nonzero(~np.isnan(self.values))
-        return pd.DataFrame({
-            "period": np.asarray(self.periods, dtype=object)[p],
-            "station_id": self.station_ids.to_numpy()[s],
-            "indicator": np.asarray(self.indicators, dtype=object)[i],
-            "value": self.values[p, s, i],
-        })
+        return pd.DataFrame(
+            {
+                "period": np.asarray(self.periods, dtype=object)[p],
+                "station_id": self.station_ids.to_numpy()[s],
+                "indicator": np.asarray(self.indicators, dtype=object)[i],
+                "value": self.values[p, s, i],
+            }
+        )
 
 
-def build_cube(rows: pd.DataFrame, station_ids: pd.Index, indicators: tuple[str, ...],
-               last_period: str) -> tuple[tuple[str, ...], np.ndarray]:
+def build_cube(
+    rows: pd.DataFrame, station_ids: pd.Index, indicators: tuple[str, ...], last_period: str
+) -> tuple[tuple[str, ...], np.ndarray]:
     """Scatter long rows into a ``(period, station, indicator)`` array: one vectorised assignment."""
+
     def positions(column: pd.Series, index: pd.Index) -> np.ndarray:
         # look each distinct label up once, then spread by the categorical codes
         return index.get_indexer(column.cat.categories.astype(str))[column.cat.codes.to_numpy()]
 
     months = rows["period"].cat.categories.astype(str)
-    periods = tuple(sorted(m for m in months[np.unique(rows["period"].cat.codes)] if m <= last_period))
+    periods = tuple(
+        sorted(m for m in months[np.unique(rows["period"].cat.codes)] if m <= last_period)
+    )
     p = positions(rows["period"], pd.Index(periods))
     keep = p >= 0
     s = positions(rows["station_id"], station_ids)[keep]
@@ -121,8 +127,9 @@ def build_cube(rows: pd.DataFrame, station_ids: pd.Index, indicators: tuple[str,
     return periods, cube
 
 
-def _read_input(params: Params, key: str, required: tuple[str, ...],
-                text_columns: tuple[str, ...]) -> tuple[pd.DataFrame, os.PathLike, Input | None]:
+def _read_input(
+    params: Params, key: str, required: tuple[str, ...], text_columns: tuple[str, ...]
+) -> tuple[pd.DataFrame, os.PathLike, Input | None]:
     """One table, from its file or its database: the frame, how findings name it, and the input
     (``None`` for a file, hashed only once the data pass validation)."""
     source = getattr(params.data, key)
@@ -130,7 +137,11 @@ def _read_input(params: Params, key: str, required: tuple[str, ...],
         from fivecolor.data.database import SourceName, read_source
 
         frame, pulled = read_source(source, key, params.period, required, text_columns)
-        return frame, SourceName(key), Input(pulled.parquet, pulled.sha256, source.describe(), pulled.listing())
+        return (
+            frame,
+            SourceName(key),
+            Input(pulled.parquet, pulled.sha256, source.describe(), pulled.listing()),
+        )
     path = Path(source)
     return read_table(path, required, text_columns), path, None
 
@@ -144,25 +155,39 @@ def check_data(params: Params) -> tuple[Dataset | None, pd.DataFrame]:
     """
     findings = Findings()
     stations_raw, stations_path, stations_input = _read_input(
-        params, "stations", STATION_COLUMNS, ("station_id", "name", "county"))
+        params, "stations", STATION_COLUMNS, ("station_id", "name", "county")
+    )
     indicators_raw, indicators_path, indicators_input = _read_input(
-        params, "indicators", INDICATOR_COLUMNS, ("period", "station_id", "indicator"))
+        params, "indicators", INDICATOR_COLUMNS, ("period", "station_id", "indicator")
+    )
     stations = check_stations(stations_raw, stations_path, findings)
-    rows = check_indicators(indicators_raw, indicators_path, params, stations.index, findings, stations_path)
+    rows = check_indicators(
+        indicators_raw, indicators_path, params, stations.index, findings, stations_path
+    )
     periods, cube = build_cube(rows, stations.index, params.indicator_keys, params.period)
-    check_month(cube, periods, stations.index, params.indicator_keys, params, indicators_path, findings)
+    check_month(
+        cube, periods, stations.index, params.indicator_keys, params, indicators_path, findings
+    )
     table = findings.frame()
     if (table["severity"] == "error").any():
         return None, table
-    inputs = {"stations": stations_input or Input.of_file(stations_path),
-              "indicators": indicators_input or Input.of_file(indicators_path)}
+    inputs = {
+        "stations": stations_input or Input.of_file(stations_path),
+        "indicators": indicators_input or Input.of_file(indicators_path),
+    }
     for role in DATA_ROLES:
         path = getattr(params.data, role)
         # the boundaries and projects are read by their own loaders, which say what a missing file is
         if role not in inputs and path is not None and Path(path).is_file():
             inputs[role] = Input.of_file(path)
-    dataset = Dataset(stations=stations, periods=periods, indicators=params.indicator_keys, values=cube,
-                      findings=table, inputs=inputs)
+    dataset = Dataset(
+        stations=stations,
+        periods=periods,
+        indicators=params.indicator_keys,
+        values=cube,
+        findings=table,
+        inputs=inputs,
+    )
     return dataset, table
 
 

@@ -48,11 +48,19 @@ def _refuse_duplicate_header(path: Path, csv_text: str | None) -> None:
     if path.suffix.lower() in (".parquet", ".pq"):
         return  # Parquet cannot hold two columns of one name
     if csv_text is not None:
-        header = pd.read_csv(io.StringIO(csv_text), header=None, nrows=1, dtype=str, skipinitialspace=True,
-                             keep_default_na=False)
+        header = pd.read_csv(
+            io.StringIO(csv_text),
+            header=None,
+            nrows=1,
+            dtype=str,
+            skipinitialspace=True,
+            keep_default_na=False,
+        )
     else:
         header = pd.read_excel(path, header=None, nrows=1, dtype=str, engine="openpyxl")
-    names = pd.Series([str(c).strip().lstrip("\ufeff") for c in header.iloc[0]] if len(header) else [])
+    names = pd.Series(
+        [str(c).strip().lstrip("\ufeff") for c in header.iloc[0]] if len(header) else []
+    )
     dupes = names[names.duplicated() & names.ne("") & names.ne("nan")].tolist()
     if dupes:
         raise InputError(path, f"column {dupes[0]}", "the column appears twice in the header")
@@ -64,10 +72,16 @@ def _strip_categories(column: pd.Series) -> pd.Series:
     stripped = column.cat.categories.astype(str).str.strip()
     if stripped.is_unique:
         return column.cat.rename_categories(stripped.tolist())
-    return column.astype(object).where(column.isna(), column.astype(str).str.strip()).astype("category")
+    return (
+        column.astype(object)
+        .where(column.isna(), column.astype(str).str.strip())
+        .astype("category")
+    )
 
 
-def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_table(
+    path: Path, required: tuple[str, ...], text_columns: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """Read one table and check that its ``required`` columns are there.
 
     ``text_columns`` are read as text labels (ids keep leading zeros), returned as categoricals
@@ -78,7 +92,9 @@ def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, .
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
-        raise InputError(path, "", f"unknown file type {suffix or '(none)'}; use .csv, .xlsx or .parquet")
+        raise InputError(
+            path, "", f"unknown file type {suffix or '(none)'}; use .csv, .xlsx or .parquet"
+        )
     if not path.is_file():
         raise InputError(path, "", "file not found")
     dtypes = {c: str for c in text_columns}
@@ -87,11 +103,18 @@ def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, .
             text = _decode_csv(path, path.read_bytes())
             if not text.strip():
                 raise InputError(path, "", "the file is empty; expected a header row and data")
-            frame = pd.read_csv(io.StringIO(text), dtype=dtypes, skipinitialspace=True, keep_default_na=False,
-                                na_values=[""])
+            frame = pd.read_csv(
+                io.StringIO(text),
+                dtype=dtypes,
+                skipinitialspace=True,
+                keep_default_na=False,
+                na_values=[""],
+            )
         elif suffix == ".xlsx":
             # as for CSV, only an empty cell is missing: "n/a" or "NA" typed in a cell is reported as text
-            frame = pd.read_excel(path, dtype=dtypes, engine="openpyxl", keep_default_na=False, na_values=[""])
+            frame = pd.read_excel(
+                path, dtype=dtypes, engine="openpyxl", keep_default_na=False, na_values=[""]
+            )
         else:
             frame = pd.read_parquet(path)
     except InputError:
@@ -101,14 +124,20 @@ def read_table(path: Path, required: tuple[str, ...], text_columns: tuple[str, .
     except pd.errors.ParserError as exc:
         raise InputError(path, "", f"malformed CSV ({str(exc).strip()})") from None
     except Exception as exc:  # openpyxl / pyarrow raise many kinds for a damaged file
-        raise InputError(path, "", f"cannot read as {suffix[1:]} ({type(exc).__name__}: {exc})") from None
+        raise InputError(
+            path, "", f"cannot read as {suffix[1:]} ({type(exc).__name__}: {exc})"
+        ) from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     _refuse_duplicate_header(path, text if suffix == ".csv" else None)
     missing = [c for c in required if c not in frame.columns]
     if missing:
         col = missing[0]
         near = difflib.get_close_matches(col, frame.columns, n=1)
-        hint = f"; found {near[0]!r}, is that it?" if near else f"; the columns are {list(frame.columns)}"
+        hint = (
+            f"; found {near[0]!r}, is that it?"
+            if near
+            else f"; the columns are {list(frame.columns)}"
+        )
         raise InputError(path, f"column {col}", f"required column is missing{hint}")
     for col in text_columns:
         if col in frame.columns:

@@ -225,7 +225,11 @@ def _feature_collection(geometries: Iterable, properties: Iterable[dict]) -> dic
 @lru_cache(maxsize=1)
 def land_mask():
     """OpenStreetMap land around Ningbo (shapely MultiPolygon, WGS84), lakes filled."""
-    text = resources.files("fivecolor.data").joinpath("geodata", _LAND_FILE).read_text(encoding="utf-8")
+    text = (
+        resources.files("fivecolor.data")
+        .joinpath("geodata", _LAND_FILE)
+        .read_text(encoding="utf-8")
+    )
     land = shape(json.loads(text)["features"][0]["geometry"])
     shapely.prepare(land)
     return land

@@ -21,38 +21,77 @@ from fivecolor.params import PERIOD_PATTERN, Params
 PROJECT_COLUMNS = ("station_id", "indicator", "start", "target", "title")
 
 
-def check_projects(frame: pd.DataFrame, path: Path, params: Params, station_ids: pd.Index,
-                   findings: Findings) -> pd.DataFrame:
+def check_projects(
+    frame: pd.DataFrame, path: Path, params: Params, station_ids: pd.Index, findings: Findings
+) -> pd.DataFrame:
     """Validate the projects table; return it with ``target`` as floats (rows in file order)."""
     out = frame.copy()
     for column in ("station_id", "indicator", "start", "title"):
         out[column] = out[column].astype("string").fillna("").str.strip()
     unknown_station = ~out["station_id"].isin(station_ids).to_numpy(dtype=bool)
-    findings.add_rows("error", path, out, unknown_station, "station_id",
-                      lambda r: f"station {r['station_id']!r} is not in the stations table")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        unknown_station,
+        "station_id",
+        lambda r: f"station {r['station_id']!r} is not in the stations table",
+    )
     unknown_indicator = ~out["indicator"].isin(list(params.indicators)).to_numpy(dtype=bool)
-    findings.add_rows("error", path, out, unknown_indicator, "indicator",
-                      lambda r: f"indicator {r['indicator']!r} has no entry under `indicators` "
-                                "in the parameters")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        unknown_indicator,
+        "indicator",
+        lambda r: f"indicator {r['indicator']!r} has no entry under `indicators` in the parameters",
+    )
     bad_start = ~out["start"].str.fullmatch(PERIOD_PATTERN, na=False).to_numpy(dtype=bool)
-    findings.add_rows("error", path, out, bad_start, "start",
-                      lambda r: f"start {r['start']!r} is not a month written YYYY-MM, e.g. 2020-01")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        bad_start,
+        "start",
+        lambda r: f"start {r['start']!r} is not a month written YYYY-MM, e.g. 2020-01",
+    )
     target, unreadable = to_numbers(frame["target"])
-    findings.add_rows("error", path, out, unreadable, "target",
-                      lambda r: f"{str(r['target'])!r} is not a number "
-                                "(the target is in the indicator's units)")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        unreadable,
+        "target",
+        lambda r: f"{str(r['target'])!r} is not a number (the target is in the indicator's units)",
+    )
     empty = np.isnan(target) & ~unreadable
     findings.add_rows("error", path, out, empty, "target", lambda r: "the target is empty")
-    findings.add_rows("error", path, out, np.isinf(target), "target", lambda r: "the target is not finite")
+    findings.add_rows(
+        "error", path, out, np.isinf(target), "target", lambda r: "the target is not finite"
+    )
     valid = out["indicator"].map({k: s.valid for k, s in params.indicators.items()})
     low = valid.map(lambda v: v[0], na_action="ignore").to_numpy(dtype=float, na_value=np.nan)
     high = valid.map(lambda v: v[1], na_action="ignore").to_numpy(dtype=float, na_value=np.nan)
     outside = np.isfinite(target) & ((target < low) | (target > high))
-    findings.add_rows("error", path, out, outside, "target",
-                      lambda r: f"target {float(r['target']):g} is outside the valid range "
-                                f"{list(params.indicators[r['indicator']].valid)} of {r['indicator']}")
-    findings.add_rows("error", path, out, (out["title"] == "").to_numpy(dtype=bool), "title",
-                      lambda r: "the project has no title")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        outside,
+        "target",
+        lambda r: (
+            f"target {float(r['target']):g} is outside the valid range "
+            f"{list(params.indicators[r['indicator']].valid)} of {r['indicator']}"
+        ),
+    )
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        (out["title"] == "").to_numpy(dtype=bool),
+        "title",
+        lambda r: "the project has no title",
+    )
     out["target"] = target
     return out
 
@@ -68,7 +107,9 @@ def load_projects(params: Params, station_ids: pd.Index) -> pd.DataFrame | None:
     if params.data.projects is None:
         return None
     path = Path(params.data.projects)
-    frame = read_table(path, PROJECT_COLUMNS, text_columns=("station_id", "indicator", "start", "title"))
+    frame = read_table(
+        path, PROJECT_COLUMNS, text_columns=("station_id", "indicator", "start", "title")
+    )
     findings = Findings()
     checked = check_projects(frame, path, params, station_ids, findings)
     error = first_error(findings.frame())

@@ -18,7 +18,17 @@ import pandas as pd
 from fivecolor.data.files import row_label
 from fivecolor.params import PERIOD_PATTERN, STATION_ID_PATTERN, MissingPolicy, Params
 
-FINDING_COLUMNS = ("severity", "file", "row", "column", "period", "station_id", "indicator", "message", "count")
+FINDING_COLUMNS = (
+    "severity",
+    "file",
+    "row",
+    "column",
+    "period",
+    "station_id",
+    "indicator",
+    "message",
+    "count",
+)
 #: Rows shown per kind of problem; the rest are counted in one extra finding.
 MAX_ROWS_PER_PROBLEM = 20
 #: A month-over-month change this many robust standard deviations from the indicator's usual
@@ -35,23 +45,61 @@ class Findings:
 
     rows: list[dict] = field(default_factory=list)
 
-    def add(self, severity: str, file: Path | str, message: str, *, row: str = "", column: str = "",
-            period: str = "", station_id: str = "", indicator: str = "", count: int = 1) -> None:
-        self.rows.append(dict(severity=severity, file=str(file), row=row, column=column, period=period,
-                              station_id=station_id, indicator=indicator, message=message, count=count))
+    def add(
+        self,
+        severity: str,
+        file: Path | str,
+        message: str,
+        *,
+        row: str = "",
+        column: str = "",
+        period: str = "",
+        station_id: str = "",
+        indicator: str = "",
+        count: int = 1,
+    ) -> None:
+        self.rows.append(
+            dict(
+                severity=severity,
+                file=str(file),
+                row=row,
+                column=column,
+                period=period,
+                station_id=station_id,
+                indicator=indicator,
+                message=message,
+                count=count,
+            )
+        )
 
-    def add_rows(self, severity: str, path: Path, frame: pd.DataFrame, mask: np.ndarray, column: str,
-                 describe) -> None:
+    def add_rows(
+        self,
+        severity: str,
+        path: Path,
+        frame: pd.DataFrame,
+        mask: np.ndarray,
+        column: str,
+        describe,
+    ) -> None:
         """One finding per flagged row (up to a cap), ``describe(row) -> message``."""
         positions = np.flatnonzero(mask)
         for pos in positions[:MAX_ROWS_PER_PROBLEM]:
             rec = frame.iloc[pos]
-            self.add(severity, path, describe(rec), row=row_label(path, int(pos)), column=column,
-                     period=str(rec.get("period", "") or ""), station_id=str(rec.get("station_id", "") or ""),
-                     indicator=str(rec.get("indicator", "") or ""))
+            self.add(
+                severity,
+                path,
+                describe(rec),
+                row=row_label(path, int(pos)),
+                column=column,
+                period=str(rec.get("period", "") or ""),
+                station_id=str(rec.get("station_id", "") or ""),
+                indicator=str(rec.get("indicator", "") or ""),
+            )
         if len(positions) > MAX_ROWS_PER_PROBLEM:
             rest = len(positions) - MAX_ROWS_PER_PROBLEM
-            self.add(severity, path, f"… and {rest} more rows like these", column=column, count=rest)
+            self.add(
+                severity, path, f"… and {rest} more rows like these", column=column, count=rest
+            )
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=list(FINDING_COLUMNS))
@@ -69,7 +117,9 @@ def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text = text.map(lambda s: unicodedata.normalize("NFKC", s).strip(), na_action="ignore")
     thousands = text.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", na=False)
     text = text.where(~thousands, text.str.replace(",", "", regex=False))
-    numbers = pd.to_numeric(text.replace("", None), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    numbers = pd.to_numeric(text.replace("", None), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
     bad = (text != "").to_numpy(dtype=bool) & np.isnan(numbers)
     return numbers, bad
 
@@ -83,25 +133,58 @@ def check_stations(frame: pd.DataFrame, path: Path, findings: Findings) -> pd.Da
         out[column] = out[column].astype("string")
     ids = out["station_id"].fillna("")
     bad_id = ~ids.str.fullmatch(STATION_ID_PATTERN, na=False).to_numpy(dtype=bool)
-    findings.add_rows("error", path, out, bad_id, "station_id",
-                      lambda r: f"station id {r['station_id']!r} must be 1-64 letters, digits, '_', '.' or '-', "
-                                "starting with a letter or digit (it names files)")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        bad_id,
+        "station_id",
+        lambda r: (
+            f"station id {r['station_id']!r} must be 1-64 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit (it names files)"
+        ),
+    )
     dup = ids.duplicated(keep="first").to_numpy() & ~bad_id
-    findings.add_rows("error", path, out, dup, "station_id",
-                      lambda r: f"station id {r['station_id']!r} appears more than once")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        dup,
+        "station_id",
+        lambda r: f"station id {r['station_id']!r} appears more than once",
+    )
     names = out["name"].astype("string").fillna("").str.strip()
-    findings.add_rows("error", path, out, (names == "").to_numpy(dtype=bool), "name",
-                      lambda r: "the station has no name")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        (names == "").to_numpy(dtype=bool),
+        "name",
+        lambda r: "the station has no name",
+    )
     out["name"] = names
     out["county"] = out["county"].astype("string").fillna("").str.strip()
     for column, low, high in (("lat", -90, 90), ("lon", -180, 180), ("staff", 0, 1e6)):
         numbers, unreadable = to_numbers(out[column])
-        findings.add_rows("error", path, out, unreadable, column,
-                          lambda r, c=column: f"{str(r[c])!r} is not a number")
+        findings.add_rows(
+            "error",
+            path,
+            out,
+            unreadable,
+            column,
+            lambda r, c=column: f"{str(r[c])!r} is not a number",
+        )
         outside = ~unreadable & ~((numbers >= low) & (numbers <= high))
-        findings.add_rows("error", path, out, outside, column,
-                          lambda r, c=column, lo=low, hi=high: f"{r[c]!r} is outside [{lo}, {hi}]"
-                          if pd.notna(r[c]) else "the cell is empty")
+        findings.add_rows(
+            "error",
+            path,
+            out,
+            outside,
+            column,
+            lambda r, c=column, lo=low, hi=high: (
+                f"{r[c]!r} is outside [{lo}, {hi}]" if pd.notna(r[c]) else "the cell is empty"
+            ),
+        )
         out[column] = numbers
     keep = ~(bad_id | dup)
     return out.loc[keep].set_index("station_id").sort_index()
@@ -114,8 +197,14 @@ def _label_mask(column: pd.Series, test) -> np.ndarray:
     return np.append(ok, False)[codes]  # code -1 (empty cell) → False
 
 
-def check_indicators(frame: pd.DataFrame, path: Path, params: Params, station_ids: pd.Index,
-                     findings: Findings, stations_path: Path) -> pd.DataFrame:
+def check_indicators(
+    frame: pd.DataFrame,
+    path: Path,
+    params: Params,
+    station_ids: pd.Index,
+    findings: Findings,
+    stations_path: Path,
+) -> pd.DataFrame:
     """Validate the long indicator table; return the rows that can be used, values as floats.
 
     ``period``, ``station_id`` and ``indicator`` arrive as categoricals (see
@@ -126,81 +215,183 @@ def check_indicators(frame: pd.DataFrame, path: Path, params: Params, station_id
         if not isinstance(out[column].dtype, pd.CategoricalDtype):
             out[column] = out[column].astype("string").str.strip().astype("category")
     bad_period = ~_label_mask(out["period"], lambda c: c.astype(str).str.fullmatch(PERIOD_PATTERN))
-    findings.add_rows("error", path, out, bad_period, "period",
-                      lambda r: f"period {r['period']!r} is not a month written YYYY-MM"
-                      + ("; it was stored as a date: format the column as text"
-                         if re.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?", str(r["period"])) else ""))
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        bad_period,
+        "period",
+        lambda r: (
+            f"period {r['period']!r} is not a month written YYYY-MM"
+            + (
+                "; it was stored as a date: format the column as text"
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}( 00:00:00)?", str(r["period"]))
+                else ""
+            )
+        ),
+    )
     catalogue = params.indicators
     unknown_ind = ~_label_mask(out["indicator"], lambda c: c.isin(list(catalogue)))
-    findings.add_rows("error", path, out, unknown_ind, "indicator",
-                      lambda r: f"indicator {r['indicator']!r} has no entry under `indicators` in the "
-                                "parameters; add it to the catalogue or correct the key")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        unknown_ind,
+        "indicator",
+        lambda r: (
+            f"indicator {r['indicator']!r} has no entry under `indicators` in the "
+            "parameters; add it to the catalogue or correct the key"
+        ),
+    )
     unknown_st = ~_label_mask(out["station_id"], lambda c: c.isin(station_ids))
-    findings.add_rows("error", path, out, unknown_st, "station_id",
-                      lambda r: f"station {r['station_id']!r} is not in the stations table "
-                                f"{Path(stations_path).name}")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        unknown_st,
+        "station_id",
+        lambda r: (
+            f"station {r['station_id']!r} is not in the stations table {Path(stations_path).name}"
+        ),
+    )
     values, unreadable = to_numbers(frame["value"])
-    findings.add_rows("error", path, out, unreadable, "value",
-                      lambda r: f"{str(r['value'])!r} is not a number (write plain numbers, e.g. 5.3 "
-                                "rather than 5.3% or 5,3)")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        unreadable,
+        "value",
+        lambda r: (
+            f"{str(r['value'])!r} is not a number (write plain numbers, e.g. 5.3 "
+            "rather than 5.3% or 5,3)"
+        ),
+    )
     infinite = np.isinf(values)
     findings.add_rows("error", path, out, infinite, "value", lambda r: "the value is not finite")
     out["value"] = values
     empty = np.isnan(values) & ~unreadable
-    findings.add_rows("error", path, out, empty, "value",
-                      lambda r: "the value is empty; leave the row out when the value is missing")
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        empty,
+        "value",
+        lambda r: "the value is empty; leave the row out when the value is missing",
+    )
     ind_codes = out["indicator"].cat.codes.to_numpy()
     known = np.asarray(out["indicator"].cat.categories.isin(list(catalogue)))
-    bounds = np.array([catalogue[c].valid if ok else (np.nan, np.nan)
-                       for c, ok in zip(out["indicator"].cat.categories, known, strict=True)]
-                      + [(np.nan, np.nan)], dtype=float)
+    bounds = np.array(
+        [
+            catalogue[c].valid if ok else (np.nan, np.nan)
+            for c, ok in zip(out["indicator"].cat.categories, known, strict=True)
+        ]
+        + [(np.nan, np.nan)],
+        dtype=float,
+    )
     low, high = bounds[ind_codes, 0], bounds[ind_codes, 1]
     outside = np.isfinite(values) & ~unknown_ind & ((values < low) | (values > high))
-    findings.add_rows("error", path, out, outside, "value",
-                      lambda r: f"{r['value']:g} is outside the valid range "
-                                f"{list(catalogue[r['indicator']].valid)} of {r['indicator']}")
-    codes = [out[c].cat.codes.to_numpy().astype(np.int64) + 1 for c in ("period", "station_id", "indicator")]
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        outside,
+        "value",
+        lambda r: (
+            f"{r['value']:g} is outside the valid range "
+            f"{list(catalogue[r['indicator']].valid)} of {r['indicator']}"
+        ),
+    )
+    codes = [
+        out[c].cat.codes.to_numpy().astype(np.int64) + 1
+        for c in ("period", "station_id", "indicator")
+    ]
     sizes = [len(out[c].cat.categories) + 1 for c in ("period", "station_id", "indicator")]
     cell = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
     dup = pd.Series(cell).duplicated(keep="first").to_numpy()
-    findings.add_rows("error", path, out, dup, "",
-                      lambda r: f"a second value for {r['station_id']} / {r['indicator']} in {r['period']}; "
-                                "keep one row per cell")
-    usable = ~(bad_period | unknown_ind | unknown_st | unreadable | infinite | empty | outside | dup)
+    findings.add_rows(
+        "error",
+        path,
+        out,
+        dup,
+        "",
+        lambda r: (
+            f"a second value for {r['station_id']} / {r['indicator']} in {r['period']}; "
+            "keep one row per cell"
+        ),
+    )
+    usable = ~(
+        bad_period | unknown_ind | unknown_st | unreadable | infinite | empty | outside | dup
+    )
     return out.loc[usable].reset_index(drop=True)
 
 
-def check_month(values: np.ndarray, periods: tuple[str, ...], station_ids: pd.Index,
-                indicators: tuple[str, ...], params: Params, path: Path, findings: Findings) -> None:
+def check_month(
+    values: np.ndarray,
+    periods: tuple[str, ...],
+    station_ids: pd.Index,
+    indicators: tuple[str, ...],
+    params: Params,
+    path: Path,
+    findings: Findings,
+) -> None:
     """Checks on the reported month of the cube ``values[period, station, indicator]``."""
     ids = station_ids.tolist()  # plain labels for the messages
     if params.period not in periods:
         latest = periods[-1] if periods else "none"
-        findings.add("error", path, f"no data for the reported month {params.period} (latest month: {latest})",
-                     column="period", period=params.period)
+        findings.add(
+            "error",
+            path,
+            f"no data for the reported month {params.period} (latest month: {latest})",
+            column="period",
+            period=params.period,
+        )
         return
     t = periods.index(params.period)
     month = values[t]
     present = ~np.isnan(month)
     for s in np.flatnonzero(~present.any(axis=1)):
-        findings.add("error", path, f"station {ids[s]} has no data in {params.period}",
-                     period=params.period, station_id=ids[s])
+        findings.add(
+            "error",
+            path,
+            f"station {ids[s]} has no data in {params.period}",
+            period=params.period,
+            station_id=ids[s],
+        )
     for i in np.flatnonzero(~present.any(axis=0)):
-        findings.add("error", path, f"indicator {indicators[i]} has no data in {params.period}",
-                     period=params.period, indicator=indicators[i])
+        findings.add(
+            "error",
+            path,
+            f"indicator {indicators[i]} has no data in {params.period}",
+            period=params.period,
+            indicator=indicators[i],
+        )
     holes = ~present & present.any(axis=1, keepdims=True) & present.any(axis=0, keepdims=True)
     severity = "error" if params.missing is MissingPolicy.fail else "warning"
-    policy = {MissingPolicy.fail: "missing: fail stops the report; fill the cell or choose another policy",
-              MissingPolicy.impute_median: "filled with the month's median of the indicator",
-              MissingPolicy.reweight: "left out; the station's other weights are rescaled"}[params.missing]
+    policy = {
+        MissingPolicy.fail: "missing: fail stops the report; fill the cell or choose another policy",
+        MissingPolicy.impute_median: "filled with the month's median of the indicator",
+        MissingPolicy.reweight: "left out; the station's other weights are rescaled",
+    }[params.missing]
     for s, i in zip(*np.nonzero(holes), strict=True):
-        findings.add(severity, path, f"missing value ({policy})", column="value", period=params.period,
-                     station_id=ids[s], indicator=indicators[i])
+        findings.add(
+            severity,
+            path,
+            f"missing value ({policy})",
+            column="value",
+            period=params.period,
+            station_id=ids[s],
+            indicator=indicators[i],
+        )
     previous = (pd.Period(params.period, freq="M") - 1).strftime("%Y-%m")
     if t > 0 and previous not in periods:
-        findings.add("warning", path, f"no data for {previous}, the month before {params.period}: every colour "
-                     f"change is shown as new (the latest earlier month is {periods[t - 1]})",
-                     column="period", period=previous)
+        findings.add(
+            "warning",
+            path,
+            f"no data for {previous}, the month before {params.period}: every colour "
+            f"change is shown as new (the latest earlier month is {periods[t - 1]})",
+            column="period",
+            period=previous,
+        )
     if t == 0:
         return
     change = np.diff(values[: t + 1], axis=0)  # (t, S, I) month-over-month changes up to the month
@@ -209,10 +400,16 @@ def check_month(values: np.ndarray, periods: tuple[str, ...], station_ids: pd.In
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (change[-1] - median) / np.where(mad > 0, mad, np.nan)
     for s, i in zip(*np.nonzero(np.abs(np.nan_to_num(z)) > JUMP_Z), strict=True):
-        findings.add("warning", path,
-                     f"jump from {values[t - 1, s, i]:g} to {values[t, s, i]:g} since {periods[t - 1]} "
-                     f"(robust z = {z[s, i]:+.1f}); check the value",
-                     column="value", period=params.period, station_id=ids[s], indicator=indicators[i])
+        findings.add(
+            "warning",
+            path,
+            f"jump from {values[t - 1, s, i]:g} to {values[t, s, i]:g} since {periods[t - 1]} "
+            f"(robust z = {z[s, i]:+.1f}); check the value",
+            column="value",
+            period=params.period,
+            station_id=ids[s],
+            indicator=indicators[i],
+        )
 
 
 def first_error(findings: pd.DataFrame) -> tuple[str, str, str] | None:
@@ -221,7 +418,9 @@ def first_error(findings: pd.DataFrame) -> tuple[str, str, str] | None:
     if errors.empty:
         return None
     row = errors.iloc[0]
-    where = ", ".join(x for x in (row["row"], f"column {row['column']}" if row["column"] else "") if x)
+    where = ", ".join(
+        x for x in (row["row"], f"column {row['column']}" if row["column"] else "") if x
+    )
     if not row["row"]:  # a month-level finding: say which cell
         where = ", ".join(x for x in (where, row["station_id"], row["indicator"]) if x)
     others = int(errors["count"].sum()) - 1

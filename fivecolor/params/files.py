@@ -102,8 +102,13 @@ def _resolve_sqlite_file(source: dict[str, Any], folder: Path) -> dict[str, Any]
     except (ArgumentError, ValueError):
         return source  # validation says what is wrong
     database = url.database
-    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" \
-            or database.startswith("file:") or Path(database).expanduser().is_absolute():
+    if (
+        url.get_backend_name() != "sqlite"
+        or not database
+        or database == ":memory:"
+        or database.startswith("file:")
+        or Path(database).expanduser().is_absolute()
+    ):
         return source
     absolute = (folder / Path(database).expanduser()).resolve()
     return {**source, "url": url.set(database=str(absolute)).render_as_string(hide_password=False)}
@@ -128,7 +133,9 @@ def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dic
         raise InputError(path, "extends", f"give one file name, got {parent!r}")
     base_path = path.parent / parent
     if not base_path.is_file():  # blame the file that names it, not a path the user never wrote
-        raise InputError(path, "extends", f"{parent!r} not found (read from the folder {path.parent})")
+        raise InputError(
+            path, "extends", f"{parent!r} not found (read from the folder {path.parent})"
+        )
     return [(path, doc), *_read_chain(base_path, (*seen, path))]
 
 

@@ -101,9 +101,13 @@ class IndicatorSpec(_Frozen):
             raise ValueError(f"the two goalposts are equal ({worst:g}); give [worst, best]")
         direction = info.data.get("direction")
         if direction == "higher" and best < worst:
-            raise ValueError(f"for direction higher give [worst, best] with best above worst, got {list(v)}")
+            raise ValueError(
+                f"for direction higher give [worst, best] with best above worst, got {list(v)}"
+            )
         if direction == "lower" and best > worst:
-            raise ValueError(f"for direction lower give [worst, best] with best below worst, got {list(v)}")
+            raise ValueError(
+                f"for direction lower give [worst, best] with best below worst, got {list(v)}"
+            )
         return v
 
     @field_validator("valid")
@@ -124,7 +128,9 @@ class IndicatorSpec(_Frozen):
     @model_validator(mode="after")
     def _log_needs_positive_valid_range(self):
         if self.transform == "log" and self.valid[0] <= 0:
-            raise ValueError(f"valid: transform log needs a valid range above 0, got {list(self.valid)}")
+            raise ValueError(
+                f"valid: transform log needs a valid range above 0, got {list(self.valid)}"
+            )
         return self
 
 
@@ -147,7 +153,9 @@ class Bands(_Frozen):
     @classmethod
     def _cutoffs_decrease(cls, v):
         if any(a <= b for a, b in zip(v, v[1:])):
-            raise ValueError(f"must be strictly decreasing (red, orange, blue, green), got {list(v)}")
+            raise ValueError(
+                f"must be strictly decreasing (red, orange, blue, green), got {list(v)}"
+            )
         return v
 
     @field_validator("quantiles")
@@ -156,7 +164,9 @@ class Bands(_Frozen):
         if any(not 0 < q < 1 for q in v):
             raise ValueError(f"each quantile must lie strictly between 0 and 1, got {list(v)}")
         if any(a <= b for a, b in zip(v, v[1:])):
-            raise ValueError(f"must be strictly decreasing (red, orange, blue, green), got {list(v)}")
+            raise ValueError(
+                f"must be strictly decreasing (red, orange, blue, green), got {list(v)}"
+            )
         return v
 
 
@@ -172,26 +182,37 @@ class SensitivityWeights(_Frozen):
     """How the weights vary: Dirichlet around the chosen weights, or a draw among ``schemes``."""
 
     spread: float = Field(
-        0.25, gt=0, le=1, allow_inf_nan=False,
-        description="coefficient of variation of a weight of 1/I (I indicators) under the Dirichlet")
+        0.25,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="coefficient of variation of a weight of 1/I (I indicators) under the Dirichlet",
+    )
     schemes: tuple[WeightsScheme, ...] = Field(
-        (), description="when not empty, each sample takes one of these schemes' weights instead")
+        (), description="when not empty, each sample takes one of these schemes' weights instead"
+    )
 
 
 class Sensitivity(_Frozen):
     """What is uncertain, for the Monte Carlo and the Sobol indices."""
 
     samples: int = Field(10_000, ge=16)
-    seed: int = Field(20200520, ge=0, description="seed of the random draws (a non-negative integer)")
+    seed: int = Field(
+        20200520, ge=0, description="seed of the random draws (a non-negative integer)"
+    )
     weights: SensitivityWeights = SensitivityWeights()
     normalisation: tuple[Normalisation, ...] = Field((Normalisation.goalposts,), min_length=1)
     aggregation: tuple[Aggregation, ...] = Field((Aggregation.arithmetic,), min_length=1)
     cutoff_shift: float = Field(
-        2.0, ge=0, allow_inf_nan=False,
-        description="± points, uniform; for quantile bands, ± percentage points of the quantiles")
+        2.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="± points, uniform; for quantile bands, ± percentage points of the quantiles",
+    )
     leave_one_out: bool = True
     sobol_samples: int = Field(
-        1024, ge=16, description="base sample size N of the Sobol indices (a power of 2)")
+        1024, ge=16, description="base sample size N of the Sobol indices (a power of 2)"
+    )
 
     @field_validator("sobol_samples")
     @classmethod
@@ -212,12 +233,20 @@ class Stage(_Frozen):
 class Actions(_Frozen):
     """How colours become actions: pairing, department help and the stages toward all red."""
 
-    pairing_capacity: int = Field(2, ge=1, description="partners one mentor station may take at most")
+    pairing_capacity: int = Field(
+        2, ge=1, description="partners one mentor station may take at most"
+    )
     distance_km_scale: float = Field(
-        30.0, gt=0, description="distance (km) that weighs as much as 10 points of complementarity in pairing")
+        30.0,
+        gt=0,
+        description="distance (km) that weighs as much as 10 points of complementarity in pairing",
+    )
     department_threshold: float | None = Field(
-        None, ge=0, le=100,
-        description="normalised score below which a station lags on an indicator (default: its bottom band)")
+        None,
+        ge=0,
+        le=100,
+        description="normalised score below which a station lags on an indicator (default: its bottom band)",
+    )
     stages: tuple[Stage, ...] = ()
 
     @field_validator("stages")
@@ -237,15 +266,26 @@ class SqlSource(_Frozen):
     """
 
     # first, so that the URL's check can name it
-    password_env: str = Field(DEFAULT_PASSWORD_ENV, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-                              description="the environment variable holding the database password")
-    url: str = Field(description="SQLAlchemy URL without a password, e.g. "
-                                 "postgresql+psycopg://fivecolor@db.example:5432/grid; in sqlite:///relative.db "
-                                 "the file is read from the parameter file's folder")
-    query: str | None = Field(None, description="a SELECT; :period, when the query names it, is bound to the "
-                                                "reported month (YYYY-MM)")
-    table: str | None = Field(None, description="a table name (schema.table allowed), read whole; for the "
-                                                "indicators, the rows up to the reported month")
+    password_env: str = Field(
+        DEFAULT_PASSWORD_ENV,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="the environment variable holding the database password",
+    )
+    url: str = Field(
+        description="SQLAlchemy URL without a password, e.g. "
+        "postgresql+psycopg://fivecolor@db.example:5432/grid; in sqlite:///relative.db "
+        "the file is read from the parameter file's folder"
+    )
+    query: str | None = Field(
+        None,
+        description="a SELECT; :period, when the query names it, is bound to the "
+        "reported month (YYYY-MM)",
+    )
+    table: str | None = Field(
+        None,
+        description="a table name (schema.table allowed), read whole; for the "
+        "indicators, the rows up to the reported month",
+    )
 
     @field_validator("url")
     @classmethod
@@ -257,19 +297,25 @@ class SqlSource(_Frozen):
             url = make_url(v)
         except (ArgumentError, ValueError):
             # the text is not echoed: it may hold a password
-            raise ValueError("not a database URL; write e.g. sqlite:///sample.db or "
-                             "postgresql+psycopg://user@host:5432/database") from None
+            raise ValueError(
+                "not a database URL; write e.g. sqlite:///sample.db or "
+                "postgresql+psycopg://user@host:5432/database"
+            ) from None
         if url.password is not None or "password" in url.query:
             env = info.data.get("password_env", DEFAULT_PASSWORD_ENV)
-            raise ValueError(f"the URL holds a password; remove it and put the password in the environment "
-                             f"variable {env}")
+            raise ValueError(
+                f"the URL holds a password; remove it and put the password in the environment "
+                f"variable {env}"
+            )
         return v
 
     @field_validator("table")
     @classmethod
     def _table_is_a_name(cls, v: str | None):
         if v is not None and not re.match(TABLE_PATTERN, v):
-            raise ValueError(f"give a plain table name (letters, digits and _, optionally schema.table), got {v!r}")
+            raise ValueError(
+                f"give a plain table name (letters, digits and _, optionally schema.table), got {v!r}"
+            )
         return v
 
     @field_validator("query")
@@ -298,7 +344,11 @@ class SqlSource(_Frozen):
 
     def describe(self) -> str:
         """One line naming the database and what is read from it, without any password."""
-        what = f"table {self.table}" if self.table is not None else "query " + " ".join(self.query.split())
+        what = (
+            f"table {self.table}"
+            if self.table is not None
+            else "query " + " ".join(self.query.split())
+        )
         return f"{self.safe_url()} ({what})"
 
 
@@ -361,7 +411,7 @@ class Params(_Frozen):
     @classmethod
     def _period_is_text(cls, v: Any):
         if not isinstance(v, str):
-            raise ValueError(f"write the month as text YYYY-MM, e.g. \"2020-05\" (got {v!r})")
+            raise ValueError(f'write the month as text YYYY-MM, e.g. "2020-05" (got {v!r})')
         return v
 
     @field_validator("indicators")
@@ -380,10 +430,14 @@ class Params(_Frozen):
             if not self.groups:
                 raise ValueError("groups: give at least one group, or leave groups out")
             if sum(g.weight for g in self.groups.values()) <= 0:
-                raise ValueError("groups: the group weights sum to zero; give at least one positive weight")
+                raise ValueError(
+                    "groups: the group weights sum to zero; give at least one positive weight"
+                )
             for key, spec in self.indicators.items():
                 if spec.group is None:
-                    raise ValueError(f"indicators.{key}.group: every indicator needs a group when groups are given")
+                    raise ValueError(
+                        f"indicators.{key}.group: every indicator needs a group when groups are given"
+                    )
                 if spec.group not in self.groups:
                     raise ValueError(
                         f"indicators.{key}.group: {spec.group!r} is not one of groups ({', '.join(self.groups)})"
@@ -397,8 +451,10 @@ class Params(_Frozen):
         if self.departments:
             for key, spec in self.indicators.items():
                 if spec.department is not None and spec.department not in self.departments:
-                    raise ValueError(f"indicators.{key}.department: {spec.department!r} is not one of "
-                                     f"departments ({', '.join(self.departments)})")
+                    raise ValueError(
+                        f"indicators.{key}.department: {spec.department!r} is not one of "
+                        f"departments ({', '.join(self.departments)})"
+                    )
         if self.weights_scheme is WeightsScheme.ahp and self.ahp is None:
             raise ValueError("ahp: weights_scheme is ahp but no ahp matrix is given")
         if self.ahp is not None:
@@ -467,7 +523,9 @@ def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
     if sorted(ahp.order) != sorted(keys):
         missing = sorted(set(keys) - set(ahp.order))
         extra = sorted(set(ahp.order) - set(keys))
-        raise ValueError(f"ahp.order: must list every indicator once (missing {missing}, unknown {extra})")
+        raise ValueError(
+            f"ahp.order: must list every indicator once (missing {missing}, unknown {extra})"
+        )
     n = len(ahp.order)
     if len(ahp.matrix) != n or any(len(row) != n for row in ahp.matrix):
         raise ValueError(f"ahp.matrix: must be {n}×{n}, one row and column per entry of ahp.order")
@@ -476,7 +534,9 @@ def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
 def _error_line(err: dict[str, Any]) -> tuple[str, str]:
     parts = list(err["loc"])
     if len(parts) > 2 and parts[0] == "data" and parts[2] in ("file", "database"):
-        del parts[2]  # the union's tag: the user wrote data.indicators.query, not data.indicators.database.query
+        del parts[
+            2
+        ]  # the union's tag: the user wrote data.indicators.query, not data.indicators.database.query
     loc = ".".join(str(part) for part in parts)
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
@@ -488,7 +548,7 @@ def _error_line(err: dict[str, Any]) -> tuple[str, str]:
     elif err["type"] == "missing":
         msg = "required key is missing"
     elif err["type"] == "string_pattern_mismatch" and err["ctx"]["pattern"] == PERIOD_PATTERN:
-        msg = f"{err['input']!r} is not a month written YYYY-MM, e.g. \"2020-05\""
+        msg = f'{err["input"]!r} is not a month written YYYY-MM, e.g. "2020-05"'
     elif err["type"] in ("enum", "literal_error"):
         msg = f"{msg} (got {err.get('input')!r})"
     m = re.match(r"^([\w.]+): (.*)$", msg)  # a cross-check names its own key

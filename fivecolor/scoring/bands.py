@@ -108,7 +108,9 @@ class BandMethod:
 #: :attr:`fivecolor.params.Bands.method` lists the same names).
 BAND_METHODS: dict[str, BandMethod] = {
     "cutoffs": BandMethod("cutoffs", True, 1.0, "points", _codes_by_cutoffs),
-    "quantiles": BandMethod("quantiles", False, 100.0, "percentage points of the quantiles", by_quantiles),
+    "quantiles": BandMethod(
+        "quantiles", False, 100.0, "percentage points of the quantiles", by_quantiles
+    ),
 }
 
 
@@ -152,12 +154,15 @@ class BandRule:
         """
         return self.boundaries + np.asarray(shift, dtype=float) / self._kind.points_per_unit
 
-    def codes(self, scores: np.ndarray, thresholds: np.ndarray, ties: str = "position") -> np.ndarray:
+    def codes(
+        self, scores: np.ndarray, thresholds: np.ndarray, ties: str = "position"
+    ) -> np.ndarray:
         """Band codes of ``scores`` (..., S) under ``thresholds`` (..., 4), one row per row of stations."""
         return self._kind.codes(scores, np.asarray(thresholds, dtype=float), ties)
 
-    def assign(self, scores: np.ndarray, ties: str = "position",
-               shift: np.ndarray | float | None = None) -> np.ndarray:
+    def assign(
+        self, scores: np.ndarray, ties: str = "position", shift: np.ndarray | float | None = None
+    ) -> np.ndarray:
         """Band codes for ``scores`` (..., stations).
 
         Parameters

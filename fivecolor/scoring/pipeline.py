@@ -83,21 +83,25 @@ class ScoreResult:
         stations = self.data.stations
         band_names = np.array((*BANDS, ""), dtype=object)  # code -1 → ""
         band = band_names[self.band[t]]
-        prev = band_names[self.band[p]] if p is not None else np.full(len(stations), "", dtype=object)
+        prev = (
+            band_names[self.band[p]] if p is not None else np.full(len(stations), "", dtype=object)
+        )
         change = change_between(self.band[p] if p is not None else None, self.band[t])
         missing = [";".join(np.asarray(self.data.indicators)[row]) for row in self.missing[t]]
-        frame = pd.DataFrame({
-            "station_id": stations.index.to_numpy(),
-            "name": stations["name"].to_numpy(),
-            "county": stations["county"].to_numpy(),
-            "period": period,
-            "score": np.round(self.composite[t], 4),
-            "rank": pd.array(self.rank[t], dtype="Int64"),
-            "band": band,
-            "prev_band": prev,
-            "change": change,
-            "missing": missing,
-        })
+        frame = pd.DataFrame(
+            {
+                "station_id": stations.index.to_numpy(),
+                "name": stations["name"].to_numpy(),
+                "county": stations["county"].to_numpy(),
+                "period": period,
+                "score": np.round(self.composite[t], 4),
+                "rank": pd.array(self.rank[t], dtype="Int64"),
+                "band": band,
+                "prev_band": prev,
+                "change": change,
+                "missing": missing,
+            }
+        )
         for i, key in enumerate(self.data.indicators):
             frame[f"score_{key}"] = np.round(self.normalised[t, :, i], 4)
         return frame.sort_values(["rank", "station_id"], na_position="last").reset_index(drop=True)
@@ -107,7 +111,9 @@ def change_between(previous: np.ndarray | None, current: np.ndarray) -> np.ndarr
     """``up`` / ``down`` / ``same`` between two months' band codes; ``new`` without a previous band."""
     if previous is None:
         previous = np.full(current.shape, bandmod.NO_BAND)
-    out = np.where(current < previous, "up", np.where(current > previous, "down", "same")).astype(object)
+    out = np.where(current < previous, "up", np.where(current > previous, "down", "same")).astype(
+        object
+    )
     out[previous == bandmod.NO_BAND] = "new"
     out[current == bandmod.NO_BAND] = ""
     return out
@@ -131,10 +137,16 @@ def _impute_month_median(values: np.ndarray, holes: np.ndarray) -> np.ndarray:
 
 #: Missing-data policies by the name used in the parameters (``missing``; the enum
 #: :class:`fivecolor.params.MissingPolicy` lists the same names): ``(values, holes) -> values``.
-MISSING_POLICIES = {"fail": _keep_holes, "impute_median": _impute_month_median, "reweight": _keep_holes}
+MISSING_POLICIES = {
+    "fail": _keep_holes,
+    "impute_median": _impute_month_median,
+    "reweight": _keep_holes,
+}
 
 
-def apply_missing_policy(values: np.ndarray, policy: MissingPolicy) -> tuple[np.ndarray, np.ndarray]:
+def apply_missing_policy(
+    values: np.ndarray, policy: MissingPolicy
+) -> tuple[np.ndarray, np.ndarray]:
     """Fill or keep the holes of a ``(P, S, I)`` cube: returns (values, mask of holes).
 
     ``impute_median`` fills a hole with that month's median of the indicator; ``reweight`` and
@@ -149,7 +161,9 @@ def _source(params: Params) -> str:
     return params.sources[0] if params.sources else "parameters"
 
 
-def check_methods(params: Params, choices: Mapping[str, tuple[Mapping, str, Iterable]] | None = None) -> None:
+def check_methods(
+    params: Params, choices: Mapping[str, tuple[Mapping, str, Iterable]] | None = None
+) -> None:
     """Refuse, as one :class:`InputError` line naming the key, a method the parameters name but
     no registry implements (the parameters' enums and the registries are meant to list the same
     names; ``tests/test_registries.py`` holds them equal).
@@ -164,8 +178,11 @@ def check_methods(params: Params, choices: Mapping[str, tuple[Mapping, str, Iter
             "normalisation": (normmod.METHODS, "normalisation", (params.normalisation,)),
             "weights_scheme": (schemes.SCHEMES, "weighting", (params.weights_scheme,)),
             "aggregation": (agg.METHODS, "aggregation", (params.aggregation,)),
-            **{f"groups.{name}.aggregation": (agg.METHODS, "aggregation", (g.aggregation,))
-               for name, g in groups.items() if g.aggregation is not None},
+            **{
+                f"groups.{name}.aggregation": (agg.METHODS, "aggregation", (g.aggregation,))
+                for name, g in groups.items()
+                if g.aggregation is not None
+            },
             "bands.method": (bandmod.BAND_METHODS, "band", (params.bands.method,)),
         }
     for key, (registry, family, names) in choices.items():
@@ -196,9 +213,12 @@ def resolve_weights(params: Params, normalised_month: np.ndarray) -> tuple[Weigh
                 raise InputError(_source(params), "ahp.matrix", str(exc)) from None
             learned["ahp_consistency_ratio"] = float(result.cr)
             if result.cr >= params.ahp.max_cr:
-                raise InputError(_source(params), "ahp.matrix",
-                                 f"consistency ratio {result.cr:.3f} is at or above ahp.max_cr "
-                                 f"{params.ahp.max_cr:g}; revise the comparisons")
+                raise InputError(
+                    _source(params),
+                    "ahp.matrix",
+                    f"consistency ratio {result.cr:.3f} is at or above ahp.max_cr "
+                    f"{params.ahp.max_cr:g}; revise the comparisons",
+                )
         raw = lookup(schemes.SCHEMES, "weighting", scheme)(normalised_month, given, matrix)
         learned["weights"] = dict(zip(params.indicator_keys, np.round(raw, 6).tolist()))
     if params.groups is None:
@@ -207,20 +227,29 @@ def resolve_weights(params: Params, normalised_month: np.ndarray) -> tuple[Weigh
     membership = np.array([names.index(s.group) for s in params.indicators.values()])
     within = raw / np.bincount(membership, weights=raw, minlength=len(names))[membership]
     group = np.array([params.groups[n].weight for n in names], dtype=float)
-    return Weights(indicator=np.nan_to_num(within), group=group / group.sum(), membership=membership), learned
+    return Weights(
+        indicator=np.nan_to_num(within), group=group / group.sum(), membership=membership
+    ), learned
 
 
-def composite_scores(normalised: np.ndarray, weights: Weights, params: Params) -> tuple[np.ndarray, np.ndarray | None]:
+def composite_scores(
+    normalised: np.ndarray, weights: Weights, params: Params
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Aggregate (..., S, I) normalised scores to (..., S), through the groups when there are any."""
     top = params.aggregation.value
     if weights.group is None:
         return agg.aggregate(normalised, weights.indicator, top), None
-    group_scores = np.stack([
-        agg.aggregate(normalised[..., weights.membership == g],
-                      weights.indicator[weights.membership == g],
-                      (spec.aggregation or params.aggregation).value)
-        for g, spec in enumerate(params.groups.values())
-    ], axis=-1)
+    group_scores = np.stack(
+        [
+            agg.aggregate(
+                normalised[..., weights.membership == g],
+                weights.indicator[weights.membership == g],
+                (spec.aggregation or params.aggregation).value,
+            )
+            for g, spec in enumerate(params.groups.values())
+        ],
+        axis=-1,
+    )
     return agg.aggregate(group_scores, weights.group, top), group_scores
 
 

@@ -40,12 +40,17 @@ def print_colour_summary(result: ScoreResult, console: Console | None = None) ->
     from fivecolor.views.theme import BAND_COLOURS  # loads the chart library: only when printing
 
     # the title is the user's text: "[/]" in it is not rich markup
-    table = Table(title=escape(f"{result.params.label(result.params.title)} · {result.params.period}"))
+    table = Table(
+        title=escape(f"{result.params.label(result.params.title)} · {result.params.period}")
+    )
     for column in ("band", "count", "change"):
         table.add_column(column, justify="left" if column == "band" else "right")
     for row in colour_summary(result).itertuples():
-        table.add_row(f"[{BAND_COLOURS[row.band]}]■[/] {band_label(row.band, lang)}", str(row.count),
-                      f"{row.change:+d}")
+        table.add_row(
+            f"[{BAND_COLOURS[row.band]}]■[/] {band_label(row.band, lang)}",
+            str(row.count),
+            f"{row.change:+d}",
+        )
     console.print(table)
 
 
@@ -64,7 +69,11 @@ def write_site_assets(reports_dir: Path) -> None:
     assets = reports_dir / "assets"
     stamp = assets / ".version"
     wanted = f"fivecolor {__version__} {manifest.source_digest()[:16]} vl-convert {vl_convert.__version__}\n"
-    if stamp.is_file() and stamp.read_text() == wanted and all((assets / f).is_file() for f in ASSET_FILES):
+    if (
+        stamp.is_file()
+        and stamp.read_text() == wanted
+        and all((assets / f).is_file() for f in ASSET_FILES)
+    ):
         return
     write_assets(assets)
     atomic_write_text(stamp, wanted)
@@ -75,7 +84,9 @@ def write_widget(result: ScoreResult, path: Path) -> None:
     from fivecolor.site.render import render_page
     from fivecolor.views.widget import widget_body, widget_title
 
-    page = render_page(widget_title(result), widget_body(result), "../assets", language=result.params.language)
+    page = render_page(
+        widget_title(result), widget_body(result), "../assets", language=result.params.language
+    )
     atomic_write_text(path, page)
 
 
@@ -104,7 +115,9 @@ def check_base_map(params: Params, result: ScoreResult) -> None:
     except ValueError as exc:
         if boundaries is not None:
             raise InputError("data.boundaries", "", str(exc)) from None
-        raise InputError(params.data.stations, "", f"{exc}; correct the station's county or lat/lon") from None
+        raise InputError(
+            params.data.stations, "", f"{exc}; correct the station's county or lat/lon"
+        ) from None
 
 
 def os_error_text(exc: OSError) -> str:
@@ -117,14 +130,24 @@ def _unpublished_on_os_error(period: str):
     try:
         yield
     except OSError as exc:
-        raise ReportFailed(f"could not write the report ({os_error_text(exc)}), so {period} was not "
-                           "published (the earlier site stays)") from exc
+        raise ReportFailed(
+            f"could not write the report ({os_error_text(exc)}), so {period} was not "
+            "published (the earlier site stays)"
+        ) from exc
 
 
-def build_month(params_file: Path, period: str | None = None, reports_dir: Path = Path("reports"),
-                workers: int | None = None, force: bool = False, progress: bool = True,
-                notebooks_dir: Path | None = None, console: Console | None = None,
-                executor: str = "local", scheduler: str | None = None) -> Path:
+def build_month(
+    params_file: Path,
+    period: str | None = None,
+    reports_dir: Path = Path("reports"),
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    notebooks_dir: Path | None = None,
+    console: Console | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> Path:
     """Build and publish one month's site; return its folder.
 
     ``executor`` says where the notebooks run (:mod:`fivecolor.site.executors`): ``"local"`` worker
@@ -143,7 +166,9 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     params = load_params(params_file, period=period)
     data = load_data(params)
     result = score(data, params)
-    load_projects(params, data.station_ids)  # a bad projects table stops the report before any notebook runs
+    load_projects(
+        params, data.station_ids
+    )  # a bad projects table stops the report before any notebook runs
     check_base_map(params, result)
     inputs = input_files(params, data)
     hashes = {role: read.sha256 for role, read in inputs.items()}
@@ -153,13 +178,19 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
     reports_dir = Path(reports_dir)
     month_dir = reports_dir / params.period
     if not force and manifest.reusable(month_dir, key):
-        console.print(f"{params.period}: parameters, inputs and code unchanged; reusing {month_dir}")
+        console.print(
+            f"{params.period}: parameters, inputs and code unchanged; reusing {month_dir}"
+        )
         write_site_assets(reports_dir)
         write_site_index(reports_dir, params.label(params.title), params.language)
         return month_dir
 
     pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
-    with _unpublished_on_os_error(params.period), publish_month(reports_dir, params.period) as staging:
+    with (
+        _unpublished_on_os_error(params.period),
+        publish_month(reports_dir, params.period) as staging,
+    ):
+
         def side_outputs() -> None:
             # written by the main process while the workers run the notebooks
             snapshot_inputs(inputs, staging / SNAPSHOT_DIR)
@@ -169,11 +200,20 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
             write_actions(result, staging / "actions")
             write_widget(result, staging / "widget.html")
 
-        jobs = [NotebookJob(input_path=notebooks_dir / page.notebook, output_path=staging / page.executed,
-                            parameters=page.parameters, cwd=notebooks_dir, html_path=staging / page.html,
-                            label=page.label, assets_url=assets_url(page.html),
-                            title=f"{params.label(params.title)} · {params.period} · {page.label}",
-                            language=params.language) for page in pages]
+        jobs = [
+            NotebookJob(
+                input_path=notebooks_dir / page.notebook,
+                output_path=staging / page.executed,
+                parameters=page.parameters,
+                cwd=notebooks_dir,
+                html_path=staging / page.html,
+                label=page.label,
+                assets_url=assets_url(page.html),
+                title=f"{params.label(params.title)} · {params.period} · {page.label}",
+                language=params.language,
+            )
+            for page in pages
+        ]
         with ThreadPoolExecutor(max_workers=1) as side:
             side_done = side.submit(side_outputs)
             if executor == "local" and scheduler is None:
@@ -191,28 +231,45 @@ def build_month(params_file: Path, period: str | None = None, reports_dir: Path 
         if failed:
             kept = _keep_failed(staging, reports_dir, params.period, failed)
             first = failed[0][0].error
-            raise ReportFailed(f"{len(failed)} of {len(pages)} notebooks failed, so {params.period} was not "
-                               f"published (the earlier site stays); executed notebooks kept in {kept}; "
-                               f"first: {first}")
+            raise ReportFailed(
+                f"{len(failed)} of {len(pages)} notebooks failed, so {params.period} was not "
+                f"published (the earlier site stays); executed notebooks kept in {kept}; "
+                f"first: {first}"
+            )
         finished = datetime.now(UTC)
-        manifest.write_manifest(staging / manifest.MANIFEST, {
-            "status": "ok",
-            "period": params.period,
-            "cache_key": key,
-            "fivecolor_version": __version__,
-            "source_digest": sources,
-            "git_commit": manifest.git_commit(),
-            "lock_sha256": manifest.lock_sha256(),
-            "params_digest": params.digest(),
-            "params": params.model_dump(mode="json"),
-            "inputs": manifest_inputs(inputs),
-            "learned": result.learned_,
-            "notebooks": {page.label: {"notebook": page.notebook, "html": page.html, "executed": page.executed,
-                                       "parameters": page.parameters, "status": o.status}
-                          for o, page in zip(outcomes, pages)},
-            "times": {"started": started.isoformat(), "finished": finished.isoformat(),
-                      "seconds": {page.label: round(o.seconds, 3) for o, page in zip(outcomes, pages)}},
-        })
+        manifest.write_manifest(
+            staging / manifest.MANIFEST,
+            {
+                "status": "ok",
+                "period": params.period,
+                "cache_key": key,
+                "fivecolor_version": __version__,
+                "source_digest": sources,
+                "git_commit": manifest.git_commit(),
+                "lock_sha256": manifest.lock_sha256(),
+                "params_digest": params.digest(),
+                "params": params.model_dump(mode="json"),
+                "inputs": manifest_inputs(inputs),
+                "learned": result.learned_,
+                "notebooks": {
+                    page.label: {
+                        "notebook": page.notebook,
+                        "html": page.html,
+                        "executed": page.executed,
+                        "parameters": page.parameters,
+                        "status": o.status,
+                    }
+                    for o, page in zip(outcomes, pages)
+                },
+                "times": {
+                    "started": started.isoformat(),
+                    "finished": finished.isoformat(),
+                    "seconds": {
+                        page.label: round(o.seconds, 3) for o, page in zip(outcomes, pages)
+                    },
+                },
+            },
+        )
     # shared by every month: written only after this one is published, so a failed run leaves them
     write_site_assets(reports_dir)
     write_site_index(reports_dir, params.label(params.title), params.language)

@@ -59,7 +59,9 @@ del _fc_os, _fc_sys, _fc_render
 get_ipython().reset(new_session=True)
 """
 
-_SETUP_CODE = "import sys as _fc_sys; _fc_sys._fivecolor_initial_path = list(_fc_sys.path); del _fc_sys"
+_SETUP_CODE = (
+    "import sys as _fc_sys; _fc_sys._fivecolor_initial_path = list(_fc_sys.path); del _fc_sys"
+)
 
 
 class WarmKernel:
@@ -220,7 +222,9 @@ class WarmKernelEngine(Engine):
         kernel = warm_kernel(kernel_name, start_timeout)
         # Papermill has already switched this process into the requested cwd.
         kernel.prepare(os.getcwd())
-        kwargs = remove_args(["input_path", "km", "kernel_manager_class", "shutdown_kernel"], **kwargs)
+        kwargs = remove_args(
+            ["input_path", "km", "kernel_manager_class", "shutdown_kernel"], **kwargs
+        )
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(
             safe_kwargs,

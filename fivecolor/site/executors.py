@@ -51,7 +51,12 @@ from fivecolor.site.inputs import BUNDLE_PARAMS, Bundle, make_bundle, remove_bun
 from fivecolor.site.runner import NotebookJob, NotebookResult
 
 __all__ = [
-    "EXECUTORS", "DaskExecutor", "LocalExecutor", "NotebookPayload", "get_executor", "notebook_payloads",
+    "EXECUTORS",
+    "DaskExecutor",
+    "LocalExecutor",
+    "NotebookPayload",
+    "get_executor",
+    "notebook_payloads",
     "run_payload",
 ]
 
@@ -76,8 +81,12 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers
 
-    def run_notebooks(self, jobs: Sequence[NotebookJob], progress: bool = True,
-                      bundles: Mapping[str, Bundle] | None = None) -> list[NotebookResult]:
+    def run_notebooks(
+        self,
+        jobs: Sequence[NotebookJob],
+        progress: bool = True,
+        bundles: Mapping[str, Bundle] | None = None,
+    ) -> list[NotebookResult]:
         """Execute and render the jobs (see :func:`fivecolor.site.runner.run_notebooks`).
 
         ``bundles`` are not used: local workers read the parameter files where they are.
@@ -141,8 +150,10 @@ def _read_bundle(params_file: str, period: str | None) -> Bundle:
     return make_bundle(params, load_data(params).inputs)
 
 
-def notebook_payloads(jobs: Sequence[NotebookJob], bundles: Mapping[str, Bundle] | None = None,
-                      ) -> tuple[list[NotebookPayload], dict[str, Bundle]]:
+def notebook_payloads(
+    jobs: Sequence[NotebookJob],
+    bundles: Mapping[str, Bundle] | None = None,
+) -> tuple[list[NotebookPayload], dict[str, Bundle]]:
     """The payloads of the jobs and the bundles they read, by digest (one per parameter file).
 
     ``bundles`` gives the bundle of a parameter file (by its resolved path), made from the data
@@ -160,7 +171,9 @@ def notebook_payloads(jobs: Sequence[NotebookJob], bundles: Mapping[str, Bundle]
             params_file = str(Path(parameters["params_file"]).resolve())
             key = (params_file, parameters.get("period"))
             if key not in by_file:
-                bundle = given.get(params_file) or _read_bundle(params_file, parameters.get("period"))
+                bundle = given.get(params_file) or _read_bundle(
+                    params_file, parameters.get("period")
+                )
                 shipped[bundle.digest] = bundle
                 by_file[key] = bundle.digest
             digest = by_file[key]
@@ -168,14 +181,25 @@ def notebook_payloads(jobs: Sequence[NotebookJob], bundles: Mapping[str, Bundle]
         path = Path(job.input_path)
         if path not in sources:
             sources[path] = path.read_bytes()
-        payloads.append(NotebookPayload(
-            notebook_name=path.name, notebook=sources[path], parameters=parameters, bundle=digest,
-            label=job.label, title=job.title, language=job.language, assets_url=job.assets_url,
-            render=job.html_path is not None))
+        payloads.append(
+            NotebookPayload(
+                notebook_name=path.name,
+                notebook=sources[path],
+                parameters=parameters,
+                bundle=digest,
+                label=job.label,
+                title=job.title,
+                language=job.language,
+                assets_url=job.assets_url,
+                render=job.html_path is not None,
+            )
+        )
     return payloads, shipped
 
 
-def run_payload(payload: NotebookPayload, bundle: Bundle | None, scratch: str | None = None) -> dict[str, Any]:
+def run_payload(
+    payload: NotebookPayload, bundle: Bundle | None, scratch: str | None = None
+) -> dict[str, Any]:
     """Worker side: unpack, execute, render one notebook; return what the publisher writes.
 
     Parameters
@@ -206,17 +230,29 @@ def run_payload(payload: NotebookPayload, bundle: Bundle | None, scratch: str | 
         os.replace(temporary, source)
     run = Path(tempfile.mkdtemp(prefix="run-", dir=root))
     try:
-        job = NotebookJob(input_path=source, output_path=run / payload.notebook_name,
-                          parameters=payload.parameters, cwd=root,
-                          html_path=run / "page.html" if payload.render else None, label=payload.label,
-                          assets_url=payload.assets_url, title=payload.title, language=payload.language)
+        job = NotebookJob(
+            input_path=source,
+            output_path=run / payload.notebook_name,
+            parameters=payload.parameters,
+            cwd=root,
+            html_path=run / "page.html" if payload.render else None,
+            label=payload.label,
+            assets_url=payload.assets_url,
+            title=payload.title,
+            language=payload.language,
+        )
         outcome = run_notebook(job, engine_name=ENGINE)
         executed = job.output_path.read_bytes() if job.output_path.is_file() else None
         page = job.html_path.read_text(encoding="utf-8") if outcome.html_written else None
     finally:
         shutil.rmtree(run, ignore_errors=True)
-    return {"status": outcome.status, "error": outcome.error, "seconds": outcome.seconds,
-            "executed": executed, "html": page}
+    return {
+        "status": outcome.status,
+        "error": outcome.error,
+        "seconds": outcome.seconds,
+        "executed": executed,
+        "html": page,
+    }
 
 
 def _published(job: NotebookJob, returned: dict[str, Any]) -> NotebookResult:
@@ -231,8 +267,13 @@ def _published(job: NotebookJob, returned: dict[str, Any]) -> NotebookResult:
     if job.html_path is not None and returned["html"] is not None:
         atomic_write_text(Path(job.html_path), returned["html"])
         html_written = True
-    return NotebookResult(job=job, status=returned["status"], seconds=returned["seconds"],
-                          error=returned["error"], html_written=html_written)
+    return NotebookResult(
+        job=job,
+        status=returned["status"],
+        seconds=returned["seconds"],
+        error=returned["error"],
+        html_written=html_written,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +301,9 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None, client=None) -> None:
+    def __init__(
+        self, scheduler: str | None = None, workers: int | None = None, client=None
+    ) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # the optional extra
@@ -273,12 +316,20 @@ class DaskExecutor:
         elif scheduler:
             self.client = Client(scheduler)
         else:
-            self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
+            self._cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
             self.client = Client(self._cluster)
 
-    def run_notebooks(self, jobs: Sequence[NotebookJob], progress: bool = True,
-                      bundles: Mapping[str, Bundle] | None = None) -> list[NotebookResult]:
+    def run_notebooks(
+        self,
+        jobs: Sequence[NotebookJob],
+        progress: bool = True,
+        bundles: Mapping[str, Bundle] | None = None,
+    ) -> list[NotebookResult]:
         """Execute and render the jobs on the cluster; pages and notebooks written here.
 
         ``bundles``: the bundle of a parameter file the jobs name, by its resolved path (see
@@ -293,11 +344,20 @@ class DaskExecutor:
         if not jobs:
             return []
         payloads, by_digest = notebook_payloads(jobs, bundles)
-        shipped = {digest: self.client.scatter(bundle, broadcast=True, hash=False)
-                   for digest, bundle in by_digest.items()}
-        futures = {self.client.submit(run_payload, payload, shipped.get(payload.bundle), pure=False,
-                                      key=f"fivecolor-notebook-{index}-{os.urandom(4).hex()}"): index
-                   for index, payload in enumerate(payloads)}
+        shipped = {
+            digest: self.client.scatter(bundle, broadcast=True, hash=False)
+            for digest, bundle in by_digest.items()
+        }
+        futures = {
+            self.client.submit(
+                run_payload,
+                payload,
+                shipped.get(payload.bundle),
+                pure=False,
+                key=f"fivecolor-notebook-{index}-{os.urandom(4).hex()}",
+            ): index
+            for index, payload in enumerate(payloads)
+        }
         results: list[NotebookResult | None] = [None] * len(jobs)
         try:
             with _progress_bar(len(jobs), enabled=progress) as advance:
@@ -308,8 +368,11 @@ class DaskExecutor:
                         results[index] = _published(job, future.result())
                     except Exception as exc:  # the task itself was lost, not a notebook error
                         results[index] = NotebookResult(
-                            job=job, status="failed", seconds=0.0,
-                            error=f"{_describe(job)}: worker failed: {type(exc).__name__}: {_one_line(exc)}")
+                            job=job,
+                            status="failed",
+                            seconds=0.0,
+                            error=f"{_describe(job)}: worker failed: {type(exc).__name__}: {_one_line(exc)}",
+                        )
                     advance(results[index])
         except BaseException:
             self.client.cancel(list(futures))

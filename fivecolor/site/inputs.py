@@ -31,9 +31,20 @@ from fivecolor.params import DATA_ROLES, Params, load_params
 from fivecolor.site.outputs import atomic_write_text
 
 __all__ = [
-    "BUNDLE_PARAMS", "SNAPSHOT_DIR", "SNAPSHOT_LISTING", "Bundle", "input_files", "make_bundle",
-    "manifest_inputs", "params_from_snapshot", "read_listing", "remove_bundles", "snapshot_file",
-    "snapshot_inputs", "snapshot_name", "unpack_bundle",
+    "BUNDLE_PARAMS",
+    "SNAPSHOT_DIR",
+    "SNAPSHOT_LISTING",
+    "Bundle",
+    "input_files",
+    "make_bundle",
+    "manifest_inputs",
+    "params_from_snapshot",
+    "read_listing",
+    "remove_bundles",
+    "snapshot_file",
+    "snapshot_inputs",
+    "snapshot_name",
+    "unpack_bundle",
 ]
 
 #: The snapshot's folder in a published month, and its listing in that folder.
@@ -75,9 +86,16 @@ def snapshot_inputs(inputs: Mapping[str, Input], folder: Path) -> None:
         name = snapshot_name(role, read)
         shutil.copy2(read.path, folder / name)
         # rows from a database: say which, never with a password
-        listing[role] = {"file": name, "source": read.origin, "sha256": read.sha256, **(read.database or {})}
-    atomic_write_text(folder / SNAPSHOT_LISTING,
-                      json.dumps(listing, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+        listing[role] = {
+            "file": name,
+            "source": read.origin,
+            "sha256": read.sha256,
+            **(read.database or {}),
+        }
+    atomic_write_text(
+        folder / SNAPSHOT_LISTING,
+        json.dumps(listing, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+    )
 
 
 def read_listing(folder: Path) -> dict:
@@ -90,11 +108,17 @@ def snapshot_file(folder: Path, listing: dict, role: str) -> Path:
     entry = listing[role]
     path = folder / Path(entry["file"]).name  # a bare name: never outside the snapshot
     if not path.is_file():
-        raise InputError(folder / SNAPSHOT_LISTING, role, f"the snapshot copy {path.name} is missing")
+        raise InputError(
+            folder / SNAPSHOT_LISTING, role, f"the snapshot copy {path.name} is missing"
+        )
     if file_sha256(path) != entry["sha256"]:
-        raise InputError(path, "", f"its SHA-256 differs from the one recorded in {SNAPSHOT_LISTING} for {role}: "
-                                   "the snapshot was edited after publishing, so the month cannot be rebuilt "
-                                   "as it was")
+        raise InputError(
+            path,
+            "",
+            f"its SHA-256 differs from the one recorded in {SNAPSHOT_LISTING} for {role}: "
+            "the snapshot was edited after publishing, so the month cannot be rebuilt "
+            "as it was",
+        )
     return path
 
 
@@ -110,12 +134,16 @@ def params_from_snapshot(folder: Path, listing: dict, period: str) -> Params:
         A copy is missing or was edited, or the snapshot holds no parameter file.
     """
     folder = Path(folder)
-    chain = sorted((role for role in listing if role.startswith("params/")), key=lambda r: int(r.split("/")[1]))
+    chain = sorted(
+        (role for role in listing if role.startswith("params/")), key=lambda r: int(r.split("/")[1])
+    )
     if not chain:
         raise InputError(folder / SNAPSHOT_LISTING, "params/0", "no parameter file in the snapshot")
     files = [snapshot_file(folder, listing, role) for role in chain]
-    data = {role: str(snapshot_file(folder, listing, role).resolve()) if role in listing else None
-            for role in DATA_ROLES}
+    data = {
+        role: str(snapshot_file(folder, listing, role).resolve()) if role in listing else None
+        for role in DATA_ROLES
+    }
     return load_params(files, data=data, period=period)
 
 

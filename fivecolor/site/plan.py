@@ -23,10 +23,25 @@ def plan_pages(params: Params, params_file: Path, station_ids, notebooks_dir: Pa
     common = {"params_file": str(params_file.resolve()), "period": params.period}
     pages = [Page("overview.ipynb", "index.html", "notebooks/overview.ipynb", "overview", common)]
     if (notebooks_dir / "sensitivity.ipynb").exists():
-        pages.append(Page("sensitivity.ipynb", "sensitivity.html", "notebooks/sensitivity.ipynb", "sensitivity",
-                          common))
-    pages += [Page("station.ipynb", f"stations/{sid}.html", f"notebooks/stations/{sid}.ipynb", f"station {sid}",
-                   {**common, "station_id": str(sid)}) for sid in station_ids]
+        pages.append(
+            Page(
+                "sensitivity.ipynb",
+                "sensitivity.html",
+                "notebooks/sensitivity.ipynb",
+                "sensitivity",
+                common,
+            )
+        )
+    pages += [
+        Page(
+            "station.ipynb",
+            f"stations/{sid}.html",
+            f"notebooks/stations/{sid}.ipynb",
+            f"station {sid}",
+            {**common, "station_id": str(sid)},
+        )
+        for sid in station_ids
+    ]
     return pages
 
 

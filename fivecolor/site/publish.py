@@ -92,7 +92,9 @@ def _recover(reports_dir: Path, period: str) -> None:
     ``.<period>.old-*``: put it back. Leftover staging and old folders are then removed.
     """
     target = reports_dir / period
-    olds = sorted(reports_dir.glob(f".{period}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    olds = sorted(
+        reports_dir.glob(f".{period}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
     if not target.exists() and olds:
         os.rename(olds.pop(0), target)
     for leftover in [*olds, *reports_dir.glob(f".{period}.staging-*")]:

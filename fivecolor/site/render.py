@@ -127,7 +127,9 @@ def render_html(
     language
         ``<html lang>`` value, e.g. ``"zh"``.
     """
-    notebook = nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(os.fspath(nb), as_version=4)
+    notebook = (
+        nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(os.fspath(nb), as_version=4)
+    )
     exporter = _get_exporter()
     exporter.language_code = language
     resources = {
@@ -155,7 +157,7 @@ def render_page(title: str, body_html: str, assets_url: str, *, language: str = 
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{html.escape(title)}</title>\n"
         f'<link rel="stylesheet" href="{assets}/fivecolor.css">\n'
-        f"{script}</head>\n<body>\n<main class=\"fc-page\">\n{body_html}\n</main>\n</body>\n</html>\n"
+        f'{script}</head>\n<body>\n<main class="fc-page">\n{body_html}\n</main>\n</body>\n</html>\n'
     )
 
 

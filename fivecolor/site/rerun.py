@@ -59,15 +59,23 @@ def _published_month(month_dir: Path) -> tuple[dict, dict]:
         manifest = json.loads((month_dir / "manifest.json").read_text(encoding="utf-8"))
         listing = read_listing(month_dir / SNAPSHOT_DIR)
     except FileNotFoundError as exc:
-        raise InputError(month_dir, Path(exc.filename).name, f"missing, so this is not a published month; {hint}") \
-            from None
+        raise InputError(
+            month_dir, Path(exc.filename).name, f"missing, so this is not a published month; {hint}"
+        ) from None
     except (OSError, ValueError) as exc:
-        raise InputError(month_dir, "", f"unreadable manifest or snapshot listing ({exc}); {hint}") from None
+        raise InputError(
+            month_dir, "", f"unreadable manifest or snapshot listing ({exc}); {hint}"
+        ) from None
     if manifest.get("status") != "ok" or manifest.get("period") != month_dir.name:
-        raise InputError(month_dir / "manifest.json", "status",
-                         f"not a successfully published month {month_dir.name}; {hint}")
+        raise InputError(
+            month_dir / "manifest.json",
+            "status",
+            f"not a successfully published month {month_dir.name}; {hint}",
+        )
     if not (month_dir / "scores.csv").is_file():
-        raise InputError(month_dir, "scores.csv", f"missing, so there is nothing to compare with; {hint}")
+        raise InputError(
+            month_dir, "scores.csv", f"missing, so there is nothing to compare with; {hint}"
+        )
     return manifest, listing
 
 
@@ -115,9 +123,14 @@ def first_difference(published: bytes, rebuilt: bytes) -> str | None:
     return f"line {row + 1} differs: published {shown[0]!r}, rebuilt {shown[1]!r}"
 
 
-def rerun_month(month_dir: Path, out: Path | None = None, workers: int | None = None,
-                notebooks_dir: Path | None = None, scores_only: bool = False,
-                progress: bool = False) -> RerunResult:
+def rerun_month(
+    month_dir: Path,
+    out: Path | None = None,
+    workers: int | None = None,
+    notebooks_dir: Path | None = None,
+    scores_only: bool = False,
+    progress: bool = False,
+) -> RerunResult:
     """Rebuild a published month from its snapshot and compare the scores.
 
     Parameters
@@ -146,8 +159,14 @@ def rerun_month(month_dir: Path, out: Path | None = None, workers: int | None = 
     if out is not None and Path(out).resolve() == month_dir.parent.resolve():
         raise InputError("usage", "--out", "rebuild into another folder than the published site")
     with tempfile.TemporaryDirectory(prefix="fivecolor-rerun-params-") as tmp:
-        params_file = snapshot_params(month_dir, Path(tmp))  # checks the month before anything is made
-        out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix=f"fivecolor-rerun-{month_dir.name}-"))
+        params_file = snapshot_params(
+            month_dir, Path(tmp)
+        )  # checks the month before anything is made
+        out = (
+            Path(out)
+            if out is not None
+            else Path(tempfile.mkdtemp(prefix=f"fivecolor-rerun-{month_dir.name}-"))
+        )
         if scores_only:
             from fivecolor.data.dataset import load_data
             from fivecolor.params import load_params
@@ -158,7 +177,17 @@ def rerun_month(month_dir: Path, out: Path | None = None, workers: int | None = 
             rebuilt = out / params.period
             write_csv(scores_file(score(load_data(params), params)), rebuilt / "scores.csv")
         else:
-            rebuilt = build_month(params_file, reports_dir=out, workers=workers, force=True, progress=progress,
-                                  notebooks_dir=notebooks_dir)
-    difference = first_difference((month_dir / "scores.csv").read_bytes(), (rebuilt / "scores.csv").read_bytes())
-    return RerunResult(published=month_dir, rebuilt=rebuilt, identical=difference is None, difference=difference)
+            rebuilt = build_month(
+                params_file,
+                reports_dir=out,
+                workers=workers,
+                force=True,
+                progress=progress,
+                notebooks_dir=notebooks_dir,
+            )
+    difference = first_difference(
+        (month_dir / "scores.csv").read_bytes(), (rebuilt / "scores.csv").read_bytes()
+    )
+    return RerunResult(
+        published=month_dir, rebuilt=rebuilt, identical=difference is None, difference=difference
+    )

@@ -133,14 +133,20 @@ def run_notebook(job: NotebookJob, engine_name: str = "fivecolor_warm") -> Noteb
     if job.html_path is not None and executed is not None:
         try:
             page = render_html(
-                executed, job.assets_url, title=job.title or job.label or None, language=job.language
+                executed,
+                job.assets_url,
+                title=job.title or job.label or None,
+                language=job.language,
             )
             html_path = Path(job.html_path)
             html_path.parent.mkdir(parents=True, exist_ok=True)
             html_path.write_text(page, encoding="utf-8")
             html_written = True
         except Exception as exc:
-            error = error or f"{_describe(job)}: HTML rendering failed: {type(exc).__name__}: {_one_line(exc)}"
+            error = (
+                error
+                or f"{_describe(job)}: HTML rendering failed: {type(exc).__name__}: {_one_line(exc)}"
+            )
     return NotebookResult(
         job=job,
         status="failed" if error else "ok",
@@ -214,8 +220,9 @@ def run_notebooks(
     context = multiprocessing.get_context("spawn")
     scratch = tempfile.mkdtemp(prefix="fivecolor-run-")
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up,
-                                 initargs=(scratch,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(scratch,)
+        ) as pool:
             futures = _submit_all(pool, jobs, engine_name)
             try:
                 with _progress_bar(len(jobs), enabled=progress) as advance:
@@ -229,7 +236,7 @@ def run_notebooks(
                                 status="failed",
                                 seconds=0.0,
                                 error=f"{_describe(jobs[index])}: worker failed: {type(exc).__name__}: "
-                                      f"{_one_line(exc)}",
+                                f"{_one_line(exc)}",
                             )
                         advance(results[index])
             except BaseException:  # Ctrl-C: stop now rather than wait for the running notebooks
@@ -247,7 +254,9 @@ def _submit_all(pool: ProcessPoolExecutor, jobs: list[NotebookJob], engine_name:
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
     try:
-        return {pool.submit(run_notebook, job, engine_name): index for index, job in enumerate(jobs)}
+        return {
+            pool.submit(run_notebook, job, engine_name): index for index, job in enumerate(jobs)
+        }
     finally:
         if in_main:
             signal.signal(signal.SIGINT, previous)

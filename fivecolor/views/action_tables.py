@@ -116,7 +116,9 @@ def pairing_table(
     mentor = names_of(result, frame["mentor_id"])
     partner = names_of(result, frame["partner_id"])
     details = {
-        text("action.distance_km", language): np.round(frame["distance_km"].to_numpy(dtype=float), 1),
+        text("action.distance_km", language): np.round(
+            frame["distance_km"].to_numpy(dtype=float), 1
+        ),
         text("action.complementarity", language): np.round(
             frame["complementarity"].to_numpy(dtype=float), 1
         ),
@@ -134,7 +136,9 @@ def pairing_table(
     station_position(result, station_id)
     is_mentor = (frame["mentor_id"] == station_id).to_numpy()
     mine = is_mentor | (frame["partner_id"] == station_id).to_numpy()
-    roles = np.where(is_mentor, text("action.role_mentor", language), text("action.role_partner", language))
+    roles = np.where(
+        is_mentor, text("action.role_mentor", language), text("action.role_partner", language)
+    )
     table = pd.DataFrame(
         {
             text("action.paired_with", language): np.where(is_mentor, partner, mentor),
@@ -152,7 +156,9 @@ def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
     capacity = frame["status"].astype(str).str.endswith("capacity exhausted").to_numpy()
     mentor_band = band_label_or_empty(frame["mentor_band"], language)
     reason = [
-        text("action.reason_capacity", language) if full else text("action.reason_no_mentor", language, band=band)
+        text("action.reason_capacity", language)
+        if full
+        else text("action.reason_no_mentor", language, band=band)
         for full, band in zip(capacity, mentor_band)
     ]
     return pd.DataFrame(

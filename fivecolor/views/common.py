@@ -147,7 +147,11 @@ def scores_file(result: ScoreResult, period: str | None = None) -> pd.DataFrame:
     """The published scores file: :meth:`ScoreResult.table` with each grade's name in the report's
     language (``band_label``) beside its code."""
     table = result.table(period)
-    table.insert(table.columns.get_loc("band") + 1, "band_label", band_labels(table["band"], result.params.language))
+    table.insert(
+        table.columns.get_loc("band") + 1,
+        "band_label",
+        band_labels(table["band"], result.params.language),
+    )
     return table
 
 
@@ -163,20 +167,33 @@ def county_bands(result: ScoreResult) -> pd.DataFrame:
     county = result.data.stations["county"].astype(str).loc[frame["station_id"]].to_numpy()
     order = pd.Series(np.arange(len(BANDS)), index=list(BANDS))
     ordinal = pd.Series(frame["band"].to_numpy(dtype=object)).map(order).to_numpy(dtype=float)
-    grouped = pd.DataFrame({"county": county, "band": frame["band"].to_numpy(dtype=object),
-                            "ordinal": ordinal, "score": frame["score"].to_numpy(dtype=float)})
-    counts = pd.crosstab(grouped["county"], grouped["band"]).reindex(columns=list(BANDS), fill_value=0)
+    grouped = pd.DataFrame(
+        {
+            "county": county,
+            "band": frame["band"].to_numpy(dtype=object),
+            "ordinal": ordinal,
+            "score": frame["score"].to_numpy(dtype=float),
+        }
+    )
+    counts = pd.crosstab(grouped["county"], grouped["band"]).reindex(
+        columns=list(BANDS), fill_value=0
+    )
     by_county = grouped.groupby("county")
     median_ordinal = by_county["ordinal"].quantile(0.5, interpolation="lower")
-    summary = pd.DataFrame({
-        "stations": by_county.size(),
-        **{band: counts[band] for band in BANDS},
-        "median_score": by_county["score"].median().round(1),
-        "median_band": median_ordinal.map(lambda o: "" if np.isnan(o) else BANDS[int(o)]),
-    })
+    summary = pd.DataFrame(
+        {
+            "stations": by_county.size(),
+            **{band: counts[band] for band in BANDS},
+            "median_score": by_county["score"].median().round(1),
+            "median_band": median_ordinal.map(lambda o: "" if np.isnan(o) else BANDS[int(o)]),
+        }
+    )
     known = [c for c in COUNTIES["name"] if c in summary.index]
     summary = summary.reindex([*known, *sorted(set(summary.index) - set(known))])
-    summary["county_label"] = (summary.index.map(_COUNTY_EN).fillna(pd.Series(summary.index, index=summary.index))
-                               if result.params.language == "en" else summary.index)
+    summary["county_label"] = (
+        summary.index.map(_COUNTY_EN).fillna(pd.Series(summary.index, index=summary.index))
+        if result.params.language == "en"
+        else summary.index
+    )
     summary.index.name = "county"
     return summary

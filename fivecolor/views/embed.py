@@ -12,7 +12,13 @@ import json
 from collections import Counter
 from typing import Any
 
-__all__ = ["RENDERER_NAME", "chart_html", "enable_offline_charts", "offline_renderer", "reset_chart_ids"]
+__all__ = [
+    "RENDERER_NAME",
+    "chart_html",
+    "enable_offline_charts",
+    "offline_renderer",
+    "reset_chart_ids",
+]
 
 RENDERER_NAME = "fivecolor_offline"
 
@@ -32,9 +38,7 @@ def _spec_dict(chart_or_spec: Any) -> dict:
 def _script_json(value: Any, **dump_options: Any) -> str:
     """JSON safe inside ``<script>``: no ``</script>``, ``<!--`` or JS line separators."""
     text = json.dumps(value, ensure_ascii=False, **dump_options)
-    return (
-        text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    )
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def chart_html(chart_or_spec: Any, embed_options: dict | None = None) -> str:

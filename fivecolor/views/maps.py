@@ -182,8 +182,9 @@ def colour_map(
     return _map(result, areas, counties, width, height, legend_spec, title, point_size=14)
 
 
-def county_map(result: ScoreResult, width: int = 560, height: int = 520, points: bool | None = None
-               ) -> alt.LayerChart:
+def county_map(
+    result: ScoreResult, width: int = 560, height: int = 520, points: bool | None = None
+) -> alt.LayerChart:
     """The five-colour map of a large company: each county filled with its median grade.
 
     Tooltips give the county's stations and how many are of each grade; the stations are small
@@ -194,42 +195,62 @@ def county_map(result: ScoreResult, width: int = 560, height: int = 520, points:
     language = result.params.language
     summary = county_bands(result)
     labels = {band: BAND_LABELS[band][language] for band in BANDS}
-    by_county = pd.DataFrame({
-        "name": summary.index.to_numpy(dtype=object),
-        "county": summary["county_label"].to_numpy(dtype=object),
-        "stations": summary["stations"].to_numpy(),
-        "median_score": summary["median_score"].to_numpy(),
-        "band_label": [labels.get(b, text("table.no_score", language)) for b in summary["median_band"]],
-        **{f"n_{band}": summary[band].to_numpy() for band in BANDS},
-    })
+    by_county = pd.DataFrame(
+        {
+            "name": summary.index.to_numpy(dtype=object),
+            "county": summary["county_label"].to_numpy(dtype=object),
+            "stations": summary["stations"].to_numpy(),
+            "median_score": summary["median_score"].to_numpy(),
+            "band_label": [
+                labels.get(b, text("table.no_score", language)) for b in summary["median_band"]
+            ],
+            **{f"n_{band}": summary[band].to_numpy() for band in BANDS},
+        }
+    )
     counties = geo.orient_clockwise(geo.county_boundaries())
     county_data = alt.Data(values=_stripped(counties["features"], ("name",)))
     missing = bool((by_county["band_label"] == text("table.no_score", language)).any())
     legend = alt.Legend(orient="top-right", fillColor="white", padding=6)
-    tooltip = [alt.Tooltip("county:N", title=text("table.county", language)),
-               alt.Tooltip("stations:Q", title=text("table.stations_count", language)),
-               alt.Tooltip("median_score:Q", title=text("table.score", language), format=".1f"),
-               alt.Tooltip("band_label:N", title=text("table.band", language)),
-               *(alt.Tooltip(f"n_{band}:Q", title=labels[band]) for band in BANDS)]
+    tooltip = [
+        alt.Tooltip("county:N", title=text("table.county", language)),
+        alt.Tooltip("stations:Q", title=text("table.stations_count", language)),
+        alt.Tooltip("median_score:Q", title=text("table.score", language), format=".1f"),
+        alt.Tooltip("band_label:N", title=text("table.band", language)),
+        *(alt.Tooltip(f"n_{band}:Q", title=labels[band]) for band in BANDS),
+    ]
     areas = (
         alt.Chart(county_data)
         .mark_geoshape(stroke=BORDER_COLOUR, strokeWidth=1.1, fillOpacity=0.55)
         .encode(color=band_color(language, missing, legend), tooltip=tooltip)
-        .transform_lookup(lookup="properties.name",
-                          from_=alt.LookupData(by_county, "name", [c for c in by_county if c != "name"]))
+        .transform_lookup(
+            lookup="properties.name",
+            from_=alt.LookupData(by_county, "name", [c for c in by_county if c != "name"]),
+        )
     )
     layers = [areas]
     if points if points is not None else len(result.data.station_ids) <= MAX_POINTS:
         frame = _station_frame(result)[["station", "band_label", "lat", "lon"]]
         layers.append(
-            alt.Chart(frame).mark_circle(size=8, opacity=0.9, stroke="#1a1a1a", strokeWidth=0.2)
-            .encode(longitude="lon:Q", latitude="lat:Q", color=band_color(language, missing, None),
-                    tooltip=[alt.Tooltip("station:N", title=text("table.station", language)),
-                             alt.Tooltip("band_label:N", title=text("table.band", language))])
+            alt.Chart(frame)
+            .mark_circle(size=8, opacity=0.9, stroke="#1a1a1a", strokeWidth=0.2)
+            .encode(
+                longitude="lon:Q",
+                latitude="lat:Q",
+                color=band_color(language, missing, None),
+                tooltip=[
+                    alt.Tooltip("station:N", title=text("table.station", language)),
+                    alt.Tooltip("band_label:N", title=text("table.band", language)),
+                ],
+            )
         )
-    title = alt.TitleParams(text("chart.map", language, period=result.params.period),
-                            subtitle=_caption_lines(language))
-    return alt.layer(*layers).project(type="mercator").properties(width=width, height=height, title=title)
+    title = alt.TitleParams(
+        text("chart.map", language, period=result.params.period), subtitle=_caption_lines(language)
+    )
+    return (
+        alt.layer(*layers)
+        .project(type="mercator")
+        .properties(width=width, height=height, title=title)
+    )
 
 
 def overview_map(result: ScoreResult) -> alt.LayerChart:

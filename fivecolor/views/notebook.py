@@ -47,7 +47,10 @@ class Month:
 
 
 def _fingerprint(params: Params) -> tuple[str, ...]:
-    files = [*params.sources, *(str(p) for p in (getattr(params.data, role) for role in DATA_ROLES) if p)]
+    files = [
+        *params.sources,
+        *(str(p) for p in (getattr(params.data, role) for role in DATA_ROLES) if p),
+    ]
     return tuple(f"{f}:{file_sha256(Path(f))}" for f in files if Path(f).is_file())
 
 
@@ -120,10 +123,12 @@ def show_title(
     name = html.escape(month.station_name(station_id)) if station_id else ""
     target = "../index.html" if station_id else back
     back = _link(target, month.text("nav.overview")) if target else ""
-    display(HTML(
-        f"{back}<h1>{html.escape(p.label(p.title))}</h1>"
-        f'<p class="fc-subtitle">{month.text(key)}{" · " + name if name else ""} · {html.escape(p.period)}</p>'
-    ))
+    display(
+        HTML(
+            f"{back}<h1>{html.escape(p.label(p.title))}</h1>"
+            f'<p class="fc-subtitle">{month.text(key)}{" · " + name if name else ""} · {html.escape(p.period)}</p>'
+        )
+    )
 
 
 def station_links(month: Month) -> object:
@@ -144,8 +149,10 @@ def station_links(month: Month) -> object:
             for sid, band in zip(group["station_id"], group["band"])
         )
         if large:
-            blocks.append(f"<details><summary><strong>{html.escape(county)}</strong> ({len(group)})</summary>"
-                          f"<p>{links}</p></details>")
+            blocks.append(
+                f"<details><summary><strong>{html.escape(county)}</strong> ({len(group)})</summary>"
+                f"<p>{links}</p></details>"
+            )
         else:
             blocks.append(f"<p><strong>{html.escape(county)}</strong>: {links}</p>")
     return HTML("\n".join(blocks))
@@ -181,13 +188,17 @@ def show_table(frame, empty_key: str | None = None, month: Month | None = None) 
     if month is not None and is_large(month.result) and len(frame) > 2 * ROWS_SHOWN:
         # a large month: both ends of the table, the middle left to the published files
         show_table(frame.iloc[:ROWS_SHOWN])
-        left_out = html.escape(month.text("table.rows_left_out", n=f"{len(frame) - 2 * ROWS_SHOWN:,}"))
+        left_out = html.escape(
+            month.text("table.rows_left_out", n=f"{len(frame) - 2 * ROWS_SHOWN:,}")
+        )
         display(HTML(f'<p class="fc-muted">{left_out}</p>'))
         show_table(frame.iloc[-ROWS_SHOWN:])
         return
     classes = "fc-table" if _fits_on_one_line(frame) else "fc-table fc-table-wrap"
     table = frame.to_html(index=False, escape=True, border=0, classes=classes, na_rep="")
-    display(HTML(f'{_TABLE_STYLE}<div class="fc-table-scroll" style="overflow-x: auto">{table}</div>'))
+    display(
+        HTML(f'{_TABLE_STYLE}<div class="fc-table-scroll" style="overflow-x: auto">{table}</div>')
+    )
 
 
 #: JupyterLab's page style gives wide tables equal columns, which breaks station and grade names
@@ -224,8 +235,13 @@ def show_summary(month: Month) -> None:
 
     summary = colour_summary(month.result)
     counts = ("、" if month.language == "zh" else ", ").join(
-        f"{band_label(b, month.language)} {n}" for b, n in zip(summary["band"], summary["count"]))
-    display(HTML(f'<p class="fc-summary">{month.text("overview.summary", n=int(summary["count"].sum()), counts=counts)}</p>'))
+        f"{band_label(b, month.language)} {n}" for b, n in zip(summary["band"], summary["count"])
+    )
+    display(
+        HTML(
+            f'<p class="fc-summary">{month.text("overview.summary", n=int(summary["count"].sum()), counts=counts)}</p>'
+        )
+    )
 
 
 def show_text(month: Month, key: str, css_class: str = "fc-intro", **values) -> None:
@@ -324,6 +340,8 @@ def project_progress(month: Month):
         if len(_projects) >= 4:
             _projects.clear()
         projects = load_projects(month.params, month.data.station_ids)
-        progress = None if projects is None else progress_of.project_progress(month.result, projects)
+        progress = (
+            None if projects is None else progress_of.project_progress(month.result, projects)
+        )
         _projects[id(month)] = (month, progress)
     return _projects[id(month)][1]

@@ -94,7 +94,9 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
     lowest = rule.boundaries[-1] if rule.is_absolute else 100.0
     bottom = float(np.floor(min(np.nanmin(scores, initial=100), lowest) / 5) * 5 - 5)
     y = alt.Y(
-        "score:Q", title=text("table.score", language), scale=alt.Scale(domain=[max(bottom, 0), 100])
+        "score:Q",
+        title=text("table.score", language),
+        scale=alt.Scale(domain=[max(bottom, 0), 100]),
     )
     x = alt.X(
         f"{PERIOD_UNIT}(date):T", title=text("table.month", language), axis=alt.Axis(format="%Y-%m")
@@ -201,7 +203,9 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
         sort=series,
     )
     base = alt.Chart(long).encode(
-        y=alt.Y("indicator:N", sort=frame["label"].tolist(), title=text("table.indicator", language)),
+        y=alt.Y(
+            "indicator:N", sort=frame["label"].tolist(), title=text("table.indicator", language)
+        ),
         x=alt.X("v:Q", title=text("table.normalised", language), scale=alt.Scale(domain=[0, 100])),
         color=colour,
         tooltip=[
@@ -272,7 +276,10 @@ def station_changes(result: ScoreResult, station_id: str) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "indicator": indicator_labels(result).loc[list(result.data.indicators)].to_numpy(),
-            "unit": [result.params.indicators[key].unit_in(result.params.language) for key in result.data.indicators],
+            "unit": [
+                result.params.indicators[key].unit_in(result.params.language)
+                for key in result.data.indicators
+            ],
             "raw_last_month": raw_before,
             "raw_this_month": result.data.values[t, s],
             "normalised_last_month": np.round(norm_before, 1),
@@ -337,5 +344,11 @@ def county_peers(result: ScoreResult, station_id: str) -> pd.DataFrame:
     frame = month_frame(result)
     same_county = result.data.stations.loc[frame["station_id"], "county"].to_numpy() == county
     peers = frame[same_county & (frame["station_id"] != station_id).to_numpy()]
-    columns = headers(language, station="table.station", score="table.score", rank="table.rank", band_label="table.band")
+    columns = headers(
+        language,
+        station="table.station",
+        score="table.score",
+        rank="table.rank",
+        band_label="table.band",
+    )
     return peers[list(columns)].rename(columns=columns).reset_index(drop=True)

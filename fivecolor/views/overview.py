@@ -69,7 +69,11 @@ def colour_summary_table(result: ScoreResult) -> pd.DataFrame:
     )
     return frame.rename(
         columns=headers(
-            language, band="table.band", count="table.count", previous="table.last_month", change="table.difference"
+            language,
+            band="table.band",
+            count="table.count",
+            previous="table.last_month",
+            change="table.difference",
         )
     )
 
@@ -102,7 +106,10 @@ def colour_counts_chart(result: ScoreResult) -> alt.LayerChart:
     )
     base = alt.Chart(data).encode(
         x=alt.X(
-            "band_label:N", sort=labels, title=text("table.band", language), axis=alt.Axis(labelAngle=0)
+            "band_label:N",
+            sort=labels,
+            title=text("table.band", language),
+            axis=alt.Axis(labelAngle=0),
         ),
         xOffset=alt.XOffset("month:N", sort=months),
         y=alt.Y("count:Q", title=text("table.stations_count", language)),
@@ -180,7 +187,9 @@ def county_summary_table(result: ScoreResult) -> pd.DataFrame:
         text("table.stations_count", language): summary["stations"].to_numpy(),
         **{BAND_LABELS[band][language]: summary[band].to_numpy() for band in BANDS},
         _median_of(text("table.score", language), language): summary["median_score"].to_numpy(),
-        _median_of(text("table.band", language), language): band_labels(summary["median_band"], language),
+        _median_of(text("table.band", language), language): band_labels(
+            summary["median_band"], language
+        ),
     }
     return pd.DataFrame(columns)
 
@@ -284,30 +293,53 @@ def county_heatmap(result: ScoreResult) -> alt.Chart:
     summary = county_bands(result)
     indicators = _indicator_table(result)
     county = result.data.stations["county"].astype(str).reindex(result.data.station_ids).to_numpy()
-    medians = (pd.DataFrame(result.normalised[t], columns=indicators["indicator"].to_numpy())
-               .groupby(county).median().reindex(summary.index))
-    cells = pd.DataFrame({
-        "county": np.repeat(summary["county_label"].to_numpy(dtype=object), len(indicators)),
-        "stations": np.repeat(summary["stations"].to_numpy(), len(indicators)),
-        "indicator": np.tile(indicators["indicator"].to_numpy(dtype=object), len(summary)),
-        "v": np.round(medians.to_numpy(dtype=float), 1).ravel(),
-    })
+    medians = (
+        pd.DataFrame(result.normalised[t], columns=indicators["indicator"].to_numpy())
+        .groupby(county)
+        .median()
+        .reindex(summary.index)
+    )
+    cells = pd.DataFrame(
+        {
+            "county": np.repeat(summary["county_label"].to_numpy(dtype=object), len(indicators)),
+            "stations": np.repeat(summary["stations"].to_numpy(), len(indicators)),
+            "indicator": np.tile(indicators["indicator"].to_numpy(dtype=object), len(summary)),
+            "v": np.round(medians.to_numpy(dtype=float), 1).ravel(),
+        }
+    )
     low = float(np.floor(np.nanmin(cells["v"], initial=100) / 10) * 10) if len(cells) else 0.0
     return (
-        alt.Chart(cells).mark_rect()
+        alt.Chart(cells)
+        .mark_rect()
         .encode(
-            x=alt.X("indicator:N", sort=indicators["indicator"].tolist(), title=text("table.indicator", language),
-                    axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160)),
-            y=alt.Y("county:N", sort=summary["county_label"].tolist(), title=text("table.county", language)),
-            color=alt.Color("v:Q", title=text("table.normalised", language),
-                            scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True)),
-            tooltip=[alt.Tooltip("county:N", title=text("table.county", language)),
-                     alt.Tooltip("stations:Q", title=text("table.stations_count", language)),
-                     alt.Tooltip("indicator:N", title=text("table.indicator", language)),
-                     alt.Tooltip("v:Q", title=text("table.normalised", language), format=".1f")],
+            x=alt.X(
+                "indicator:N",
+                sort=indicators["indicator"].tolist(),
+                title=text("table.indicator", language),
+                axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160),
+            ),
+            y=alt.Y(
+                "county:N",
+                sort=summary["county_label"].tolist(),
+                title=text("table.county", language),
+            ),
+            color=alt.Color(
+                "v:Q",
+                title=text("table.normalised", language),
+                scale=alt.Scale(scheme="blues", domain=[low, 100], clamp=True),
+            ),
+            tooltip=[
+                alt.Tooltip("county:N", title=text("table.county", language)),
+                alt.Tooltip("stations:Q", title=text("table.stations_count", language)),
+                alt.Tooltip("indicator:N", title=text("table.indicator", language)),
+                alt.Tooltip("v:Q", title=text("table.normalised", language), format=".1f"),
+            ],
         )
-        .properties(width=alt.Step(30), height=alt.Step(18),
-                    title=text("chart.heatmap", language, period=result.params.period))
+        .properties(
+            width=alt.Step(30),
+            height=alt.Step(18),
+            title=text("chart.heatmap", language, period=result.params.period),
+        )
     )
 
 
@@ -421,7 +453,9 @@ def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) ->
         }
     ).dropna(subset=["share"])
     plan = result.params.actions.stages if stages else ()
-    series = [text("table.red_share", language), text("table.stage_target", language)][: 2 if plan else 1]
+    series = [text("table.red_share", language), text("table.stage_target", language)][
+        : 2 if plan else 1
+    ]
     colour = alt.Color(
         "series:N",
         title=None,

@@ -55,7 +55,9 @@ def _uncertainty_frame(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.Dat
     language = result.params.language
     frame = uncertainty[uncertainty["band"].astype(str) != ""]
     if is_large(result):  # one row per station would be unreadable: the least certain stations
-        frame = frame.sort_values(["p_published", "median_rank"], kind="stable").head(UNCERTAIN_SHOWN)
+        frame = frame.sort_values(["p_published", "median_rank"], kind="stable").head(
+            UNCERTAIN_SHOWN
+        )
     position = result.data.station_ids.get_indexer(frame["station_id"])
     return pd.DataFrame(
         {
@@ -285,9 +287,13 @@ def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("input:N", sort=list(dict.fromkeys(inputs)), title=text("sens.input", language)),
+            y=alt.Y(
+                "input:N", sort=list(dict.fromkeys(inputs)), title=text("sens.input", language)
+            ),
             yOffset=alt.YOffset("kind:N", sort=kinds),
-            x=alt.X("bar:Q", title=text("sens.sobol_index", language), scale=alt.Scale(domain=[0, 1])),
+            x=alt.X(
+                "bar:Q", title=text("sens.sobol_index", language), scale=alt.Scale(domain=[0, 1])
+            ),
             color=alt.Color(
                 "kind:N",
                 title=text("sens.sobol_kind", language),
@@ -307,7 +313,11 @@ def sobol_chart(result: ScoreResult, sobol: pd.DataFrame) -> alt.Chart:
 # --------------------------------------------------------------------------- cut-offs
 def cutoff_shift_header(result: ScoreResult) -> str:
     """Header of the shift: points for cut-offs, percentage points for quantile bands."""
-    key = "sens.shift_points" if BandRule.of(result.params.bands).is_absolute else "sens.shift_quantile"
+    key = (
+        "sens.shift_points"
+        if BandRule.of(result.params.bands).is_absolute
+        else "sens.shift_quantile"
+    )
     return text(key, result.params.language)
 
 

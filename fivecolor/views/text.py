@@ -53,6 +53,7 @@ LANGUAGES: tuple[str, ...] = ("zh", "en")
 CATALOGUE_FILE = "text.yaml"
 _KEY_STYLE = re.compile(r"[a-z]+(\.[a-z0-9_]+)+")
 
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """Safe YAML loading that refuses a key written twice (plain YAML silently keeps the last)."""
 

@@ -50,20 +50,24 @@ def cutoff_distances(result: ScoreResult) -> pd.DataFrame:
         up = np.concatenate([[np.nan], low[:-1]])[b]  # lowest score of the band above
         down = np.concatenate([high[1:], [np.nan]])[b]  # highest score of the band below
     names = np.array(("", *BANDS, ""), dtype=object)
-    frame = pd.DataFrame({
-        "station_id": result.data.stations.index.to_numpy(),
-        "score": composite,
-        "rank": pd.array(result.rank[t], dtype="Int64"),
-        "band": names[band + 1],
-        "next_up": np.where(scored, names[b], ""),
-        "distance_up": np.where(scored, np.round(up - composite, 6), np.nan),
-        "next_down": np.where(scored, names[b + 2], ""),
-        "distance_down": np.where(scored, np.round(composite - down, 6), np.nan),
-    })
+    frame = pd.DataFrame(
+        {
+            "station_id": result.data.stations.index.to_numpy(),
+            "score": composite,
+            "rank": pd.array(result.rank[t], dtype="Int64"),
+            "band": names[band + 1],
+            "next_up": np.where(scored, names[b], ""),
+            "distance_up": np.where(scored, np.round(up - composite, 6), np.nan),
+            "next_down": np.where(scored, names[b + 2], ""),
+            "distance_down": np.where(scored, np.round(composite - down, 6), np.nan),
+        }
+    )
     return frame.sort_values(["rank", "station_id"], na_position="last").reset_index(drop=True)
 
 
-def cutoff_shift_counts(result: ScoreResult, shifts: Iterable[float] = range(-5, 6)) -> pd.DataFrame:
+def cutoff_shift_counts(
+    result: ScoreResult, shifts: Iterable[float] = range(-5, 6)
+) -> pd.DataFrame:
     """How many stations change colour as each cut-off moves, alone and all together.
 
     Parameters
@@ -87,9 +91,10 @@ def cutoff_shift_counts(result: ScoreResult, shifts: Iterable[float] = range(-5,
     # moves (5, H, 4): cut-off j alone by h (rows 0-3), then all four by h (row 4)
     moves = np.concatenate([np.eye(4), np.ones((1, 4))])[:, None, :] * h[None, :, None]
     rule = BandRule.of(result.params.bands)
-    new = rule.codes(np.broadcast_to(composite, (*moves.shape[:2], composite.size)), rule.thresholds(moves))
+    new = rule.codes(
+        np.broadcast_to(composite, (*moves.shape[:2], composite.size)), rule.thresholds(moves)
+    )
     changed = (new != published).sum(axis=-1)  # (5, H)
     frame = pd.DataFrame(changed.T, index=pd.Index(h, name="shift"), columns=[*BANDS[:4], "all"])
     frame.attrs["unit"] = rule.shift_unit
     return frame
-

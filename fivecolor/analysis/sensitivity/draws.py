@@ -75,11 +75,14 @@ def _model(result: ScoreResult) -> _Model:
     """
     params = result.params
     sens = params.sensitivity
-    check_methods(params, {
-        "sensitivity.normalisation": (normmod.METHODS, "normalisation", sens.normalisation),
-        "sensitivity.aggregation": (agg.METHODS, "aggregation", sens.aggregation),
-        "sensitivity.weights.schemes": (weighting.SCHEMES, "weighting", sens.weights.schemes),
-    })
+    check_methods(
+        params,
+        {
+            "sensitivity.normalisation": (normmod.METHODS, "normalisation", sens.normalisation),
+            "sensitivity.aggregation": (agg.METHODS, "aggregation", sens.aggregation),
+            "sensitivity.weights.schemes": (weighting.SCHEMES, "weighting", sens.weights.schemes),
+        },
+    )
     t = result.period_index
     ind = IndicatorArrays.from_params(params)
     normalisations = tuple(dict.fromkeys(m.value for m in sens.normalisation))
@@ -87,7 +90,9 @@ def _model(result: ScoreResult) -> _Model:
     centre = np.stack([_scheme_effective(params, params.weights_scheme, x) for x in normalised])
     schemes = tuple(dict.fromkeys(s.value for s in sens.weights.schemes))
     if schemes:
-        scheme_w = np.stack([[_scheme_effective(params, s, x) for s in schemes] for x in normalised])
+        scheme_w = np.stack(
+            [[_scheme_effective(params, s, x) for s in schemes] for x in normalised]
+        )
     else:
         scheme_w = np.zeros((len(normalisations), 0, normalised.shape[-1]))
     n = normalised.shape[-1]
@@ -154,11 +159,15 @@ def _decode(model: _Model, u: np.ndarray, rng: np.random.Generator | None = None
     k = u.shape[0]
     col = dict(zip(model.dims, u.T))
     zeros = np.zeros(k, dtype=np.int64)
-    norm = _slot(col["normalisation"], len(model.normalisations)) if "normalisation" in col else zeros
+    norm = (
+        _slot(col["normalisation"], len(model.normalisations)) if "normalisation" in col else zeros
+    )
     aggr = _slot(col["aggregation"], len(model.aggregations)) if "aggregation" in col else zeros
     n = model.n_indicators
     if model.schemes:
-        scheme = _slot(col["weights_scheme"], len(model.schemes)) if "weights_scheme" in col else zeros
+        scheme = (
+            _slot(col["weights_scheme"], len(model.schemes)) if "weights_scheme" in col else zeros
+        )
         weights = model.scheme_weights[norm, scheme]
     else:
         scheme = zeros - 1
@@ -167,12 +176,17 @@ def _decode(model: _Model, u: np.ndarray, rng: np.random.Generator | None = None
         if rng is not None:
             gamma = rng.standard_gamma(positive)
         else:
-            uw = np.clip(np.stack([col[f"weight_{key}"] for key in model.params.indicator_keys], axis=1),
-                         _U_EPS, 1 - _U_EPS)
+            uw = np.clip(
+                np.stack([col[f"weight_{key}"] for key in model.params.indicator_keys], axis=1),
+                _U_EPS,
+                1 - _U_EPS,
+            )
             gamma = scipy.special.gammaincinv(positive, uw)  # Gamma(alpha_i) by its inverse CDF
         # independent Gamma(alpha_i) variates, normalised: Dirichlet(alpha)
         weights = np.where(alpha > 0, gamma, 0.0)
-    shift = (2.0 * col["cutoff_shift"] - 1.0) * model.shift if "cutoff_shift" in col else np.zeros(k)
+    shift = (
+        (2.0 * col["cutoff_shift"] - 1.0) * model.shift if "cutoff_shift" in col else np.zeros(k)
+    )
     if "left_out" in col:
         slot = _slot(col["left_out"], n + 1)  # n + 1 choices: each indicator, or none
         left = np.where(slot == n, -1, slot)
@@ -182,5 +196,3 @@ def _decode(model: _Model, u: np.ndarray, rng: np.random.Generator | None = None
     with np.errstate(invalid="ignore", divide="ignore"):
         weights = weights / weights.sum(axis=1, keepdims=True)
     return Draws(norm, aggr, scheme, weights, shift, left)
-
-

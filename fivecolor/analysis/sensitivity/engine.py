@@ -42,7 +42,9 @@ class _Structure:
             return cls(None, ())
         names = list(params.groups)
         membership = np.array([names.index(s.group) for s in params.indicators.values()])
-        fixed = tuple(g.aggregation.value if g.aggregation else None for g in params.groups.values())
+        fixed = tuple(
+            g.aggregation.value if g.aggregation else None for g in params.groups.values()
+        )
         return cls(membership, fixed)
 
 
@@ -85,7 +87,9 @@ def _ranks(composite: np.ndarray) -> np.ndarray:
     top = np.max(np.abs(np.where(missing, 0.0, composite)), initial=0.0)
     if (top + 1.0) * 1e9 * s > 2.0**62:  # out of int64 range: the general routine
         return bandmod.ordinal_rank(composite)
-    units = np.round(np.where(missing, -top - 1.0, composite) * 1e9).astype(np.int64)  # missing last
+    units = np.round(np.where(missing, -top - 1.0, composite) * 1e9).astype(
+        np.int64
+    )  # missing last
     order = np.argsort(-units * s + np.arange(s), axis=-1)
     ranks = np.empty(composite.shape, dtype=np.float64)
     np.put_along_axis(ranks, order, np.arange(1.0, s + 1.0), axis=-1)
@@ -111,7 +115,9 @@ def _evaluate(model: _Model, draws: Draws) -> np.ndarray:
         for a, method in enumerate(model.aggregations):
             idx = np.flatnonzero((draws.normalisation == m) & (draws.aggregation == a))
             if idx.size:
-                out[idx] = _composites(model.normalised[m], draws.weights[idx], method, model.structure)
+                out[idx] = _composites(
+                    model.normalised[m], draws.weights[idx], method, model.structure
+                )
     return out
 
 
@@ -119,7 +125,9 @@ def _chunks(k: int, size: int) -> Iterable[slice]:
     return (slice(start, min(start + size, k)) for start in range(0, k, size))
 
 
-def _evaluate_chunk(draws: Draws, model: _Model, params: Params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _evaluate_chunk(
+    draws: Draws, model: _Model, params: Params
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Composite scores, ranks and bands of one chunk of samples: a pure function of its draws,
     so a chunk gives the same bits in this process or on a cluster worker."""
     composite = _evaluate(model, draws)
@@ -131,7 +139,7 @@ def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarr
     t = result.period_index
     with np.errstate(invalid="ignore", divide="ignore"):
         weights = weights / weights.sum(axis=1, keepdims=True)
-    composite = _composites(result.normalised[t], weights, result.params.aggregation.value,
-                            _Structure.of(result.params))
+    composite = _composites(
+        result.normalised[t], weights, result.params.aggregation.value, _Structure.of(result.params)
+    )
     return bandmod.ordinal_rank(composite), _bands(composite, result.params)
-

@@ -50,9 +50,16 @@ def indicator_influence(result: ScoreResult) -> pd.DataFrame:
     nominal = result.weights.effective
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(nominal > 0, effective / nominal, np.nan)
-    return pd.DataFrame({"nominal_weight": nominal, "pearson_r": r, "r2": r**2,
-                         "effective_weight": effective, "ratio": ratio},
-                        index=pd.Index(result.params.indicator_keys, name="indicator"))
+    return pd.DataFrame(
+        {
+            "nominal_weight": nominal,
+            "pearson_r": r,
+            "r2": r**2,
+            "effective_weight": effective,
+            "ratio": ratio,
+        },
+        index=pd.Index(result.params.indicator_keys, name="indicator"),
+    )
 
 
 def leave_one_out(result: ScoreResult) -> pd.DataFrame:
@@ -72,9 +79,11 @@ def leave_one_out(result: ScoreResult) -> pd.DataFrame:
     ranks, bands = _published_rerun(result, weights)
     scored = ~np.isnan(result.rank[t])
     shift = np.abs(ranks[:, scored] - result.rank[t][scored])
-    return pd.DataFrame({
-        "mean_abs_rank_shift": shift.mean(axis=1),
-        "max_abs_rank_shift": shift.max(axis=1, initial=0),
-        "band_changes": (bands != result.band[t]).sum(axis=1),
-    }, index=pd.Index(result.params.indicator_keys, name="indicator"))
-
+    return pd.DataFrame(
+        {
+            "mean_abs_rank_shift": shift.mean(axis=1),
+            "max_abs_rank_shift": shift.max(axis=1, initial=0),
+            "band_changes": (bands != result.band[t]).sum(axis=1),
+        },
+        index=pd.Index(result.params.indicator_keys, name="indicator"),
+    )

@@ -27,7 +27,9 @@ def _source(params: Params) -> str:
 def _checked_ahp_matrix(params: Params) -> np.ndarray:
     """The AHP matrix in indicator order, refused (InputError on ``ahp.matrix``) when unusable."""
     if params.ahp is None:
-        raise InputError(_source(params), "ahp", "the ahp scheme needs an ahp matrix (ahp.order, ahp.matrix)")
+        raise InputError(
+            _source(params), "ahp", "the ahp scheme needs an ahp matrix (ahp.order, ahp.matrix)"
+        )
     order = [params.ahp.order.index(k) for k in params.indicator_keys]
     matrix = np.asarray(params.ahp.matrix, dtype=float)[np.ix_(order, order)]
     try:
@@ -35,9 +37,12 @@ def _checked_ahp_matrix(params: Params) -> np.ndarray:
     except ValueError as exc:
         raise InputError(_source(params), "ahp.matrix", str(exc)) from None
     if result.cr >= params.ahp.max_cr:
-        raise InputError(_source(params), "ahp.matrix",
-                         f"consistency ratio {result.cr:.3f} is at or above ahp.max_cr "
-                         f"{params.ahp.max_cr:g}; revise the comparisons")
+        raise InputError(
+            _source(params),
+            "ahp.matrix",
+            f"consistency ratio {result.cr:.3f} is at or above ahp.max_cr "
+            f"{params.ahp.max_cr:g}; revise the comparisons",
+        )
     return matrix
 
 
@@ -88,7 +93,9 @@ def scheme_weights(params: Params, month_scores: np.ndarray) -> pd.DataFrame:
     return table.rename(columns=dict(enumerate(params.indicator_keys)))
 
 
-def _scheme_effective(params: Params, scheme: WeightsScheme | str, month_scores: np.ndarray) -> np.ndarray:
+def _scheme_effective(
+    params: Params, scheme: WeightsScheme | str, month_scores: np.ndarray
+) -> np.ndarray:
     """Each indicator's share of the composite under ``scheme`` (groups applied), shape (I,)."""
     scheme = WeightsScheme(scheme)
     if scheme is WeightsScheme.ahp:
@@ -121,8 +128,11 @@ def scheme_rankings(result: ScoreResult) -> pd.DataFrame:
     names = _scheme_names(result.params)
     weights = np.stack([_scheme_effective(result.params, s, result.normalised[t]) for s in names])
     ranks, _ = _published_rerun(result, weights)
-    return pd.DataFrame(ranks.T, columns=pd.Index(names, name="scheme"),
-                        index=pd.Index(result.data.stations.index, name="station_id"))
+    return pd.DataFrame(
+        ranks.T,
+        columns=pd.Index(names, name="scheme"),
+        index=pd.Index(result.data.stations.index, name="station_id"),
+    )
 
 
 def scheme_rank_correlations(result: ScoreResult) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -145,6 +155,7 @@ def scheme_rank_correlations(result: ScoreResult) -> tuple[pd.DataFrame, pd.Data
             rho[i, j] = rho[j, i] = scipy.stats.spearmanr(x, y).statistic
             tau[i, j] = tau[j, i] = scipy.stats.kendalltau(x, y).statistic
     index = pd.Index(names, name="scheme")
-    return (pd.DataFrame(rho, index=index, columns=index.copy()),
-            pd.DataFrame(tau, index=index, columns=index.copy()))
-
+    return (
+        pd.DataFrame(rho, index=index, columns=index.copy()),
+        pd.DataFrame(tau, index=index, columns=index.copy()),
+    )

@@ -22,8 +22,9 @@ from fivecolor.scoring.pipeline import ScoreResult
 SOBOL_OUTPUTS = ("rank_shift", "band_change", "score")
 
 
-def sobol_indices(func: Callable[[np.ndarray], np.ndarray], dists: Sequence, n: int,
-                  seed: int) -> tuple[np.ndarray, np.ndarray]:
+def sobol_indices(
+    func: Callable[[np.ndarray], np.ndarray], dists: Sequence, n: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """First-order and total Sobol indices of a vectorised model, by :func:`scipy.stats.sobol_indices`.
 
     scipy evaluates ``func`` on Saltelli's A, B and AB_i matrices of scrambled Sobol' points and
@@ -46,7 +47,9 @@ def sobol_indices(func: Callable[[np.ndarray], np.ndarray], dists: Sequence, n: 
     first_order, total_order
         Arrays (s, d); an output with no variance has indices 0.
     """
-    res = scipy.stats.sobol_indices(func=func, n=n, dists=list(dists), rng=np.random.default_rng(seed))
+    res = scipy.stats.sobol_indices(
+        func=func, n=n, dists=list(dists), rng=np.random.default_rng(seed)
+    )
     d = len(dists)
     return np.asarray(res.first_order).reshape(-1, d), np.asarray(res.total_order).reshape(-1, d)
 
@@ -65,7 +68,9 @@ def _sobol_model(model: _Model, output: str) -> Callable[[np.ndarray], np.ndarra
                 rows.append(shift.mean(axis=1)[:, None])
             elif output == "band_change":
                 bands = _bands(composite, model.params, draws.cutoff_shift)
-                rows.append((bands[:, scored] != model.published_band[scored]).mean(axis=1)[:, None])
+                rows.append(
+                    (bands[:, scored] != model.published_band[scored]).mean(axis=1)[:, None]
+                )
             else:
                 rows.append(composite[:, scored])
         return np.concatenate(rows).T
@@ -112,12 +117,19 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
     func = _sobol_model(model, output)
     frames = []
     for size in (n, 2 * n):
-        first, total = sobol_indices(func, [scipy.stats.uniform()] * len(dims), size, result.params.sensitivity.seed)
-        frame = pd.DataFrame({"input": np.tile(dims, first.shape[0]), "n": size,
-                              "S1": first.ravel(), "ST": total.ravel()})
+        first, total = sobol_indices(
+            func, [scipy.stats.uniform()] * len(dims), size, result.params.sensitivity.seed
+        )
+        frame = pd.DataFrame(
+            {
+                "input": np.tile(dims, first.shape[0]),
+                "n": size,
+                "S1": first.ravel(),
+                "ST": total.ravel(),
+            }
+        )
         if output == "score":
             ids = result.data.stations.index.to_numpy()[~np.isnan(model.published_rank)]
             frame.insert(0, "station_id", np.repeat(ids, len(dims)))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
-

@@ -21,8 +21,18 @@ from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.pipeline import ScoreResult, score
 
 #: The per-station table of ``fivecolor sensitivity``, in this column order.
-STATION_COLUMNS = ("station_id", "median_rank", "rank_p05", "rank_p95", "p_red", "p_orange",
-                   "p_blue", "p_green", "p_yellow", "p_changed")
+STATION_COLUMNS = (
+    "station_id",
+    "median_rank",
+    "rank_p05",
+    "rank_p95",
+    "p_red",
+    "p_orange",
+    "p_blue",
+    "p_green",
+    "p_yellow",
+    "p_changed",
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -83,24 +93,36 @@ class UncertaintyResult:
     def inputs(self) -> pd.DataFrame:
         """The drawn inputs, one row per sample, readable (method names, indicator keys)."""
         keys = np.array((*self.result.params.indicator_keys, ""), dtype=object)
-        frame = pd.DataFrame({
-            "normalisation": np.asarray(self.normalisations, dtype=object)[self.draws.normalisation],
-            "aggregation": np.asarray(self.aggregations, dtype=object)[self.draws.aggregation],
-            "weights_scheme": (np.asarray(self.schemes, dtype=object)[self.draws.scheme]
-                               if self.schemes else "dirichlet"),
-            "cutoff_shift": self.draws.cutoff_shift,
-            "left_out": keys[self.draws.left_out],  # -1 picks the trailing "" (none)
-        })
-        weights = pd.DataFrame(self.draws.weights, columns=[f"w_{k}" for k in self.result.params.indicator_keys])
+        frame = pd.DataFrame(
+            {
+                "normalisation": np.asarray(self.normalisations, dtype=object)[
+                    self.draws.normalisation
+                ],
+                "aggregation": np.asarray(self.aggregations, dtype=object)[self.draws.aggregation],
+                "weights_scheme": (
+                    np.asarray(self.schemes, dtype=object)[self.draws.scheme]
+                    if self.schemes
+                    else "dirichlet"
+                ),
+                "cutoff_shift": self.draws.cutoff_shift,
+                "left_out": keys[self.draws.left_out],  # -1 picks the trailing "" (none)
+            }
+        )
+        weights = pd.DataFrame(
+            self.draws.weights, columns=[f"w_{k}" for k in self.result.params.indicator_keys]
+        )
         return pd.concat([frame, weights], axis=1)
 
     def __repr__(self) -> str:
-        return (f"UncertaintyResult(period={self.result.params.period!r}, samples={self.samples}, "
-                f"stations={self.ranks.shape[1]}, seed={self.seed}, dims={self.dims})")
+        return (
+            f"UncertaintyResult(period={self.result.params.period!r}, samples={self.samples}, "
+            f"stations={self.ranks.shape[1]}, seed={self.seed}, dims={self.dims})"
+        )
 
 
-def monte_carlo(result: ScoreResult, samples: int | None = None, seed: int | None = None,
-                executor=None) -> UncertaintyResult:
+def monte_carlo(
+    result: ScoreResult, samples: int | None = None, seed: int | None = None, executor=None
+) -> UncertaintyResult:
     """Uncertainty analysis of the reported month by Monte Carlo over the declared inputs.
 
     Each sample draws, as ``sensitivity`` in the parameters declares: the weights (Dirichlet
@@ -153,15 +175,25 @@ def monte_carlo(result: ScoreResult, samples: int | None = None, seed: int | Non
     if executor is None:
         evaluated = (_evaluate_chunk(draws.take(part), model, result.params) for part in parts)
     else:
-        evaluated = executor.map(_evaluate_chunk, [draws.take(part) for part in parts], model, result.params)
+        evaluated = executor.map(
+            _evaluate_chunk, [draws.take(part) for part in parts], model, result.params
+        )
     for part, (composite, chunk_ranks, chunk_bands) in zip(parts, evaluated):
         scores[part] = composite
         ranks[part] = chunk_ranks
         bands[part] = chunk_bands
     return UncertaintyResult(
-        result=result, seed=seed, dims=model.dims, uniforms=uniforms, draws=draws,
-        normalisations=model.normalisations, aggregations=model.aggregations, schemes=model.schemes,
-        scores=scores, ranks=ranks, bands=bands,
+        result=result,
+        seed=seed,
+        dims=model.dims,
+        uniforms=uniforms,
+        draws=draws,
+        normalisations=model.normalisations,
+        aggregations=model.aggregations,
+        schemes=model.schemes,
+        scores=scores,
+        ranks=ranks,
+        bands=bands,
     )
 
 
@@ -211,21 +243,29 @@ def station_uncertainty(mc: UncertaintyResult) -> pd.DataFrame:
     pct = np.where(scored, _rank_percentiles(mc.ranks, (0.05, 0.5, 0.95)), np.nan)
     prob = _colour_probabilities(mc.bands)
     published = mc.published_band
-    p_published = np.where(scored, prob[np.arange(len(published)), np.maximum(published, 0)], np.nan)
+    p_published = np.where(
+        scored, prob[np.arange(len(published)), np.maximum(published, 0)], np.nan
+    )
     prob = np.where(scored[:, None], prob, np.nan)
     band_names = np.array((*BANDS, ""), dtype=object)
-    frame = pd.DataFrame({
-        "station_id": mc.station_ids,
-        "median_rank": pct[1],
-        "rank_p05": pct[0],
-        "rank_p95": pct[2],
-        **{f"p_{name}": prob[:, b] for b, name in enumerate(BANDS)},
-        "p_changed": 1.0 - p_published,
-        "band": band_names[published],
-        "p_published": p_published,
-        "_rank": mc.published_rank,
-    })
-    return frame.sort_values(["_rank", "station_id"], na_position="last").drop(columns="_rank").reset_index(drop=True)
+    frame = pd.DataFrame(
+        {
+            "station_id": mc.station_ids,
+            "median_rank": pct[1],
+            "rank_p05": pct[0],
+            "rank_p95": pct[2],
+            **{f"p_{name}": prob[:, b] for b, name in enumerate(BANDS)},
+            "p_changed": 1.0 - p_published,
+            "band": band_names[published],
+            "p_published": p_published,
+            "_rank": mc.published_rank,
+        }
+    )
+    return (
+        frame.sort_values(["_rank", "station_id"], na_position="last")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
 
 
 def stable_share(mc: UncertaintyResult, threshold: float = 0.9) -> float:
@@ -248,8 +288,10 @@ def rescore_sample(mc: UncertaintyResult, k: int) -> ScoreResult:
     """
     params = mc.result.params
     w = mc.draws.weights[k]
-    indicators = {key: {**spec.model_dump(), "weight": float(w[i])}
-                  for i, (key, spec) in enumerate(params.indicators.items())}
+    indicators = {
+        key: {**spec.model_dump(), "weight": float(w[i])}
+        for i, (key, spec) in enumerate(params.indicators.items())
+    }
     changes: dict = {
         "normalisation": mc.normalisations[mc.draws.normalisation[k]],
         "aggregation": mc.aggregations[mc.draws.aggregation[k]],
@@ -259,12 +301,15 @@ def rescore_sample(mc: UncertaintyResult, k: int) -> ScoreResult:
     if params.groups is not None:
         membership = _Structure.of(params).membership
         totals = np.bincount(membership, weights=w, minlength=len(params.groups))
-        changes["groups"] = {name: {**g.model_dump(), "weight": float(totals[j])}
-                             for j, (name, g) in enumerate(params.groups.items())}
+        changes["groups"] = {
+            name: {**g.model_dump(), "weight": float(totals[j])}
+            for j, (name, g) in enumerate(params.groups.items())
+        }
     shift = float(mc.draws.cutoff_shift[k])
     b = params.bands
-    changes["bands"] = {**b.model_dump(),
-                        "cutoffs": [c + shift for c in b.cutoffs],
-                        "quantiles": [q + shift / 100.0 for q in b.quantiles]}
+    changes["bands"] = {
+        **b.model_dump(),
+        "cutoffs": [c + shift for c in b.cutoffs],
+        "quantiles": [q + shift / 100.0 for q in b.quantiles],
+    }
     return score(mc.result.data, params.replace(**changes))
-

@@ -20,10 +20,14 @@ def _inside_counties(stations, towns):
 
     from fivecolor.data.geography import county_boundaries
 
-    counties = {f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
-                for f in county_boundaries()["features"]}
+    counties = {
+        f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
+        for f in county_boundaries()["features"]
+    }
     anchor = towns.drop_duplicates(["county", "town"]).set_index(["county", "town"])[["lon", "lat"]]
-    home = anchor.reindex(list(zip(stations["county"], stations["town"], strict=True))).to_numpy(float)
+    home = anchor.reindex(list(zip(stations["county"], stations["town"], strict=True))).to_numpy(
+        float
+    )
     xy = stations[["lon", "lat"]].to_numpy(float, copy=True)
     region = np.array([counties.get(c) for c in stations["county"]], dtype=object)
     known = np.array([g is not None for g in region]) & ~np.isnan(home).any(axis=1)
@@ -36,7 +40,9 @@ def _inside_counties(stations, towns):
     return stations.assign(lon=xy[:, 0].round(4), lat=xy[:, 1].round(4))
 
 
-def write_company(out: Path, n_stations: int, n_months: int = 24, fmt: str | None = None) -> list[Path]:
+def write_company(
+    out: Path, n_stations: int, n_months: int = 24, fmt: str | None = None
+) -> list[Path]:
     """A synthetic company of ``n_stations`` and a ready ``params.yaml`` beside its data.
 
     Parquet (labels stored as dictionaries, read back as categoricals without a copy per row)
@@ -53,11 +59,17 @@ def write_company(out: Path, n_stations: int, n_months: int = 24, fmt: str | Non
     else:
         stations, indicators = make_sample(n_stations=n_stations, n_months=n_months)
         stations = _inside_counties(stations, make_sample(n_months=1)[0])
-        labels = {c: indicators[c].astype("category") for c in ("period", "station_id", "indicator")}
+        labels = {
+            c: indicators[c].astype("category") for c in ("period", "station_id", "indicator")
+        }
         paths = {"stations": out / "stations.parquet", "indicators": out / "indicators.parquet"}
         stations.to_parquet(paths["stations"], index=False)
         indicators.assign(**labels).to_parquet(paths["indicators"], index=False)
-    data = {"stations": paths["stations"].name, "indicators": paths["indicators"].name, "projects": None}
+    data = {
+        "stations": paths["stations"].name,
+        "indicators": paths["indicators"].name,
+        "projects": None,
+    }
     title = f"A synthetic company: {n_stations} stations, {n_months} months ({fmt})."
     params = _write_params(out, data, default, title)
     return [paths["stations"], paths["indicators"], params]
@@ -80,8 +92,12 @@ def write_sample_project(out: Path) -> list[Path]:
     paths["projects"] = out / "projects.csv"
     shipped = resources.files("fivecolor.data.sample").joinpath("projects.csv")
     paths["projects"].write_bytes(shipped.read_bytes())
-    params = _write_params(out, {table: path.name for table, path in paths.items()}, default,
-                           "The embedded Ningbo sample (fivecolor sample): the data beside this file.")
+    params = _write_params(
+        out,
+        {table: path.name for table, path in paths.items()},
+        default,
+        "The embedded Ningbo sample (fivecolor sample): the data beside this file.",
+    )
     return [*paths.values(), params]
 
 
@@ -89,7 +105,9 @@ def _default_params() -> Path:
     """The default parameters, checked before any file is written."""
     default = default_params_file()
     if not default.is_file():
-        raise InputError(default, "", "the project's default parameters are needed to write params.yaml")
+        raise InputError(
+            default, "", "the project's default parameters are needed to write params.yaml"
+        )
     return default
 
 
@@ -100,6 +118,7 @@ def _write_params(out: Path, data: dict, default: Path, title: str) -> Path:
     doc = yaml.safe_load(default.read_text(encoding="utf-8"))
     doc["data"] = data
     params = out / "params.yaml"
-    params.write_text(f"# {title}\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
-                      encoding="utf-8")
+    params.write_text(
+        f"# {title}\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return params

@@ -45,8 +45,16 @@ __all__ = [
 
 #: Ningbo's ten county-level divisions, in the order the stations table lists them.
 COUNTIES: tuple[str, ...] = (
-    "海曙区", "江北区", "北仑区", "镇海区", "鄞州区",
-    "奉化区", "余姚市", "慈溪市", "宁海县", "象山县",
+    "海曙区",
+    "江北区",
+    "北仑区",
+    "镇海区",
+    "鄞州区",
+    "奉化区",
+    "余姚市",
+    "慈溪市",
+    "宁海县",
+    "象山县",
 )
 
 #: Decimals written for each indicator (values are rounded to these in the frames too).
@@ -231,8 +239,9 @@ def _indicator_values(
     fault_rate = np.exp(np.log(0.62) - 0.42 * latent["fault_outage"] + summer)
     fault_counts = poisson(fault_rate * km / 100.0)
     # Frequent outages: customers hit repeatedly, per 10,000 customers served.
-    frequent_rate = np.exp(np.log(4.6) - 0.55 * latent["frequent_outage"] + 0.6 * summer
-                           + noise(0.06))
+    frequent_rate = np.exp(
+        np.log(4.6) - 0.55 * latent["frequent_outage"] + 0.6 * summer + noise(0.06)
+    )
     # Integrity: risk findings over the trailing twelve months (Poisson, about 1 a year).
     findings = poisson(np.exp(np.log(0.95) - 0.45 * latent["integrity_risk"]) / 12.0)
     values = {
@@ -241,26 +250,29 @@ def _indicator_values(
         "frequent_outage": poisson(frequent_rate * customers / 1e4) * 1e4 / customers,
         "line_loss": 4.35 - 0.75 * latent["line_loss"] + 0.6 * summer + noise(0.10),
         # Survey points and fee recovery: 100 minus a log-normal shortfall.
-        "customer_satisfaction": 100.0 - np.exp(
-            np.log(3.4) - 0.35 * latent["customer_satisfaction"] + noise(0.08)
-        ),
+        "customer_satisfaction": 100.0
+        - np.exp(np.log(3.4) - 0.35 * latent["customer_satisfaction"] + noise(0.08)),
         "getting_electricity": np.exp(
             np.log(2.85) - 0.22 * latent["getting_electricity"] + noise(0.04)
         ),
         "party_building": 94.8 + 2.4 * latent["party_building"] + noise(0.9),
         "integrity_risk": _trailing_sum(findings, 12),
-        "financial_performance": 100.0 - np.exp(
-            np.log(0.75) - 0.35 * latent["financial_performance"] + noise(0.15)
-        ),
+        "financial_performance": 100.0
+        - np.exp(np.log(0.75) - 0.35 * latent["financial_performance"] + noise(0.15)),
         "team_performance": 93.6 + 2.6 * latent["team_performance"] + noise(0.6),
     }
     # Party building is assessed once a quarter: each month shows its quarter's assessment.
     _, first, inverse = np.unique(quarter, return_index=True, return_inverse=True)
     values["party_building"] = values["party_building"][:, first[inverse]]
     # Keep every value inside its indicator's declared valid range (and fees above 95 %).
-    bounds = {"fault_outage": (0, 50), "frequent_outage": (0, 10_000), "line_loss": (0.5, 30),
-              "getting_electricity": (0.5, 90), "integrity_risk": (0, 100),
-              "financial_performance": (95, 100)}
+    bounds = {
+        "fault_outage": (0, 50),
+        "frequent_outage": (0, 10_000),
+        "line_loss": (0.5, 30),
+        "getting_electricity": (0.5, 90),
+        "integrity_risk": (0, 100),
+        "financial_performance": (95, 100),
+    }
     return {key: np.clip(v, *bounds.get(key, (0, 100))) for key, v in values.items()}
 
 
@@ -341,8 +353,9 @@ def make_sample(
     quality = _QUALITY_SD * rng_effect.standard_normal((n_stations, 1))
     story = (stations["station_id"] == STORY_STATION).to_numpy()
     quality[story] = _STORY_QUALITY
-    condition = np.asarray(lfilter([1.0], [1.0, -_AR_PHI],
-                                   rng_effect.normal(0, _AR_SD, (n_stations, n_total)), axis=1))
+    condition = np.asarray(
+        lfilter([1.0], [1.0, -_AR_PHI], rng_effect.normal(0, _AR_SD, (n_stations, n_total)), axis=1)
+    )
     condition[story, -1] += _STORY_UPLIFT
     shared = _LEVEL + quality + condition + _TREND_PER_YEAR * years
     own = rng_effect.standard_normal((n_stations, len(_LOADING)))
@@ -367,10 +380,12 @@ def make_sample(
             "value": cube.reshape(-1),
         }
     )
-    indicators = _drop_a_few(indicators, story_id=STORY_STATION,
-                             rng=np.random.default_rng(missing_ss))
-    return stations, indicators.sort_values(["period", "station_id", "indicator"],
-                                            ignore_index=True)
+    indicators = _drop_a_few(
+        indicators, story_id=STORY_STATION, rng=np.random.default_rng(missing_ss)
+    )
+    return stations, indicators.sort_values(
+        ["period", "station_id", "indicator"], ignore_index=True
+    )
 
 
 def _drop_a_few(indicators: pd.DataFrame, story_id: str, rng: np.random.Generator) -> pd.DataFrame:
@@ -399,12 +414,14 @@ def _format_values(indicators: pd.DataFrame) -> pd.Series:
 def _sample_csv(**kwargs) -> dict[str, str]:
     """The text of ``stations.csv`` and ``indicators.csv`` (see :func:`write_sample`)."""
     stations, indicators = make_sample(**kwargs)
-    stations_text = stations.assign(lat=stations["lat"].map("{:.4f}".format),
-                                    lon=stations["lon"].map("{:.4f}".format))
+    stations_text = stations.assign(
+        lat=stations["lat"].map("{:.4f}".format), lon=stations["lon"].map("{:.4f}".format)
+    )
     return {
         "stations": stations_text.to_csv(index=False, lineterminator="\n"),
-        "indicators": indicators.assign(value=_format_values(indicators)).to_csv(index=False,
-                                                                                 lineterminator="\n"),
+        "indicators": indicators.assign(value=_format_values(indicators)).to_csv(
+            index=False, lineterminator="\n"
+        ),
     }
 
 
@@ -471,15 +488,21 @@ def write_sample_sqlite(path: str | Path, **kwargs) -> Path:
 
     texts = _sample_csv(**kwargs)
     if not kwargs:
-        texts["projects"] = (Path(__file__).resolve().parent / "projects.csv").read_text(encoding="utf-8")
+        texts["projects"] = (Path(__file__).resolve().parent / "projects.csv").read_text(
+            encoding="utf-8"
+        )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path.resolve()}")
     try:
         with engine.begin() as connection:
             for table, text in texts.items():
-                frame = pd.read_csv(io.StringIO(text), dtype={c: str for c in _TEXT_COLUMNS[table]},
-                                    keep_default_na=False, na_values=[""])
+                frame = pd.read_csv(
+                    io.StringIO(text),
+                    dtype={c: str for c in _TEXT_COLUMNS[table]},
+                    keep_default_na=False,
+                    na_values=[""],
+                )
                 frame.to_sql(table, connection, if_exists="replace", index=False)
     finally:
         engine.dispose()
