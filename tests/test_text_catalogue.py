@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -61,9 +62,14 @@ def test_keys_are_dotted_lower_case():
 
 
 def test_the_catalogue_is_package_data():
+    # the wheel takes every file of the package that git does not ignore (tests/test_wheel.py
+    # builds one and runs a report from it)
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "views/*.yaml" in pyproject["tool"]["setuptools"]["package-data"]["fivecolor"]
-    assert (ROOT / "fivecolor" / "views" / CATALOGUE_FILE).is_file()
+    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["fivecolor"]
+    catalogue = ROOT / "fivecolor" / "views" / CATALOGUE_FILE
+    assert catalogue.is_file()
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(catalogue)], cwd=ROOT, check=False)
+    assert ignored.returncode == 1, "text.yaml is git-ignored, so the wheel would leave it out"
 
 
 # --------------------------------------------------------------------------- used = defined
