@@ -263,7 +263,8 @@ def _fetch(source: SqlSource, key: str, period: str) -> pd.DataFrame:
                 raise InputError(where, place, f"the query failed: {_first_line(exc)}") from None
             if not result.returns_rows:
                 raise InputError(where, place, "the statement returns no rows; give a SELECT")
-            columns = [str(c) for c in result.keys()]
+            # keys() are the column names (iterating the result itself would give the rows)
+            columns = list(map(str, result.keys()))
             # coerce_float: a NUMERIC column arrives as Decimal, which validation reads as a number
             frame = pd.DataFrame.from_records(result.fetchall(), columns=columns, coerce_float=True)
     except SQLAlchemyError as exc:

@@ -255,7 +255,9 @@ def _county_geometries() -> tuple:
 
 @lru_cache(maxsize=1)
 def _county_boundaries_json() -> str:
-    properties = [dict(zip(("adcode", "name", "name_en"), row)) for row in _COUNTY_TABLE]
+    properties = [
+        dict(zip(("adcode", "name", "name_en"), row, strict=True)) for row in _COUNTY_TABLE
+    ]
     return json.dumps(_feature_collection(_county_geometries(), properties), ensure_ascii=False)
 
 

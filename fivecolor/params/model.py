@@ -7,6 +7,7 @@ Every mistake is an :class:`~fivecolor.errors.InputError` naming the file and th
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from enum import Enum
@@ -152,7 +153,7 @@ class Bands(_Frozen):
     @field_validator("cutoffs")
     @classmethod
     def _cutoffs_decrease(cls, v):
-        if any(a <= b for a, b in zip(v, v[1:])):
+        if any(a <= b for a, b in itertools.pairwise(v)):
             raise ValueError(
                 f"must be strictly decreasing (red, orange, blue, green), got {list(v)}"
             )
@@ -163,7 +164,7 @@ class Bands(_Frozen):
     def _quantiles_decrease_inside_unit(cls, v):
         if any(not 0 < q < 1 for q in v):
             raise ValueError(f"each quantile must lie strictly between 0 and 1, got {list(v)}")
-        if any(a <= b for a, b in zip(v, v[1:])):
+        if any(a <= b for a, b in itertools.pairwise(v)):
             raise ValueError(
                 f"must be strictly decreasing (red, orange, blue, green), got {list(v)}"
             )

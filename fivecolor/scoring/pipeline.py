@@ -220,7 +220,9 @@ def resolve_weights(params: Params, normalised_month: np.ndarray) -> tuple[Weigh
                     f"{params.ahp.max_cr:g}; revise the comparisons",
                 )
         raw = lookup(schemes.SCHEMES, "weighting", scheme)(normalised_month, given, matrix)
-        learned["weights"] = dict(zip(params.indicator_keys, np.round(raw, 6).tolist()))
+        learned["weights"] = dict(
+            zip(params.indicator_keys, np.round(raw, 6).tolist(), strict=True)
+        )
     if params.groups is None:
         return Weights(indicator=raw / raw.sum(), group=None, membership=None), learned
     names = list(params.groups)

@@ -227,7 +227,7 @@ def build_month(
                     bundles = {str(Path(params_file).resolve()): make_bundle(params, data.inputs)}
                     outcomes = pool.run_notebooks(jobs, progress=progress, bundles=bundles)
             side_done.result()
-        failed = [(o, page) for o, page in zip(outcomes, pages) if o.status != "ok"]
+        failed = [(o, page) for o, page in zip(outcomes, pages, strict=True) if o.status != "ok"]
         if failed:
             kept = _keep_failed(staging, reports_dir, params.period, failed)
             first = failed[0][0].error
@@ -259,13 +259,14 @@ def build_month(
                         "parameters": page.parameters,
                         "status": o.status,
                     }
-                    for o, page in zip(outcomes, pages)
+                    for o, page in zip(outcomes, pages, strict=True)
                 },
                 "times": {
                     "started": started.isoformat(),
                     "finished": finished.isoformat(),
                     "seconds": {
-                        page.label: round(o.seconds, 3) for o, page in zip(outcomes, pages)
+                        page.label: round(o.seconds, 3)
+                        for o, page in zip(outcomes, pages, strict=True)
                     },
                 },
             },

@@ -32,7 +32,7 @@ __all__ = [
     "station_position",
 ]
 
-_COUNTY_EN = dict(zip(COUNTIES["name"], COUNTIES["name_en"]))
+_COUNTY_EN = dict(zip(COUNTIES["name"], COUNTIES["name_en"], strict=True))
 
 
 # --------------------------------------------------------------------------- labels
@@ -107,7 +107,9 @@ def percent(values, decimals: int = 1) -> np.ndarray:
 
 def raw_text(values: np.ndarray, units) -> list[str]:
     """Raw values as short text with their unit, e.g. ``4.78 %``; empty when missing."""
-    return ["" if np.isnan(v) else f"{v:.4g} {u}".strip() for v, u in zip(values, units)]
+    return [
+        "" if np.isnan(v) else f"{v:.4g} {u}".strip() for v, u in zip(values, units, strict=True)
+    ]
 
 
 # --------------------------------------------------------------------------- the month

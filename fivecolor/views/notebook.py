@@ -146,7 +146,7 @@ def station_links(month: Month) -> object:
         links = " · ".join(
             f'<a href="stations/{html.escape(sid, quote=True)}.html" class="fc-band-{band}">'
             f"{html.escape(month.station_name(sid))}</a>"
-            for sid, band in zip(group["station_id"], group["band"])
+            for sid, band in zip(group["station_id"], group["band"], strict=True)
         )
         if large:
             blocks.append(
@@ -235,7 +235,8 @@ def show_summary(month: Month) -> None:
 
     summary = colour_summary(month.result)
     counts = ("、" if month.language == "zh" else ", ").join(
-        f"{band_label(b, month.language)} {n}" for b, n in zip(summary["band"], summary["count"])
+        f"{band_label(b, month.language)} {n}"
+        for b, n in zip(summary["band"], summary["count"], strict=True)
     )
     display(
         HTML(

@@ -192,7 +192,7 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
                     "raw": raw_text(frame[f"{column}_raw"].to_numpy(), frame["unit"]),
                 }
             )
-            for name, column in zip(series, ("station", "median", "best"))
+            for name, column in zip(series, ("station", "median", "best"), strict=True)
         ],
         ignore_index=True,
     )

@@ -405,7 +405,11 @@ def colour_history(result: ScoreResult, stages: bool = True) -> alt.VConcatChart
     language = result.params.language
     counts = analysis.colour_counts(result)
     labels = [BAND_LABELS[band][language] for band in BANDS]
-    long = counts.rename(columns=dict(zip(BANDS, labels))).rename_axis(columns="band_label").stack()
+    long = (
+        counts.rename(columns=dict(zip(BANDS, labels, strict=True)))
+        .rename_axis(columns="band_label")
+        .stack()
+    )
     data = (
         long.rename("count")
         .reset_index()

@@ -170,7 +170,7 @@ def colour_probabilities(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.
 def _interval_text(low, high) -> list[str]:
     """``"3–8"`` (a single number when both ends agree; empty when unknown)."""
     out = []
-    for a, b in zip(np.asarray(low, dtype=float), np.asarray(high, dtype=float)):
+    for a, b in zip(np.asarray(low, dtype=float), np.asarray(high, dtype=float), strict=True):
         if np.isnan(a) or np.isnan(b):
             out.append("")
         else:
@@ -328,7 +328,7 @@ def cutoff_labels(result: ScoreResult) -> list[str]:
     return [
         *(
             text("sens.cutoff_of", language, band=BAND_LABELS[band][language], value=f"{value:g}")
-            for band, value in zip(BANDS[:4], values)
+            for band, value in zip(BANDS[:4], values, strict=True)
         ),
         text("sens.cutoff_all", language),
     ]
@@ -384,7 +384,7 @@ def cutoff_shift_table(result: ScoreResult, counts: pd.DataFrame) -> pd.DataFram
     frame = pd.DataFrame(
         {cutoff_shift_header(result): np.round(counts.index.to_numpy(dtype=float), 2)}
     )
-    for label, column in zip(cutoff_labels(result), [*BANDS[:4], "all"]):
+    for label, column in zip(cutoff_labels(result), [*BANDS[:4], "all"], strict=True):
         frame[label] = counts[column].to_numpy()
     return frame
 
