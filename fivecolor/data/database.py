@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fivecolor.data.files import read_table
@@ -92,11 +93,11 @@ class PulledRows:
 
     def listing(self) -> dict[str, str]:
         """What ``inputs.json`` records about the source: never a password."""
-        what = (
-            {"table": self.source.table}
-            if self.source.table is not None
-            else {"query": self.source.query}
-        )
+        if self.source.table is not None:
+            what = {"table": self.source.table}
+        else:
+            assert self.source.query is not None  # validation requires one of the two
+            what = {"query": self.source.query}
         return {"url": self.source.safe_url(), **what, "period": self.period}
 
 
@@ -129,6 +130,7 @@ def statement(source: SqlSource, key: str, period: str):
     if source.query is not None:
         names = bound_names(source.query)
         return text(source.query), ({"period": period} if "period" in names else {})
+    assert source.table is not None  # validation requires one of the two
     schema, _, name = source.table.rpartition(".")
     stmt = select(literal_column("*")).select_from(table(name, schema=schema or None))
     if key == "indicators":
@@ -205,7 +207,7 @@ def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
     import pyarrow as pa
 
     out = frame.copy()
-    for name in out.columns[out.dtypes.eq(object).to_numpy()]:
+    for name in out.columns[(out.dtypes == np.dtype(object)).to_numpy()]:
         try:
             pa.array(out[name], from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -406,7 +406,7 @@ def service_areas(stations: pd.DataFrame, counties: dict | None = None) -> dict:
     for county_name, group in frame.groupby("county", sort=False):
         county = county_shapes[county_name]
         cells[group.index.to_numpy()] = _voronoi_cells(
-            _seed_points(group, county, county_name), county
+            _seed_points(group, county, str(county_name)), county
         )
 
     properties = [

@@ -300,6 +300,7 @@ def rescore_sample(mc: UncertaintyResult, k: int) -> ScoreResult:
     }
     if params.groups is not None:
         membership = _Structure.of(params).membership
+        assert membership is not None  # the parameters have groups
         totals = np.bincount(membership, weights=w, minlength=len(params.groups))
         changes["groups"] = {
             name: {**g.model_dump(), "weight": float(totals[j])}
