@@ -46,8 +46,9 @@ def print_colour_summary(result: ScoreResult, console: Console | None = None) ->
     for column in ("band", "count", "change"):
         table.add_column(column, justify="left" if column == "band" else "right")
     for row in colour_summary(result).itertuples():
+        band = str(row.band)
         table.add_row(
-            f"[{BAND_COLOURS[row.band]}]■[/] {band_label(row.band, lang)}",
+            f"[{BAND_COLOURS[band]}]■[/] {band_label(band, lang)}",
             str(row.count),
             f"{row.change:+d}",
         )
@@ -68,7 +69,9 @@ def write_site_assets(reports_dir: Path) -> None:
 
     assets = reports_dir / "assets"
     stamp = assets / ".version"
-    wanted = f"fivecolor {__version__} {manifest.source_digest()[:16]} vl-convert {vl_convert.__version__}\n"
+    # vl_convert's stub omits the module's __version__
+    vl_version = vl_convert.__version__  # pyright: ignore[reportAttributeAccessIssue]
+    wanted = f"fivecolor {__version__} {manifest.source_digest()[:16]} vl-convert {vl_version}\n"
     if (
         stamp.is_file()
         and stamp.read_text() == wanted

@@ -255,6 +255,11 @@ def projects_table(
         station_position(result, station_id)
         progress = progress[progress["station_id"] == station_id]
     yes_no = {True: text("table.yes", language), False: text("table.no", language)}
+
+    def status_text(status: str) -> str:
+        """A status the catalogue names, in the report's language; any other as it is."""
+        return text(_STATUS_KEYS[status], language) if status in _STATUS_KEYS else status
+
     columns = {
         "table.station": names_of(result, progress["station_id"]),
         "action.project": progress["title"].to_numpy(dtype=object),
@@ -269,9 +274,7 @@ def projects_table(
         .map(yes_no)
         .fillna("")
         .to_numpy(dtype=object),
-        "action.status": progress["status"]
-        .map(lambda s: text(_STATUS_KEYS[s], language) if s in _STATUS_KEYS else s)
-        .to_numpy(dtype=object),
+        "action.status": progress["status"].map(status_text).to_numpy(dtype=object),
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:

@@ -58,7 +58,7 @@ def _uncertainty_frame(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.Dat
         frame = frame.sort_values(["p_published", "median_rank"], kind="stable").head(
             UNCERTAIN_SHOWN
         )
-    position = result.data.station_ids.get_indexer(frame["station_id"])
+    position = result.data.station_ids.get_indexer(pd.Index(frame["station_id"]))
     return pd.DataFrame(
         {
             "station": station_names(result).iloc[position].to_numpy(),
@@ -111,7 +111,9 @@ def rank_intervals(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.LayerC
     title = alt.TitleParams(
         text("chart.rank_intervals", language), subtitle=text("sens.interval", language)
     )
-    return alt.layer(rules, points).properties(width=460, height=alt.Step(12), title=title)
+    return alt.LayerChart(layer=[rules, points]).properties(
+        width=460, height=alt.Step(12), title=title
+    )
 
 
 def colour_probabilities(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.Chart:
@@ -230,10 +232,8 @@ def sobol_input_labels(result: ScoreResult, inputs) -> np.ndarray:
             for key, label in labels.items()
         }
     )
-    return (
-        pd.Series(np.asarray(inputs, dtype=object))
-        .map(lambda name: fixed.get(name, name))
-        .to_numpy(dtype=object)
+    return np.array(
+        [fixed.get(name, name) for name in np.asarray(inputs, dtype=object)], dtype=object
     )
 
 
@@ -394,7 +394,7 @@ def cutoff_distance_table(result: ScoreResult, distances: pd.DataFrame) -> pd.Da
     :func:`fivecolor.analysis.sensitivity.cutoff_distances`), best rank first, points rounded to 2."""
     language = result.params.language
     columns = {
-        "table.rank": pd.array(distances["rank"], dtype="Int64"),
+        "table.rank": distances["rank"].astype("Int64").array,
         "table.station": names_of(result, distances["station_id"]),
         "table.score": np.round(distances["score"].to_numpy(dtype=float), 2),
         "table.band": band_label_or_empty(distances["band"], language),
