@@ -118,9 +118,10 @@ def check_base_map(params: Params, result: ScoreResult) -> None:
     except ValueError as exc:
         if boundaries is not None:
             raise InputError("data.boundaries", "", str(exc)) from None
-        raise InputError(
-            params.data.stations, "", f"{exc}; correct the station's county or lat/lon"
-        ) from None
+        stations = params.data.stations
+        # rows pulled from a database are named by their key, as validation names them
+        source = stations if isinstance(stations, Path) else "data.stations"
+        raise InputError(source, "", f"{exc}; correct the station's county or lat/lon") from None
 
 
 def os_error_text(exc: OSError) -> str:

@@ -198,7 +198,7 @@ def county_bands(result: ScoreResult) -> pd.DataFrame:
     known = [c for c in COUNTIES["name"] if c in summary.index]
     summary = summary.reindex([*known, *sorted(set(summary.index) - set(known))])
     summary["county_label"] = (
-        summary.index.map(_COUNTY_EN).fillna(pd.Series(summary.index, index=summary.index))
+        summary.index.map(lambda name: _COUNTY_EN.get(name, name))  # no English name: as given
         if result.params.language == "en"
         else summary.index
     )
