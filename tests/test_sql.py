@@ -355,6 +355,24 @@ def test_rows_from_a_database_are_validated_like_a_file(project, run_cli):
     assert message.startswith("fivecolor: error: data.indicators: record ")
 
 
+def test_a_station_off_the_base_map_names_its_database_table(tmp_path, sample_db):
+    """The base-map check names rows pulled from a database as validation does, by their key."""
+    from fivecolor.errors import InputError
+    from fivecolor.scoring.pipeline import score
+    from fivecolor.site.build import check_base_map
+
+    db = tmp_path / "off_map.db"
+    shutil.copy(sample_db, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE stations SET county = 'Atlantis' WHERE rowid = 1")
+    params = load_params(db_params(tmp_path, "sqlite:///off_map.db"))
+    result = score(load_data(params), params)
+    with pytest.raises(InputError) as caught:
+        check_base_map(params, result)
+    assert caught.value.source == "data.stations"
+    assert "correct the station's county or lat/lon" in caught.value.problem
+
+
 def test_a_text_value_in_a_numeric_column_is_a_data_error(tmp_path, run_cli, sample_db):
     """SQLite keeps whatever a cell is given: text among numbers reaches validation as text."""
     db = tmp_path / "sample.db"

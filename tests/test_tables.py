@@ -92,6 +92,16 @@ def test_english_name_falls_back_to_the_chinese_one(results):
     )
 
 
+def test_county_without_an_english_name_keeps_its_own(results):
+    """A county off the base map (the user's own boundaries) is listed under its own name."""
+    stations = results["en"].data.stations
+    result = with_stations(
+        results["en"], county=stations["county"].mask(stations.index == STATION, "新区")
+    )
+    counties = overview.county_summary_table(result)["County"].tolist()
+    assert "新区" in counties and "Ninghai" in counties
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_hostile_station_names_are_escaped_in_html(results, lang):
     result = with_stations(results[lang], name=HOSTILE, name_en=HOSTILE)

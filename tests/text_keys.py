@@ -203,7 +203,10 @@ class _Finder:
             method, owner = iterable.func.attr, iterable.func.value
             if method == "items":
                 mapping = self._dict(owner)
-                return [ast.Tuple(elts=[k, v]) for k, v in zip(mapping.keys, mapping.values)]
+                return [
+                    ast.Tuple(elts=[k, v])
+                    for k, v in zip(mapping.keys, mapping.values, strict=True)
+                ]
             if method == "keys":
                 return [k for k in self._dict(owner).keys if k is not None]
             if method == "values":

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fivecolor.data.files import read_table
@@ -92,11 +93,11 @@ class PulledRows:
 
     def listing(self) -> dict[str, str]:
         """What ``inputs.json`` records about the source: never a password."""
-        what = (
-            {"table": self.source.table}
-            if self.source.table is not None
-            else {"query": self.source.query}
-        )
+        if self.source.table is not None:
+            what = {"table": self.source.table}
+        else:
+            assert self.source.query is not None  # validation requires one of the two
+            what = {"query": self.source.query}
         return {"url": self.source.safe_url(), **what, "period": self.period}
 
 
@@ -129,6 +130,7 @@ def statement(source: SqlSource, key: str, period: str):
     if source.query is not None:
         names = bound_names(source.query)
         return text(source.query), ({"period": period} if "period" in names else {})
+    assert source.table is not None  # validation requires one of the two
     schema, _, name = source.table.rpartition(".")
     stmt = select(literal_column("*")).select_from(table(name, schema=schema or None))
     if key == "indicators":
@@ -205,7 +207,7 @@ def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
     import pyarrow as pa
 
     out = frame.copy()
-    for name in out.columns[out.dtypes.eq(object).to_numpy()]:
+    for name in out.columns[(out.dtypes == np.dtype(object)).to_numpy()]:
         try:
             pa.array(out[name], from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -263,7 +265,8 @@ def _fetch(source: SqlSource, key: str, period: str) -> pd.DataFrame:
                 raise InputError(where, place, f"the query failed: {_first_line(exc)}") from None
             if not result.returns_rows:
                 raise InputError(where, place, "the statement returns no rows; give a SELECT")
-            columns = [str(c) for c in result.keys()]
+            # keys() are the column names (iterating the result itself would give the rows)
+            columns = list(map(str, result.keys()))
             # coerce_float: a NUMERIC column arrives as Decimal, which validation reads as a number
             frame = pd.DataFrame.from_records(result.fetchall(), columns=columns, coerce_float=True)
     except SQLAlchemyError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ from fivecolor.data.validate import (
 )
 from fivecolor.errors import InputError
 from fivecolor.params import DATA_ROLES, Params, SqlSource
+
+if TYPE_CHECKING:
+    from fivecolor.data.database import SourceName
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def build_cube(
 
 def _read_input(
     params: Params, key: str, required: tuple[str, ...], text_columns: tuple[str, ...]
-) -> tuple[pd.DataFrame, os.PathLike, Input | None]:
+) -> tuple[pd.DataFrame, Path | SourceName, Input | None]:
     """One table, from its file or its database: the frame, how findings name it, and the input
     (``None`` for a file, hashed only once the data pass validation)."""
     source = getattr(params.data, key)
@@ -195,5 +199,7 @@ def load_data(params: Params) -> Dataset:
     """Read and validate the data a parameter object names; the first error raises :class:`InputError`."""
     dataset, findings = check_data(params)
     if dataset is None:
-        raise InputError(*first_error(findings))
+        error = first_error(findings)
+        assert error is not None  # check_data returns no dataset only with an error
+        raise InputError(*error)
     return dataset

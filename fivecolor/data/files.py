@@ -6,10 +6,14 @@ import difflib
 import hashlib
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from fivecolor.errors import InputError
+
+if TYPE_CHECKING:
+    from fivecolor.data.database import SourceName
 
 READERS = (".csv", ".xlsx", ".parquet", ".pq")
 #: Encodings tried in turn for CSV: UTF-8 (with or without Excel's BOM), then GB18030, a
@@ -26,7 +30,7 @@ def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def row_label(path: Path, index: int) -> str:
+def row_label(path: Path | SourceName, index: int) -> str:
     """How a user finds row ``index`` (0-based, after the header) in their file."""
     if path.suffix.lower() in (".parquet", ".pq"):
         return f"record {index + 1}"

@@ -255,7 +255,9 @@ def _county_geometries() -> tuple:
 
 @lru_cache(maxsize=1)
 def _county_boundaries_json() -> str:
-    properties = [dict(zip(("adcode", "name", "name_en"), row)) for row in _COUNTY_TABLE]
+    properties = [
+        dict(zip(("adcode", "name", "name_en"), row, strict=True)) for row in _COUNTY_TABLE
+    ]
     return json.dumps(_feature_collection(_county_geometries(), properties), ensure_ascii=False)
 
 
@@ -404,7 +406,7 @@ def service_areas(stations: pd.DataFrame, counties: dict | None = None) -> dict:
     for county_name, group in frame.groupby("county", sort=False):
         county = county_shapes[county_name]
         cells[group.index.to_numpy()] = _voronoi_cells(
-            _seed_points(group, county, county_name), county
+            _seed_points(group, county, str(county_name)), county
         )
 
     properties = [

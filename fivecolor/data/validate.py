@@ -11,12 +11,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from fivecolor.data.files import row_label
 from fivecolor.params import PERIOD_PATTERN, STATION_ID_PATTERN, MissingPolicy, Params
+
+if TYPE_CHECKING:
+    from fivecolor.data.database import SourceName
 
 FINDING_COLUMNS = (
     "severity",
@@ -48,7 +52,7 @@ class Findings:
     def add(
         self,
         severity: str,
-        file: Path | str,
+        file: Path | SourceName | str,
         message: str,
         *,
         row: str = "",
@@ -75,7 +79,7 @@ class Findings:
     def add_rows(
         self,
         severity: str,
-        path: Path,
+        path: Path | SourceName,
         frame: pd.DataFrame,
         mask: np.ndarray,
         column: str,
@@ -124,7 +128,9 @@ def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return numbers, bad
 
 
-def check_stations(frame: pd.DataFrame, path: Path, findings: Findings) -> pd.DataFrame:
+def check_stations(
+    frame: pd.DataFrame, path: Path | SourceName, findings: Findings
+) -> pd.DataFrame:
     """Validate the stations table; return it indexed by ``station_id`` with numeric columns."""
     out = frame.copy()
     if out.empty:
@@ -199,11 +205,11 @@ def _label_mask(column: pd.Series, test) -> np.ndarray:
 
 def check_indicators(
     frame: pd.DataFrame,
-    path: Path,
+    path: Path | SourceName,
     params: Params,
     station_ids: pd.Index,
     findings: Findings,
-    stations_path: Path,
+    stations_path: Path | SourceName,
 ) -> pd.DataFrame:
     """Validate the long indicator table; return the rows that can be used, values as floats.
 
@@ -331,7 +337,7 @@ def check_month(
     station_ids: pd.Index,
     indicators: tuple[str, ...],
     params: Params,
-    path: Path,
+    path: Path | SourceName,
     findings: Findings,
 ) -> None:
     """Checks on the reported month of the cube ``values[period, station, indicator]``."""

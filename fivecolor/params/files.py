@@ -6,6 +6,7 @@ from the folder of the file that names them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -157,10 +158,10 @@ def load_params(path: str | Path | Sequence[str | Path], **overrides: Any) -> Pa
     >>> p.period, p.bands.cutoffs  # doctest: +SKIP
     ('2020-05', (90.0, 85.0, 80.0, 75.0))
     """
-    if isinstance(path, (list, tuple)):
-        named, layers = path[0], [(Path(p).resolve(), _read_layer(Path(p))[0]) for p in path]
-    else:
+    if isinstance(path, (str, os.PathLike)):
         named, layers = path, _read_chain(Path(path))
+    else:
+        named, layers = path[0], [(Path(p).resolve(), _read_layer(Path(p))[0]) for p in path]
     doc: dict[str, Any] = {}
     for _, layer in reversed(layers):  # the base first, the named file last
         doc = deep_merge(doc, layer)

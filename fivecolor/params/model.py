@@ -7,8 +7,10 @@ Every mistake is an :class:`~fivecolor.errors.InputError` naming the file and th
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
+from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -85,7 +87,7 @@ class IndicatorSpec(_Frozen):
     goalposts: tuple[float, float]
     transform: Literal["none", "log"] = "none"
     valid: tuple[float, float]
-    weight: float = Field(1.0, ge=0, allow_inf_nan=False)
+    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     group: str | None = None
     department: str | None = None
 
@@ -138,7 +140,7 @@ class Group(_Frozen):
     """A second aggregation level: indicators naming this group are combined first."""
 
     label: Label
-    weight: float = Field(1.0, ge=0, allow_inf_nan=False)
+    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     aggregation: Aggregation | None = None
 
 
@@ -152,7 +154,7 @@ class Bands(_Frozen):
     @field_validator("cutoffs")
     @classmethod
     def _cutoffs_decrease(cls, v):
-        if any(a <= b for a, b in zip(v, v[1:])):
+        if any(a <= b for a, b in itertools.pairwise(v)):
             raise ValueError(
                 f"must be strictly decreasing (red, orange, blue, green), got {list(v)}"
             )
@@ -163,7 +165,7 @@ class Bands(_Frozen):
     def _quantiles_decrease_inside_unit(cls, v):
         if any(not 0 < q < 1 for q in v):
             raise ValueError(f"each quantile must lie strictly between 0 and 1, got {list(v)}")
-        if any(a <= b for a, b in zip(v, v[1:])):
+        if any(a <= b for a, b in itertools.pairwise(v)):
             raise ValueError(
                 f"must be strictly decreasing (red, orange, blue, green), got {list(v)}"
             )
@@ -175,43 +177,46 @@ class Ahp(_Frozen):
 
     order: tuple[str, ...]
     matrix: tuple[tuple[float, ...], ...]
-    max_cr: float = Field(0.1, gt=0)
+    max_cr: float = Field(default=0.1, gt=0)
 
 
 class SensitivityWeights(_Frozen):
     """How the weights vary: Dirichlet around the chosen weights, or a draw among ``schemes``."""
 
     spread: float = Field(
-        0.25,
+        default=0.25,
         gt=0,
         le=1,
         allow_inf_nan=False,
         description="coefficient of variation of a weight of 1/I (I indicators) under the Dirichlet",
     )
     schemes: tuple[WeightsScheme, ...] = Field(
-        (), description="when not empty, each sample takes one of these schemes' weights instead"
+        default=(),
+        description="when not empty, each sample takes one of these schemes' weights instead",
     )
 
 
 class Sensitivity(_Frozen):
     """What is uncertain, for the Monte Carlo and the Sobol indices."""
 
-    samples: int = Field(10_000, ge=16)
+    samples: int = Field(default=10_000, ge=16)
     seed: int = Field(
-        20200520, ge=0, description="seed of the random draws (a non-negative integer)"
+        default=20200520, ge=0, description="seed of the random draws (a non-negative integer)"
     )
     weights: SensitivityWeights = SensitivityWeights()
-    normalisation: tuple[Normalisation, ...] = Field((Normalisation.goalposts,), min_length=1)
-    aggregation: tuple[Aggregation, ...] = Field((Aggregation.arithmetic,), min_length=1)
+    normalisation: tuple[Normalisation, ...] = Field(
+        default=(Normalisation.goalposts,), min_length=1
+    )
+    aggregation: tuple[Aggregation, ...] = Field(default=(Aggregation.arithmetic,), min_length=1)
     cutoff_shift: float = Field(
-        2.0,
+        default=2.0,
         ge=0,
         allow_inf_nan=False,
         description="± points, uniform; for quantile bands, ± percentage points of the quantiles",
     )
     leave_one_out: bool = True
     sobol_samples: int = Field(
-        1024, ge=16, description="base sample size N of the Sobol indices (a power of 2)"
+        default=1024, ge=16, description="base sample size N of the Sobol indices (a power of 2)"
     )
 
     @field_validator("sobol_samples")
@@ -234,15 +239,15 @@ class Actions(_Frozen):
     """How colours become actions: pairing, department help and the stages toward all red."""
 
     pairing_capacity: int = Field(
-        2, ge=1, description="partners one mentor station may take at most"
+        default=2, ge=1, description="partners one mentor station may take at most"
     )
     distance_km_scale: float = Field(
-        30.0,
+        default=30.0,
         gt=0,
         description="distance (km) that weighs as much as 10 points of complementarity in pairing",
     )
     department_threshold: float | None = Field(
-        None,
+        default=None,
         ge=0,
         le=100,
         description="normalised score below which a station lags on an indicator (default: its bottom band)",
@@ -267,7 +272,7 @@ class SqlSource(_Frozen):
 
     # first, so that the URL's check can name it
     password_env: str = Field(
-        DEFAULT_PASSWORD_ENV,
+        default=DEFAULT_PASSWORD_ENV,
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="the environment variable holding the database password",
     )
@@ -277,12 +282,12 @@ class SqlSource(_Frozen):
         "the file is read from the parameter file's folder"
     )
     query: str | None = Field(
-        None,
+        default=None,
         description="a SELECT; :period, when the query names it, is bound to the "
         "reported month (YYYY-MM)",
     )
     table: str | None = Field(
-        None,
+        default=None,
         description="a table name (schema.table allowed), read whole; for the "
         "indicators, the rows up to the reported month",
     )
@@ -344,11 +349,11 @@ class SqlSource(_Frozen):
 
     def describe(self) -> str:
         """One line naming the database and what is read from it, without any password."""
-        what = (
-            f"table {self.table}"
-            if self.table is not None
-            else "query " + " ".join(self.query.split())
-        )
+        if self.table is not None:
+            what = f"table {self.table}"
+        else:
+            assert self.query is not None  # validation requires one of the two
+            what = "query " + " ".join(self.query.split())
         return f"{self.safe_url()} ({what})"
 
 
@@ -489,7 +494,7 @@ class Params(_Frozen):
         new._sources = self._sources
         return new
 
-    def to_yaml(self, data: dict[str, str | None] | None = None) -> str:
+    def to_yaml(self, data: Mapping[str, str | None] | None = None) -> str:
         """One self-contained YAML document that :func:`fivecolor.params.load_params` reads back to equal
         parameters (the same :meth:`digest`): no ``extends``, the month set, the data paths
         absolute, or ``data`` by role when given (a role left out has no file; a relative path
@@ -531,7 +536,7 @@ def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
         raise ValueError(f"ahp.matrix: must be {n}×{n}, one row and column per entry of ahp.order")
 
 
-def _error_line(err: dict[str, Any]) -> tuple[str, str]:
+def _error_line(err: Mapping[str, Any]) -> tuple[str, str]:
     parts = list(err["loc"])
     if len(parts) > 2 and parts[0] == "data" and parts[2] in ("file", "database"):
         del parts[

@@ -176,10 +176,11 @@ class BandRule:
             Points (...,) added to every boundary, one per row of stations (see
             :meth:`thresholds`); None for the boundaries as given.
         """
-        if shift is None:
-            thresholds = self.boundaries
-        else:
-            thresholds = self.thresholds(np.asarray(shift, dtype=float)[..., None])
+        thresholds = (
+            self.boundaries
+            if shift is None
+            else self.thresholds(np.asarray(shift, dtype=float)[..., None])
+        )
         return self.codes(scores, thresholds, ties)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -205,26 +206,31 @@ def resolve_weights(params: Params, normalised_month: np.ndarray) -> tuple[Weigh
     else:
         matrix = None
         if scheme is WeightsScheme.ahp:
-            order = [params.ahp.order.index(k) for k in params.indicator_keys]
-            matrix = np.asarray(params.ahp.matrix, dtype=float)[np.ix_(order, order)]
+            ahp = params.ahp
+            assert ahp is not None  # validation requires the matrix with the ahp scheme
+            order = [ahp.order.index(k) for k in params.indicator_keys]
+            matrix = np.asarray(ahp.matrix, dtype=float)[np.ix_(order, order)]
             try:
                 result = schemes.ahp_weights(matrix, labels=params.indicator_keys)
             except ValueError as exc:  # not reciprocal, a diagonal other than 1, ...
                 raise InputError(_source(params), "ahp.matrix", str(exc)) from None
             learned["ahp_consistency_ratio"] = float(result.cr)
-            if result.cr >= params.ahp.max_cr:
+            if result.cr >= ahp.max_cr:
                 raise InputError(
                     _source(params),
                     "ahp.matrix",
                     f"consistency ratio {result.cr:.3f} is at or above ahp.max_cr "
-                    f"{params.ahp.max_cr:g}; revise the comparisons",
+                    f"{ahp.max_cr:g}; revise the comparisons",
                 )
         raw = lookup(schemes.SCHEMES, "weighting", scheme)(normalised_month, given, matrix)
-        learned["weights"] = dict(zip(params.indicator_keys, np.round(raw, 6).tolist()))
+        learned["weights"] = dict(
+            zip(params.indicator_keys, np.round(raw, 6).tolist(), strict=True)
+        )
     if params.groups is None:
         return Weights(indicator=raw / raw.sum(), group=None, membership=None), learned
     names = list(params.groups)
-    membership = np.array([names.index(s.group) for s in params.indicators.values()])
+    # with groups, validation gave every indicator one of them
+    membership = np.array([names.index(cast(str, s.group)) for s in params.indicators.values()])
     within = raw / np.bincount(membership, weights=raw, minlength=len(names))[membership]
     group = np.array([params.groups[n].weight for n in names], dtype=float)
     return Weights(
@@ -239,6 +245,7 @@ def composite_scores(
     top = params.aggregation.value
     if weights.group is None:
         return agg.aggregate(normalised, weights.indicator, top), None
+    assert params.groups is not None  # group weights come only from the groups
     group_scores = np.stack(
         [
             agg.aggregate(

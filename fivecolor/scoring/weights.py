@@ -34,8 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.linalg
 import scipy.special
@@ -530,7 +532,7 @@ def _cell_name(i: int, j: int, labels: Sequence[str] | None) -> str:
 
 
 def _validate_ahp_matrix(
-    matrix: np.ndarray, labels: Sequence[str] | None, rtol: float
+    matrix: np.ndarray | Sequence[Sequence[float]], labels: Sequence[str] | None, rtol: float
 ) -> np.ndarray:
     try:
         a = np.asarray(matrix, dtype=float)
@@ -616,7 +618,10 @@ def ahp_weights(
     a = _validate_ahp_matrix(matrix, labels, rtol)
     n = a.shape[0]
     ri = random_index(n)
-    eigenvalues, eigenvectors = scipy.linalg.eig(a)
+    # with its default flags eig returns (eigenvalues, right eigenvectors); the values are complex
+    eigenvalues, eigenvectors = cast(
+        tuple[npt.NDArray[np.complexfloating], npt.NDArray[np.inexact]], scipy.linalg.eig(a)
+    )
     # Perron-Frobenius: a positive matrix has a real, simple, largest eigenvalue with a
     # positive eigenvector; its sign from the solver is arbitrary, hence abs.
     principal = int(np.argmax(eigenvalues.real))

@@ -46,8 +46,9 @@ def print_colour_summary(result: ScoreResult, console: Console | None = None) ->
     for column in ("band", "count", "change"):
         table.add_column(column, justify="left" if column == "band" else "right")
     for row in colour_summary(result).itertuples():
+        band = str(row.band)
         table.add_row(
-            f"[{BAND_COLOURS[row.band]}]■[/] {band_label(row.band, lang)}",
+            f"[{BAND_COLOURS[band]}]■[/] {band_label(band, lang)}",
             str(row.count),
             f"{row.change:+d}",
         )
@@ -68,7 +69,9 @@ def write_site_assets(reports_dir: Path) -> None:
 
     assets = reports_dir / "assets"
     stamp = assets / ".version"
-    wanted = f"fivecolor {__version__} {manifest.source_digest()[:16]} vl-convert {vl_convert.__version__}\n"
+    # vl_convert's stub omits the module's __version__
+    vl_version = vl_convert.__version__  # pyright: ignore[reportAttributeAccessIssue]
+    wanted = f"fivecolor {__version__} {manifest.source_digest()[:16]} vl-convert {vl_version}\n"
     if (
         stamp.is_file()
         and stamp.read_text() == wanted
@@ -115,9 +118,10 @@ def check_base_map(params: Params, result: ScoreResult) -> None:
     except ValueError as exc:
         if boundaries is not None:
             raise InputError("data.boundaries", "", str(exc)) from None
-        raise InputError(
-            params.data.stations, "", f"{exc}; correct the station's county or lat/lon"
-        ) from None
+        stations = params.data.stations
+        # rows pulled from a database are named by their key, as validation names them
+        source = stations if isinstance(stations, Path) else "data.stations"
+        raise InputError(source, "", f"{exc}; correct the station's county or lat/lon") from None
 
 
 def os_error_text(exc: OSError) -> str:
@@ -227,7 +231,7 @@ def build_month(
                     bundles = {str(Path(params_file).resolve()): make_bundle(params, data.inputs)}
                     outcomes = pool.run_notebooks(jobs, progress=progress, bundles=bundles)
             side_done.result()
-        failed = [(o, page) for o, page in zip(outcomes, pages) if o.status != "ok"]
+        failed = [(o, page) for o, page in zip(outcomes, pages, strict=True) if o.status != "ok"]
         if failed:
             kept = _keep_failed(staging, reports_dir, params.period, failed)
             first = failed[0][0].error
@@ -259,13 +263,14 @@ def build_month(
                         "parameters": page.parameters,
                         "status": o.status,
                     }
-                    for o, page in zip(outcomes, pages)
+                    for o, page in zip(outcomes, pages, strict=True)
                 },
                 "times": {
                     "started": started.isoformat(),
                     "finished": finished.isoformat(),
                     "seconds": {
-                        page.label: round(o.seconds, 3) for o, page in zip(outcomes, pages)
+                        page.label: round(o.seconds, 3)
+                        for o, page in zip(outcomes, pages, strict=True)
                     },
                 },
             },

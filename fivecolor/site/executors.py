@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fivecolor.errors import missing_extra
 from fivecolor.site.inputs import BUNDLE_PARAMS, Bundle, make_bundle, remove_bundles, unpack_bundle
@@ -243,7 +243,11 @@ def run_payload(
         )
         outcome = run_notebook(job, engine_name=ENGINE)
         executed = job.output_path.read_bytes() if job.output_path.is_file() else None
-        page = job.html_path.read_text(encoding="utf-8") if outcome.html_written else None
+        page = (
+            job.html_path.read_text(encoding="utf-8")
+            if outcome.html_written and job.html_path is not None
+            else None
+        )
     finally:
         shutil.rmtree(run, ignore_errors=True)
     return {
@@ -320,7 +324,8 @@ class DaskExecutor:
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                # None turns the dashboard off (as documented); the signature's default is a str
+                dashboard_address=None,  # pyright: ignore[reportArgumentType]
             )
             self.client = Client(self._cluster)
 
@@ -336,7 +341,7 @@ class DaskExecutor:
         :func:`notebook_payloads`). A task that fails on the cluster (a lost worker) becomes a
         failed result naming the job, as a crashed local worker does.
         """
-        from distributed import as_completed
+        from distributed import Future, as_completed
 
         from fivecolor.site.runner import _describe, _one_line, _progress_bar
 
@@ -344,15 +349,16 @@ class DaskExecutor:
         if not jobs:
             return []
         payloads, by_digest = notebook_payloads(jobs, bundles)
+        # a synchronous client's scatter returns the future itself
         shipped = {
-            digest: self.client.scatter(bundle, broadcast=True, hash=False)
+            digest: cast(Future, self.client.scatter(bundle, broadcast=True, hash=False))
             for digest, bundle in by_digest.items()
         }
         futures = {
             self.client.submit(
                 run_payload,
                 payload,
-                shipped.get(payload.bundle),
+                shipped.get(payload.bundle) if payload.bundle is not None else None,
                 pure=False,
                 key=f"fivecolor-notebook-{index}-{os.urandom(4).hex()}",
             ): index
@@ -365,15 +371,16 @@ class DaskExecutor:
                     index = futures[future]
                     job = jobs[index]
                     try:
-                        results[index] = _published(job, future.result())
+                        result = _published(job, future.result())
                     except Exception as exc:  # the task itself was lost, not a notebook error
-                        results[index] = NotebookResult(
+                        result = NotebookResult(
                             job=job,
                             status="failed",
                             seconds=0.0,
                             error=f"{_describe(job)}: worker failed: {type(exc).__name__}: {_one_line(exc)}",
                         )
-                    advance(results[index])
+                    results[index] = result
+                    advance(result)
         except BaseException:
             self.client.cancel(list(futures))
             raise
@@ -384,7 +391,9 @@ class DaskExecutor:
             # cluster must not hide why the run stopped)
             with contextlib.suppress(Exception):
                 self.client.run(remove_bundles, sorted(by_digest))
-        return results  # type: ignore[return-value]
+        done = [result for result in results if result is not None]
+        assert len(done) == len(jobs)  # as_completed yields every future
+        return done
 
     def map(self, func: Callable, items: Iterable, *shared: Any) -> list:
         """``[func(item, *shared) for item in items]`` on the cluster, the shared arguments sent once."""
@@ -394,7 +403,8 @@ class DaskExecutor:
         scattered = [self.client.scatter(value, broadcast=True, hash=False) for value in shared]
         futures = [self.client.submit(func, item, *scattered, pure=False) for item in items]
         try:
-            return self.client.gather(futures)
+            # a synchronous client's gather returns the results themselves
+            return cast(list, self.client.gather(futures))
         finally:
             for future in [*futures, *scattered]:
                 future.release()

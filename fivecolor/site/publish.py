@@ -53,8 +53,8 @@ def _check_period(period: str) -> None:
 @contextlib.contextmanager
 def _month_lock(reports_dir: Path, period: str) -> Iterator[None]:
     lock_path = reports_dir / f".{period}.lock"
-    handle = open(lock_path, "a+")
-    try:
+    # closing the file releases the lock; the file stays, harmless and reusable
+    with open(lock_path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -65,8 +65,6 @@ def _month_lock(reports_dir: Path, period: str) -> Iterator[None]:
                 ) from None
             raise
         yield
-    finally:
-        handle.close()  # closing releases the lock; the file stays, harmless and reusable
 
 
 def _swap_in(staging: Path, target: Path) -> None:

@@ -116,7 +116,11 @@ def first_difference(published: bytes, rebuilt: bytes) -> str | None:
     if published == rebuilt:
         return None
     old, new = published.decode("utf-8-sig").splitlines(), rebuilt.decode("utf-8-sig").splitlines()
-    row = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    # strict=False: the tables may differ in length; past the shorter one the default row applies
+    row = next(
+        (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+        min(len(old), len(new)),
+    )
     shown = [old[row] if row < len(old) else "(no row)", new[row] if row < len(new) else "(no row)"]
     if row == min(len(old), len(new)) and len(old) == len(new):
         return "the files differ only in their bytes (line ends or encoding)"

@@ -111,7 +111,7 @@ def pairing_table(
     partner_label = band_label_or_empty(frame["partner_band"], language)
     pair_type = [
         text("action.pair_type_value", language, mentor=m, partner=p)
-        for m, p in zip(mentor_label, partner_label)
+        for m, p in zip(mentor_label, partner_label, strict=True)
     ]
     mentor = names_of(result, frame["mentor_id"])
     partner = names_of(result, frame["partner_id"])
@@ -159,7 +159,7 @@ def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
         text("action.reason_capacity", language)
         if full
         else text("action.reason_no_mentor", language, band=band)
-        for full, band in zip(capacity, mentor_band)
+        for full, band in zip(capacity, mentor_band, strict=True)
     ]
     return pd.DataFrame(
         {
@@ -255,6 +255,11 @@ def projects_table(
         station_position(result, station_id)
         progress = progress[progress["station_id"] == station_id]
     yes_no = {True: text("table.yes", language), False: text("table.no", language)}
+
+    def status_text(status: str) -> str:
+        """A status the catalogue names, in the report's language; any other as it is."""
+        return text(_STATUS_KEYS[status], language) if status in _STATUS_KEYS else status
+
     columns = {
         "table.station": names_of(result, progress["station_id"]),
         "action.project": progress["title"].to_numpy(dtype=object),
@@ -269,9 +274,7 @@ def projects_table(
         .map(yes_no)
         .fillna("")
         .to_numpy(dtype=object),
-        "action.status": progress["status"]
-        .map(lambda s: text(_STATUS_KEYS[s], language) if s in _STATUS_KEYS else s)
-        .to_numpy(dtype=object),
+        "action.status": progress["status"].map(status_text).to_numpy(dtype=object),
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
@@ -284,7 +287,9 @@ def stage_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
     target share (%) and count, red stations and share (%) now, still to go, months left, met."""
     language = result.params.language
     yes_no = np.array([text("table.no", language), text("table.yes", language)], dtype=object)
-    labels = [label or str(stage) for label, stage in zip(frame["label"], frame["stage"])]
+    labels = [
+        label or str(stage) for label, stage in zip(frame["label"], frame["stage"], strict=True)
+    ]
     columns = {
         "table.stage": labels,
         "action.deadline": frame["period"].to_numpy(dtype=object),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from fivecolor.data.geography import COUNTIES
 from fivecolor.scoring.pipeline import ScoreResult
-from fivecolor.views.text import BAND_LABELS, BANDS, CHANGE_LABELS, text
+from fivecolor.views.text import BAND_LABELS, BANDS, CHANGE_LABELS, Language, text
 
 __all__ = [
     "band_label_or_empty",
@@ -32,22 +32,22 @@ __all__ = [
     "station_position",
 ]
 
-_COUNTY_EN = dict(zip(COUNTIES["name"], COUNTIES["name_en"]))
+_COUNTY_EN = dict(zip(COUNTIES["name"], COUNTIES["name_en"], strict=True))
 
 
 # --------------------------------------------------------------------------- labels
-def band_labels(codes: pd.Series | np.ndarray, language: str) -> np.ndarray:
+def band_labels(codes: pd.Series | np.ndarray, language: Language) -> np.ndarray:
     """Grade names for band codes (``"red"`` … or ``""`` for no band) in *language*."""
     lookup = {band: BAND_LABELS[band][language] for band in BANDS}
     return pd.Series(np.asarray(codes, dtype=object)).map(lookup).fillna("").to_numpy(dtype=object)
 
 
-def band_label_or_empty(codes, language: str) -> np.ndarray:
+def band_label_or_empty(codes, language: Language) -> np.ndarray:
     """:func:`band_labels` of codes that may be missing (``None``/NaN read as no band)."""
     return band_labels(pd.Series(np.asarray(codes, dtype=object)).fillna(""), language)
 
 
-def change_labels(changes: pd.Series | np.ndarray, language: str) -> np.ndarray:
+def change_labels(changes: pd.Series | np.ndarray, language: Language) -> np.ndarray:
     """Change words for change codes (``"up"``, ``"down"``, ``"same"``, ``"new"``; else ``""``)."""
     lookup = {key: labels[language] for key, labels in CHANGE_LABELS.items()}
     return (
@@ -88,13 +88,13 @@ def indicator_labels(result: ScoreResult) -> pd.Series:
 
 def station_position(result: ScoreResult, station_id: str) -> int:
     """The station's position among ``result.data.station_ids``; ``KeyError`` for an unknown id."""
-    position = result.data.station_ids.get_indexer([station_id])[0]
+    position = result.data.station_ids.get_indexer(pd.Index([station_id]))[0]
     if position < 0:
         raise KeyError(f"station {station_id!r} is not among the stations")
     return int(position)
 
 
-def headers(language: str, **columns: str) -> dict[str, str]:
+def headers(language: Language, **columns: str) -> dict[str, str]:
     """Column renaming: internal name -> localised header from the catalogue key."""
     return {column: text(key, language) for column, key in columns.items()}
 
@@ -107,7 +107,9 @@ def percent(values, decimals: int = 1) -> np.ndarray:
 
 def raw_text(values: np.ndarray, units) -> list[str]:
     """Raw values as short text with their unit, e.g. ``4.78 %``; empty when missing."""
-    return ["" if np.isnan(v) else f"{v:.4g} {u}".strip() for v, u in zip(values, units)]
+    return [
+        "" if np.isnan(v) else f"{v:.4g} {u}".strip() for v, u in zip(values, units, strict=True)
+    ]
 
 
 # --------------------------------------------------------------------------- the month
@@ -148,11 +150,16 @@ def scores_file(result: ScoreResult, period: str | None = None) -> pd.DataFrame:
     language (``band_label``) beside its code."""
     table = result.table(period)
     table.insert(
-        table.columns.get_loc("band") + 1,
+        list(table.columns).index("band") + 1,
         "band_label",
         band_labels(table["band"], result.params.language),
     )
     return table
+
+
+def _band_at(ordinal: float) -> str:
+    """The grade at a position in :data:`BANDS` (red 0); empty for NaN (no scored station)."""
+    return "" if np.isnan(ordinal) else BANDS[int(ordinal)]
 
 
 def county_bands(result: ScoreResult) -> pd.DataFrame:
@@ -185,13 +192,13 @@ def county_bands(result: ScoreResult) -> pd.DataFrame:
             "stations": by_county.size(),
             **{band: counts[band] for band in BANDS},
             "median_score": by_county["score"].median().round(1),
-            "median_band": median_ordinal.map(lambda o: "" if np.isnan(o) else BANDS[int(o)]),
+            "median_band": median_ordinal.map(_band_at),
         }
     )
     known = [c for c in COUNTIES["name"] if c in summary.index]
     summary = summary.reindex([*known, *sorted(set(summary.index) - set(known))])
     summary["county_label"] = (
-        summary.index.map(_COUNTY_EN).fillna(pd.Series(summary.index, index=summary.index))
+        summary.index.map(lambda name: _COUNTY_EN.get(name, name))  # no English name: as given
         if result.params.language == "en"
         else summary.index
     )

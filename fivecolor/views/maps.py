@@ -25,7 +25,7 @@ from fivecolor.data import geography as geo
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import county_bands, month_frame
 from fivecolor.views.large_month import MAX_POINTS, is_large
-from fivecolor.views.text import BAND_LABELS, BANDS, text
+from fivecolor.views.text import BAND_LABELS, BANDS, Language, text
 from fivecolor.views.theme import band_color
 
 __all__ = ["BORDER_COLOUR", "colour_map", "county_map", "overview_map", "widget_map"]
@@ -33,7 +33,7 @@ __all__ = ["BORDER_COLOUR", "colour_map", "county_map", "overview_map", "widget_
 BORDER_COLOUR = "#333333"
 
 
-def _caption_lines(language: str) -> list[str]:
+def _caption_lines(language: Language) -> list[str]:
     """The schematic label, then the data credits one source per line."""
     credits = re.split(r"[；;]\s*", text("map.attribution", language))
     return [text("map.schematic", language), *(c[:1].upper() + c[1:] for c in credits)]
@@ -72,7 +72,7 @@ def _station_frame(result: ScoreResult) -> pd.DataFrame:
     ]
 
 
-def _station_tooltip(language: str) -> list[alt.Tooltip]:
+def _station_tooltip(language: Language) -> list[alt.Tooltip]:
     return [
         alt.Tooltip("station:N", title=text("table.station", language)),
         alt.Tooltip("county:N", title=text("table.county", language)),
@@ -101,7 +101,7 @@ def _map(
         counties = geo.county_boundaries()
     area_data = alt.Data(values=_stripped(geo.orient_clockwise(areas)["features"], ("station_id",)))
     county_data = alt.Data(values=_stripped(geo.orient_clockwise(counties)["features"]))
-    fields = [c for c in frame.columns if c not in ("station_id", "lat", "lon")]
+    fields = [str(c) for c in frame.columns if c not in ("station_id", "lat", "lon")]
     missing = bool((frame["band_label"] == text("table.no_score", language)).any())
     colour = band_color(language, missing, legend)
     tooltip = _station_tooltip(language)
@@ -134,7 +134,7 @@ def _map(
         )
     )
     return (
-        alt.layer(cells, borders, points)
+        alt.LayerChart(layer=[cells, borders, points])
         .project(type="mercator")
         .properties(
             width=width,
@@ -224,7 +224,7 @@ def county_map(
         .encode(color=band_color(language, missing, legend), tooltip=tooltip)
         .transform_lookup(
             lookup="properties.name",
-            from_=alt.LookupData(by_county, "name", [c for c in by_county if c != "name"]),
+            from_=alt.LookupData(by_county, "name", [str(c) for c in by_county if c != "name"]),
         )
     )
     layers = [areas]
@@ -247,7 +247,7 @@ def county_map(
         text("chart.map", language, period=result.params.period), subtitle=_caption_lines(language)
     )
     return (
-        alt.layer(*layers)
+        alt.LayerChart(layer=layers)
         .project(type="mercator")
         .properties(width=width, height=height, title=title)
     )

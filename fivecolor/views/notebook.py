@@ -13,13 +13,19 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from fivecolor.data.dataset import Dataset, load_data
 from fivecolor.data.files import file_sha256
 from fivecolor.params import DATA_ROLES, Params, load_params
 from fivecolor.scoring.pipeline import ScoreResult, score
 from fivecolor.views.large_month import ROWS_SHOWN, is_large
-from fivecolor.views.text import template
+from fivecolor.views.text import Language, template
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fivecolor.analysis.sensitivity import UncertaintyResult
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class Month:
     result: ScoreResult
 
     @property
-    def language(self) -> str:
+    def language(self) -> Language:
         return self.params.language
 
     def text(self, key: str, **values) -> str:
@@ -40,7 +46,7 @@ class Month:
         return template(key, self.language).format(**escaped)
 
     def station_name(self, station_id: str) -> str:
-        row = self.data.stations.loc[station_id]
+        row = cast("pd.Series", self.data.stations.loc[station_id])  # one row: ids are unique
         if self.language == "en" and isinstance(row.get("name_en"), str) and row["name_en"]:
             return row["name_en"]
         return row["name"]
@@ -146,15 +152,15 @@ def station_links(month: Month) -> object:
         links = " · ".join(
             f'<a href="stations/{html.escape(sid, quote=True)}.html" class="fc-band-{band}">'
             f"{html.escape(month.station_name(sid))}</a>"
-            for sid, band in zip(group["station_id"], group["band"])
+            for sid, band in zip(group["station_id"], group["band"], strict=True)
         )
         if large:
             blocks.append(
-                f"<details><summary><strong>{html.escape(county)}</strong> ({len(group)})</summary>"
+                f"<details><summary><strong>{html.escape(str(county))}</strong> ({len(group)})</summary>"
                 f"<p>{links}</p></details>"
             )
         else:
-            blocks.append(f"<p><strong>{html.escape(county)}</strong>: {links}</p>")
+            blocks.append(f"<p><strong>{html.escape(str(county))}</strong>: {links}</p>")
     return HTML("\n".join(blocks))
 
 
@@ -235,7 +241,8 @@ def show_summary(month: Month) -> None:
 
     summary = colour_summary(month.result)
     counts = ("、" if month.language == "zh" else ", ").join(
-        f"{band_label(b, month.language)} {n}" for b, n in zip(summary["band"], summary["count"])
+        f"{band_label(b, month.language)} {n}"
+        for b, n in zip(summary["band"], summary["count"], strict=True)
     )
     display(
         HTML(
@@ -262,10 +269,10 @@ def _link(href: str, label: str) -> str:
     return f'<p class="fc-nav"><a href="{html.escape(href, quote=True)}">{label}</a></p>'
 
 
-_monte_carlo: dict[tuple[int, int | None], tuple[Month, object]] = {}
+_monte_carlo: dict[tuple[int, int | None], tuple[Month, UncertaintyResult]] = {}
 
 
-def monte_carlo(month: Month, samples: int | None = None):
+def monte_carlo(month: Month, samples: int | None = None) -> UncertaintyResult:
     """The month's Monte Carlo (:func:`fivecolor.analysis.sensitivity.monte_carlo`), cached per kernel.
 
     The cache keeps the month it belongs to, so a month's id is never reused while cached;
@@ -282,10 +289,10 @@ def monte_carlo(month: Month, samples: int | None = None):
     return _monte_carlo[key][1]
 
 
-_station_uncertainty: dict[tuple[int, int | None], tuple[object, object]] = {}
+_station_uncertainty: dict[tuple[int, int | None], tuple[UncertaintyResult, pd.DataFrame]] = {}
 
 
-def station_uncertainty(month: Month, samples: int | None = None):
+def station_uncertainty(month: Month, samples: int | None = None) -> pd.DataFrame:
     """Per-station ranks and colour probabilities of the cached :func:`monte_carlo` run, cached
     with it (a second each at thousands of stations, asked twice by every station page)."""
     from fivecolor.analysis import sensitivity

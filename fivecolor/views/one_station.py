@@ -9,6 +9,8 @@ among the stations.
 
 from __future__ import annotations
 
+from typing import cast
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -48,7 +50,7 @@ def station_facts(result: ScoreResult, station_id: str) -> pd.DataFrame:
     language = result.params.language
     station_position(result, station_id)
     frame = month_frame(result).set_index("station_id")
-    row = frame.loc[station_id]
+    row = cast(pd.Series, frame.loc[station_id])  # one row: the station ids are unique
     staff = row["staff"]
     facts = {
         "table.station": row["station"],
@@ -139,7 +141,7 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
         .encode(x=x, y=y, color=colour, tooltip=tooltip),
     ]
     name = station_names(result).iloc[s]
-    return alt.layer(*layers).properties(
+    return alt.LayerChart(layer=layers).properties(
         width=520, height=240, title=text("chart.station_history", language, name=name)
     )
 
@@ -192,7 +194,7 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
                     "raw": raw_text(frame[f"{column}_raw"].to_numpy(), frame["unit"]),
                 }
             )
-            for name, column in zip(series, ("station", "median", "best"))
+            for name, column in zip(series, ("station", "median", "best"), strict=True)
         ],
         ignore_index=True,
     )
@@ -219,7 +221,7 @@ def station_indicators(result: ScoreResult, station_id: str) -> alt.LayerChart:
     ticks = base.mark_tick(thickness=3, size=16, opacity=1).transform_filter(
         alt.datum.series != station
     )
-    return alt.layer(bars, ticks).properties(
+    return alt.LayerChart(layer=[bars, ticks]).properties(
         width=420,
         height=alt.Step(24),
         title=text("chart.station_indicators", language, name=station, period=result.params.period),
@@ -307,7 +309,8 @@ def station_probability_table(
     """One station's probability (%) of each grade, best grade first: two columns, grade and %."""
     language = result.params.language
     station_position(result, station_id)
-    row = uncertainty.set_index("station_id").loc[station_id]
+    # one row: the station ids are unique
+    row = cast(pd.Series, uncertainty.set_index("station_id").loc[station_id])
     return pd.DataFrame(
         {
             text("table.band", language): [BAND_LABELS[band][language] for band in BANDS],
@@ -325,7 +328,8 @@ def published_probability_text(
     """``"绿色（稍差）: 62%"``: the station's published grade and its probability ("" without a score)."""
     language = result.params.language
     station_position(result, station_id)
-    row = uncertainty.set_index("station_id").loc[station_id]
+    # one row: the station ids are unique
+    row = cast(pd.Series, uncertainty.set_index("station_id").loc[station_id])
     if not row["band"] or np.isnan(row["p_published"]):
         return ""
     return text(

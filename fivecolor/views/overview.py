@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import altair as alt
 import numpy as np
@@ -34,7 +35,7 @@ from fivecolor.views.common import (
     station_names,
 )
 from fivecolor.views.large_month import is_large
-from fivecolor.views.text import BAND_LABELS, BANDS, SEVERITY_LABELS, text
+from fivecolor.views.text import BAND_LABELS, BANDS, SEVERITY_LABELS, Language, text
 from fivecolor.views.theme import BAND_COLOURS, PERIOD_UNIT, band_color, month_date
 
 __all__ = [
@@ -121,7 +122,7 @@ def colour_counts_chart(result: ScoreResult) -> alt.LayerChart:
     )
     bars = base.mark_bar().encode(color=band_color(language), opacity=opacity)
     counts = base.mark_text(dy=-6, fontSize=10).encode(text="count:Q")
-    return alt.layer(bars, counts).properties(
+    return alt.LayerChart(layer=[bars, counts]).properties(
         width=alt.Step(46), height=240, title=text("chart.counts", language, period=now)
     )
 
@@ -174,7 +175,7 @@ def league_table(result: ScoreResult) -> pd.DataFrame:
     return frame[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
-def _median_of(label: str, language: str) -> str:
+def _median_of(label: str, language: Language) -> str:
     return text("table.median_of", language, label=label if language == "zh" else label.lower())
 
 
@@ -215,7 +216,7 @@ def indicator_heatmap(result: ScoreResult) -> alt.Chart:
     language = result.params.language
     t = result.period_index
     frame = month_frame(result)
-    order = result.data.station_ids.get_indexer(frame["station_id"])  # stations by rank
+    order = result.data.station_ids.get_indexer(pd.Index(frame["station_id"]))  # stations by rank
     stations = pd.DataFrame(
         {
             "s": np.arange(len(frame)),
@@ -405,7 +406,13 @@ def colour_history(result: ScoreResult, stages: bool = True) -> alt.VConcatChart
     language = result.params.language
     counts = analysis.colour_counts(result)
     labels = [BAND_LABELS[band][language] for band in BANDS]
-    long = counts.rename(columns=dict(zip(BANDS, labels))).rename_axis(columns="band_label").stack()
+    # one level of columns: stacking them gives a Series
+    long = cast(
+        pd.Series,
+        counts.rename(columns=dict(zip(BANDS, labels, strict=True)))
+        .rename_axis(columns="band_label")
+        .stack(),
+    )
     data = (
         long.rename("count")
         .reset_index()
@@ -510,7 +517,7 @@ def _red_share_chart(result: ScoreResult, counts: pd.DataFrame, stages: bool) ->
             .encode(x=x, y=y, text="stage:N"),
         ]
     title = text("chart.red_share" if plan else "chart.red_share_only", language)
-    return alt.layer(*layers).properties(width=560, height=150, title=title)
+    return alt.LayerChart(layer=layers).properties(width=560, height=150, title=title)
 
 
 # --------------------------------------------------------------------------- data findings

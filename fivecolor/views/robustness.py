@@ -58,7 +58,7 @@ def _uncertainty_frame(result: ScoreResult, uncertainty: pd.DataFrame) -> pd.Dat
         frame = frame.sort_values(["p_published", "median_rank"], kind="stable").head(
             UNCERTAIN_SHOWN
         )
-    position = result.data.station_ids.get_indexer(frame["station_id"])
+    position = result.data.station_ids.get_indexer(pd.Index(frame["station_id"]))
     return pd.DataFrame(
         {
             "station": station_names(result).iloc[position].to_numpy(),
@@ -111,7 +111,9 @@ def rank_intervals(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.LayerC
     title = alt.TitleParams(
         text("chart.rank_intervals", language), subtitle=text("sens.interval", language)
     )
-    return alt.layer(rules, points).properties(width=460, height=alt.Step(12), title=title)
+    return alt.LayerChart(layer=[rules, points]).properties(
+        width=460, height=alt.Step(12), title=title
+    )
 
 
 def colour_probabilities(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.Chart:
@@ -170,7 +172,7 @@ def colour_probabilities(result: ScoreResult, uncertainty: pd.DataFrame) -> alt.
 def _interval_text(low, high) -> list[str]:
     """``"3–8"`` (a single number when both ends agree; empty when unknown)."""
     out = []
-    for a, b in zip(np.asarray(low, dtype=float), np.asarray(high, dtype=float)):
+    for a, b in zip(np.asarray(low, dtype=float), np.asarray(high, dtype=float), strict=True):
         if np.isnan(a) or np.isnan(b):
             out.append("")
         else:
@@ -230,10 +232,8 @@ def sobol_input_labels(result: ScoreResult, inputs) -> np.ndarray:
             for key, label in labels.items()
         }
     )
-    return (
-        pd.Series(np.asarray(inputs, dtype=object))
-        .map(lambda name: fixed.get(name, name))
-        .to_numpy(dtype=object)
+    return np.array(
+        [fixed.get(name, name) for name in np.asarray(inputs, dtype=object)], dtype=object
     )
 
 
@@ -328,7 +328,7 @@ def cutoff_labels(result: ScoreResult) -> list[str]:
     return [
         *(
             text("sens.cutoff_of", language, band=BAND_LABELS[band][language], value=f"{value:g}")
-            for band, value in zip(BANDS[:4], values)
+            for band, value in zip(BANDS[:4], values, strict=True)
         ),
         text("sens.cutoff_all", language),
     ]
@@ -384,7 +384,7 @@ def cutoff_shift_table(result: ScoreResult, counts: pd.DataFrame) -> pd.DataFram
     frame = pd.DataFrame(
         {cutoff_shift_header(result): np.round(counts.index.to_numpy(dtype=float), 2)}
     )
-    for label, column in zip(cutoff_labels(result), [*BANDS[:4], "all"]):
+    for label, column in zip(cutoff_labels(result), [*BANDS[:4], "all"], strict=True):
         frame[label] = counts[column].to_numpy()
     return frame
 
@@ -394,7 +394,7 @@ def cutoff_distance_table(result: ScoreResult, distances: pd.DataFrame) -> pd.Da
     :func:`fivecolor.analysis.sensitivity.cutoff_distances`), best rank first, points rounded to 2."""
     language = result.params.language
     columns = {
-        "table.rank": pd.array(distances["rank"], dtype="Int64"),
+        "table.rank": distances["rank"].astype("Int64").array,
         "table.station": names_of(result, distances["station_id"]),
         "table.score": np.round(distances["score"].to_numpy(dtype=float), 2),
         "table.band": band_label_or_empty(distances["band"], language),

@@ -48,7 +48,7 @@ __all__ = [
 
 Language = Literal["zh", "en"]
 #: The languages every entry of the catalogue has.
-LANGUAGES: tuple[str, ...] = ("zh", "en")
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
 #: The catalogue's file name inside the package ``fivecolor.views``.
 CATALOGUE_FILE = "text.yaml"
 _KEY_STYLE = re.compile(r"[a-z]+(\.[a-z0-9_]+)+")

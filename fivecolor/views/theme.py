@@ -9,8 +9,10 @@ carries meaning.
 from __future__ import annotations
 
 import altair as alt
+from altair.theme import ThemeConfig
+from altair.typing import Optional
 
-from fivecolor.views.text import BAND_LABELS, BANDS, text
+from fivecolor.views.text import BAND_LABELS, BANDS, Language, text
 
 __all__ = [
     "BAND_COLOURS",
@@ -45,7 +47,7 @@ def _font(language: str | None) -> str:
     return f"{first}, sans-serif"
 
 
-def _theme_config(language: str | None) -> dict:
+def _theme_config(language: str | None) -> ThemeConfig:
     return {
         "config": {
             "font": _font(language),
@@ -87,14 +89,14 @@ def setup(language: str | None = None) -> None:
 
     config = _theme_config(language)
 
-    def fivecolor_theme() -> dict:
+    def fivecolor_theme() -> ThemeConfig:
         return config
 
     alt.theme.register(THEME_NAME, enable=True)(fivecolor_theme)
     enable_offline_charts()
 
 
-def band_scale(language: str, missing: bool = False) -> alt.Scale:
+def band_scale(language: Language, missing: bool = False) -> alt.Scale:
     """The grade colour scale: the five grade names best first, mapped to :data:`BAND_COLOURS`.
 
     Parameters
@@ -112,7 +114,9 @@ def band_scale(language: str, missing: bool = False) -> alt.Scale:
     return alt.Scale(domain=domain, range=colours)
 
 
-def band_color(language: str, missing: bool = False, legend=alt.Undefined) -> alt.Color:
+def band_color(
+    language: Language, missing: bool = False, legend: Optional[alt.Legend | None] = alt.Undefined
+) -> alt.Color:
     """Colour by ``band_label`` on :func:`band_scale`; ``legend=None`` hides the legend."""
     return alt.Color(
         "band_label:N",

@@ -70,6 +70,7 @@ __all__ = [
     "CHUNK_CELLS",
     "SOBOL_OUTPUTS",
     "STATION_COLUMNS",
+    "Draws",
     "UncertaintyResult",
     "check_ahp",
     "cutoff_distances",

@@ -157,7 +157,7 @@ def _decode(model: _Model, u: np.ndarray, rng: np.random.Generator | None = None
     ``u`` are not read.
     """
     k = u.shape[0]
-    col = dict(zip(model.dims, u.T))
+    col = dict(zip(model.dims, u.T, strict=True))
     zeros = np.zeros(k, dtype=np.int64)
     norm = (
         _slot(col["normalisation"], len(model.normalisations)) if "normalisation" in col else zeros

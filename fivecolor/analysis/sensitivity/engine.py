@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -41,7 +41,8 @@ class _Structure:
         if params.groups is None:
             return cls(None, ())
         names = list(params.groups)
-        membership = np.array([names.index(s.group) for s in params.indicators.values()])
+        # with groups, validation gave every indicator one of them
+        membership = np.array([names.index(cast(str, s.group)) for s in params.indicators.values()])
         fixed = tuple(
             g.aggregation.value if g.aggregation else None for g in params.groups.values()
         )

@@ -152,8 +152,9 @@ def scheme_rank_correlations(result: ScoreResult) -> tuple[pd.DataFrame, pd.Data
     for i in range(c):  # a handful of schemes: pairs, not stations
         for j in range(i + 1, c):
             x, y = ranks.iloc[:, i].to_numpy(), ranks.iloc[:, j].to_numpy()
-            rho[i, j] = rho[j, i] = scipy.stats.spearmanr(x, y).statistic
-            tau[i, j] = tau[j, i] = scipy.stats.kendalltau(x, y).statistic
+            # scipy builds its result classes at run time; pyright cannot see their fields
+            rho[i, j] = rho[j, i] = scipy.stats.spearmanr(x, y).statistic  # pyright: ignore[reportAttributeAccessIssue]
+            tau[i, j] = tau[j, i] = scipy.stats.kendalltau(x, y).statistic  # pyright: ignore[reportAttributeAccessIssue]
     index = pd.Index(names, name="scheme")
     return (
         pd.DataFrame(rho, index=index, columns=index.copy()),

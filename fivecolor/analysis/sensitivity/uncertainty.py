@@ -178,7 +178,7 @@ def monte_carlo(
         evaluated = executor.map(
             _evaluate_chunk, [draws.take(part) for part in parts], model, result.params
         )
-    for part, (composite, chunk_ranks, chunk_bands) in zip(parts, evaluated):
+    for part, (composite, chunk_ranks, chunk_bands) in zip(parts, evaluated, strict=True):
         scores[part] = composite
         ranks[part] = chunk_ranks
         bands[part] = chunk_bands
@@ -211,7 +211,7 @@ def _rank_percentiles(ranks: np.ndarray, q: Sequence[float]) -> np.ndarray:
     The same numbers as ``np.percentile(..., method="linear")``, read from each station's
     counts of every rank (one bincount) instead of sorting K values per station.
     """
-    k, s = ranks.shape
+    _, s = ranks.shape
     if s * s > 25_000_000:  # the counts table would be large: sort instead
         with np.errstate(invalid="ignore"):
             return np.nanpercentile(ranks, np.asarray(q) * 100, axis=0)
@@ -300,6 +300,7 @@ def rescore_sample(mc: UncertaintyResult, k: int) -> ScoreResult:
     }
     if params.groups is not None:
         membership = _Structure.of(params).membership
+        assert membership is not None  # the parameters have groups
         totals = np.bincount(membership, weights=w, minlength=len(params.groups))
         changes["groups"] = {
             name: {**g.model_dump(), "weight": float(totals[j])}
