@@ -19,7 +19,6 @@ distributed = pytest.importorskip("distributed")
 
 from fivecolor.analysis import sensitivity  # noqa: E402
 from fivecolor.analysis.sensitivity import draws as sensitivity_draws  # noqa: E402
-from fivecolor.analysis.sensitivity import engine as sensitivity_engine  # noqa: E402
 from fivecolor.data.dataset import load_data  # noqa: E402
 from fivecolor.params import load_params  # noqa: E402
 from fivecolor.resources import notebooks_dir  # noqa: E402
@@ -129,10 +128,10 @@ def test_sensitivity_table_and_chunks_are_identical_on_the_cluster(project, clie
     params = load_params(project.params_path)
     result = score(load_data(params), params)
     # small chunks, so the samples are cut into several tasks
-    monkeypatch.setattr(sensitivity_engine, "CHUNK_CELLS", 8 * 10 * 37)
+    monkeypatch.setattr(sensitivity_draws, "CHUNK_CELLS", 8 * 10 * 37)
     local = sensitivity.monte_carlo(result, samples=300, seed=7)
-    chunk_size = sensitivity_engine._chunk_size(sensitivity_draws._model(result))
-    assert len(list(sensitivity_engine._chunks(300, chunk_size))) > 3
+    chunk_size = sensitivity_draws._chunk_size(sensitivity_draws._model(result))
+    assert len(list(sensitivity_draws._chunks(300, chunk_size))) > 3
     on_cluster = sensitivity.monte_carlo(
         result, samples=300, seed=7, executor=DaskExecutor(client=client)
     )
@@ -144,7 +143,7 @@ def test_sensitivity_table_and_chunks_are_identical_on_the_cluster(project, clie
         check_exact=True,
     )
     # and chunking changes nothing: one chunk in this process gives the same samples
-    monkeypatch.setattr(sensitivity_engine, "CHUNK_CELLS", 10**9)
+    monkeypatch.setattr(sensitivity_draws, "CHUNK_CELLS", 10**9)
     whole = sensitivity.monte_carlo(result, samples=300, seed=7, executor=LocalExecutor())
     np.testing.assert_array_equal(whole.bands, local.bands)
     np.testing.assert_array_equal(whole.ranks, local.ranks)

@@ -161,7 +161,7 @@ def test_default_seed_and_samples_come_from_the_parameters(sample):
 
 def test_chunking_does_not_change_the_result(sample, monkeypatch):
     whole = sa.monte_carlo(sample, samples=300, seed=5)
-    monkeypatch.setattr(sa_engine, "CHUNK_CELLS", 60 * 10 * 7)  # seven samples at a time
+    monkeypatch.setattr(sa_draws, "CHUNK_CELLS", 60 * 10 * 7)  # seven samples at a time
     chunked = sa.monte_carlo(sample, samples=300, seed=5)
     np.testing.assert_array_equal(whole.ranks, chunked.ranks)
     np.testing.assert_array_equal(whole.bands, chunked.bands)

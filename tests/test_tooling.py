@@ -40,3 +40,28 @@ def test_ci_runs_make_lint_then_make_test():
     commands = re.findall(r"^\s*(make \S+)\s*$", (ROOT / ".ci" / "run").read_text(), flags=re.M)
     assert "make lint" in commands and "make test" in commands
     assert commands.index("make lint") < commands.index("make test")
+
+
+def test_no_module_of_the_package_imports_itself_back():
+    """The layers contract orders the stages; inside a stage, imports must not run in a circle
+    either (a circle of modules is one module in disguise). Type-checking imports count."""
+    import grimp
+
+    graph = grimp.build_graph("fivecolor", exclude_type_checking_imports=False)
+    imports = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    circles = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(imports[module]):
+            if state.get(target) == 1:
+                circles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(imports):
+        if module not in state:
+            visit(module, [module])
+    assert not circles, circles

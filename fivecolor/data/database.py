@@ -42,28 +42,6 @@ _AUTH_WORDS = (
 
 
 @dataclass(frozen=True)
-class SourceName(os.PathLike):
-    """How findings name rows pulled from a database: ``data.indicators``, record N of the result.
-
-    Validation takes a path to name the file and number its rows; records are numbered from 1
-    in the order the source returned them, as in the Parquet snapshot (hence the suffix).
-    """
-
-    key: str
-    suffix = ".parquet"
-
-    @property
-    def name(self) -> str:
-        return f"data.{self.key}"
-
-    def __fspath__(self) -> str:
-        return self.name
-
-    def __str__(self) -> str:
-        return self.name
-
-
-@dataclass(frozen=True)
 class PulledRows:
     """Rows pulled from a source for one month, saved as Parquet.
 
@@ -329,7 +307,6 @@ def read_source(
 __all__ = [
     "CONNECT_TIMEOUT",
     "PulledRows",
-    "SourceName",
     "fetch",
     "pull",
     "read_source",

@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from fivecolor.data.files import file_sha256, read_table
+from fivecolor.data.files import SourceName, file_sha256, read_table
 from fivecolor.data.validate import (
     INDICATOR_COLUMNS,
     STATION_COLUMNS,
@@ -23,9 +22,6 @@ from fivecolor.data.validate import (
 )
 from fivecolor.errors import InputError
 from fivecolor.params import DATA_ROLES, Params, SqlSource
-
-if TYPE_CHECKING:
-    from fivecolor.data.database import SourceName
 
 
 @dataclass(frozen=True)
@@ -138,7 +134,7 @@ def _read_input(
     (``None`` for a file, hashed only once the data pass validation)."""
     source = getattr(params.data, key)
     if isinstance(source, SqlSource):
-        from fivecolor.data.database import SourceName, read_source
+        from fivecolor.data.database import read_source
 
         frame, pulled = read_source(source, key, params.period, required, text_columns)
         return (

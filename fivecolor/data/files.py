@@ -1,24 +1,45 @@
-"""Reading tables from CSV, Excel (.xlsx) or Parquet, picked by the file's extension."""
+"""Reading tables from CSV, Excel (.xlsx) or Parquet, picked by the file's extension, and naming
+their rows (a file's, or a database source's) in findings."""
 
 from __future__ import annotations
 
 import difflib
 import hashlib
 import io
+import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from fivecolor.errors import InputError
 
-if TYPE_CHECKING:
-    from fivecolor.data.database import SourceName
-
 READERS = (".csv", ".xlsx", ".parquet", ".pq")
 #: Encodings tried in turn for CSV: UTF-8 (with or without Excel's BOM), then GB18030, a
 #: superset of the GBK that Excel on Chinese Windows writes by default.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass(frozen=True)
+class SourceName(os.PathLike):
+    """How findings name rows pulled from a database: ``data.indicators``, record N of the result.
+
+    Validation takes a path to name the file and number its rows; records are numbered from 1
+    in the order the source returned them, as in the Parquet snapshot (hence the suffix).
+    """
+
+    key: str
+    suffix = ".parquet"
+
+    @property
+    def name(self) -> str:
+        return f"data.{self.key}"
+
+    def __fspath__(self) -> str:
+        return self.name
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:

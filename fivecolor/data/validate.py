@@ -11,16 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from fivecolor.data.files import row_label
+from fivecolor.data.files import SourceName, row_label
 from fivecolor.params import PERIOD_PATTERN, STATION_ID_PATTERN, MissingPolicy, Params
-
-if TYPE_CHECKING:
-    from fivecolor.data.database import SourceName
 
 FINDING_COLUMNS = (
     "severity",

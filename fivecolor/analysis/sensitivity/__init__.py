@@ -46,8 +46,7 @@ References
 from __future__ import annotations
 
 from fivecolor.analysis.sensitivity.cutoffs import cutoff_distances, cutoff_shift_counts
-from fivecolor.analysis.sensitivity.draws import Draws
-from fivecolor.analysis.sensitivity.engine import CHUNK_CELLS
+from fivecolor.analysis.sensitivity.draws import CHUNK_CELLS, Draws
 from fivecolor.analysis.sensitivity.influence import indicator_influence, leave_one_out
 from fivecolor.analysis.sensitivity.schemes import (
     check_ahp,

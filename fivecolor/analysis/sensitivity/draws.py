@@ -5,17 +5,19 @@ Every uncertain input is a function of one uniform draw on [0, 1): a discrete ch
 in, a cut-off shift is uniform on ``±cutoff_shift``, and the weights are Dirichlet, built from
 independent Gamma variates by their inverse distribution function. The same mapping serves the
 Monte Carlo (uniforms from a seeded generator) and the Sobol design (scipy's scrambled Sobol'
-points), so both analyse the same model.
+points), so both analyse the same model. The model is evaluated on the draws chunk by chunk
+(:data:`CHUNK_CELLS` cells at a time), each chunk a pure function of its draws.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.special
 
-from fivecolor.analysis.sensitivity.engine import _Structure
+from fivecolor.analysis.sensitivity.engine import _bands, _composites, _ranks, _Structure
 from fivecolor.analysis.sensitivity.schemes import _scheme_effective
 from fivecolor.params import Params
 from fivecolor.scoring import aggregate as agg
@@ -196,3 +198,41 @@ def _decode(model: _Model, u: np.ndarray, rng: np.random.Generator | None = None
     with np.errstate(invalid="ignore", divide="ignore"):
         weights = weights / weights.sum(axis=1, keepdims=True)
     return Draws(norm, aggr, scheme, weights, shift, left)
+
+
+# -- evaluating the draws, chunk by chunk -----------------------------------------------------
+#: Samples x stations x indicators cells evaluated at once (about 32 MB of float64): the chunk
+#: size over samples follows from it, so memory stays bounded for any number of stations.
+CHUNK_CELLS = 4_000_000
+
+
+def _chunk_size(model: _Model) -> int:
+    s, i = model.normalised.shape[-2:]
+    return max(1, CHUNK_CELLS // (s * max(i, 4)))
+
+
+def _evaluate(model: _Model, draws: Draws) -> np.ndarray:
+    """Composite scores (K, S) of the decoded samples, one array per (normalisation, aggregation)."""
+    k = draws.weights.shape[0]
+    out = np.empty((k, model.normalised.shape[1]))
+    for m in range(len(model.normalisations)):  # loops over the handful of discrete choices only
+        for a, method in enumerate(model.aggregations):
+            idx = np.flatnonzero((draws.normalisation == m) & (draws.aggregation == a))
+            if idx.size:
+                out[idx] = _composites(
+                    model.normalised[m], draws.weights[idx], method, model.structure
+                )
+    return out
+
+
+def _chunks(k: int, size: int) -> Iterable[slice]:
+    return (slice(start, min(start + size, k)) for start in range(0, k, size))
+
+
+def _evaluate_chunk(
+    draws: Draws, model: _Model, params: Params
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Composite scores, ranks and bands of one chunk of samples: a pure function of its draws,
+    so a chunk gives the same bits in this process or on a cluster worker."""
+    composite = _evaluate(model, draws)
+    return composite, _ranks(composite), _bands(composite, params, draws.cutoff_shift)

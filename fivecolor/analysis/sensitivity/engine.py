@@ -9,9 +9,8 @@ from the aggregation registry (:data:`fivecolor.scoring.aggregate.METHODS`) and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 import numpy as np
 
@@ -20,13 +19,6 @@ from fivecolor.scoring import aggregate as agg
 from fivecolor.scoring import bands as bandmod
 from fivecolor.scoring.bands import BandRule
 from fivecolor.scoring.pipeline import ScoreResult
-
-if TYPE_CHECKING:
-    from fivecolor.analysis.sensitivity.draws import Draws, _Model
-
-#: Samples x stations x indicators cells evaluated at once (about 32 MB of float64): the chunk
-#: size over samples follows from it, so memory stays bounded for any number of stations.
-CHUNK_CELLS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -101,38 +93,6 @@ def _bands(composite: np.ndarray, params: Params, shift: np.ndarray | None = Non
     """Band codes of composites (..., S) with every boundary moved by ``shift`` (...,) points
     (percentage points of the quantiles for quantile bands), by the parameters' band rule."""
     return BandRule.of(params.bands).assign(composite, shift=shift)
-
-
-def _chunk_size(model: _Model) -> int:
-    s, i = model.normalised.shape[-2:]
-    return max(1, CHUNK_CELLS // (s * max(i, 4)))
-
-
-def _evaluate(model: _Model, draws: Draws) -> np.ndarray:
-    """Composite scores (K, S) of the decoded samples, one array per (normalisation, aggregation)."""
-    k = draws.weights.shape[0]
-    out = np.empty((k, model.normalised.shape[1]))
-    for m in range(len(model.normalisations)):  # loops over the handful of discrete choices only
-        for a, method in enumerate(model.aggregations):
-            idx = np.flatnonzero((draws.normalisation == m) & (draws.aggregation == a))
-            if idx.size:
-                out[idx] = _composites(
-                    model.normalised[m], draws.weights[idx], method, model.structure
-                )
-    return out
-
-
-def _chunks(k: int, size: int) -> Iterable[slice]:
-    return (slice(start, min(start + size, k)) for start in range(0, k, size))
-
-
-def _evaluate_chunk(
-    draws: Draws, model: _Model, params: Params
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Composite scores, ranks and bands of one chunk of samples: a pure function of its draws,
-    so a chunk gives the same bits in this process or on a cluster worker."""
-    composite = _evaluate(model, draws)
-    return composite, _ranks(composite), _bands(composite, params, draws.cutoff_shift)
 
 
 def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,8 +13,15 @@ import numpy as np
 import pandas as pd
 import scipy.stats
 
-from fivecolor.analysis.sensitivity.draws import _decode, _Model, _model
-from fivecolor.analysis.sensitivity.engine import _bands, _chunk_size, _chunks, _evaluate, _ranks
+from fivecolor.analysis.sensitivity.draws import (
+    _chunk_size,
+    _chunks,
+    _decode,
+    _evaluate,
+    _Model,
+    _model,
+)
+from fivecolor.analysis.sensitivity.engine import _bands, _ranks
 from fivecolor.scoring.pipeline import ScoreResult
 
 #: What :func:`sobol` can explain: the mean absolute rank shift, the share of stations whose

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fivecolor.analysis.sensitivity.draws import Draws, _decode, _model
-from fivecolor.analysis.sensitivity.engine import _chunk_size, _chunks, _evaluate_chunk, _Structure
+from fivecolor.analysis.sensitivity.draws import (
+    Draws,
+    _chunk_size,
+    _chunks,
+    _decode,
+    _evaluate_chunk,
+    _model,
+)
+from fivecolor.analysis.sensitivity.engine import _Structure
 from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.pipeline import ScoreResult, score
 
