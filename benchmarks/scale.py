@@ -56,24 +56,13 @@ def plan_jobs(params_file: Path, out: Path, pages: int):
     """The overview, the sensitivity page and the first ``pages`` station pages as jobs."""
     from fivecolor.data.dataset import load_data
     from fivecolor.params import load_params
-    from fivecolor.site.build import NOTEBOOKS_DIR, assets_url, plan_pages
-    from fivecolor.site.runner import NotebookJob
+    from fivecolor.resources import notebooks_dir
+    from fivecolor.site.plan import notebook_jobs, plan_pages
 
     params = load_params(params_file)
     station_ids = list(load_data(params).station_ids[:pages])
-    return [
-        NotebookJob(
-            input_path=NOTEBOOKS_DIR / page.notebook,
-            output_path=out / page.executed,
-            parameters=page.parameters,
-            cwd=NOTEBOOKS_DIR,
-            html_path=out / page.html,
-            label=page.label,
-            assets_url=assets_url(page.html),
-            language=params.language,
-        )
-        for page in plan_pages(params, params_file, station_ids, NOTEBOOKS_DIR)
-    ]
+    folder = notebooks_dir()
+    return notebook_jobs(params, plan_pages(params, params_file, station_ids, folder), folder, out)
 
 
 def steady(page: Path) -> str:

@@ -26,7 +26,7 @@ from fivecolor.scoring.pipeline import ScoreResult, score
 from fivecolor.site import manifest
 from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
 from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
-from fivecolor.site.plan import assets_url, plan_pages
+from fivecolor.site.plan import notebook_jobs, plan_pages
 from fivecolor.views.common import scores_file
 from fivecolor.views.text import band_label
 
@@ -163,7 +163,7 @@ def build_month(
     :class:`~fivecolor.site.publish.ReportLocked` when the month is being built by another process.
     """
     from fivecolor.site.publish import publish_month, write_site_index
-    from fivecolor.site.runner import NotebookJob, run_notebooks
+    from fivecolor.site.runner import run_notebooks
 
     console = console or Console(stderr=True)
     started = datetime.now(UTC)
@@ -204,20 +204,7 @@ def build_month(
             write_actions(result, staging / "actions")
             write_widget(result, staging / "widget.html")
 
-        jobs = [
-            NotebookJob(
-                input_path=notebooks_dir / page.notebook,
-                output_path=staging / page.executed,
-                parameters=page.parameters,
-                cwd=notebooks_dir,
-                html_path=staging / page.html,
-                label=page.label,
-                assets_url=assets_url(page.html),
-                title=f"{params.label(params.title)} · {params.period} · {page.label}",
-                language=params.language,
-            )
-            for page in pages
-        ]
+        jobs = notebook_jobs(params, pages, notebooks_dir, staging)
         with ThreadPoolExecutor(max_workers=1) as side:
             side_done = side.submit(side_outputs)
             if executor == "local" and scheduler is None:

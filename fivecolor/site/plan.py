@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fivecolor.params import Params
+from fivecolor.site.runner import NotebookJob
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,23 @@ def plan_pages(params: Params, params_file: Path, station_ids, notebooks_dir: Pa
 def assets_url(page_html: str) -> str:
     """The shared ``reports/assets`` folder as seen from a page of the month folder."""
     return "/".join([".."] * (page_html.count("/") + 1)) + "/assets"
+
+
+def notebook_jobs(
+    params: Params, pages: list[Page], notebooks_dir: Path, out: Path
+) -> list[NotebookJob]:
+    """The pages as notebook jobs: executed notebooks and HTML pages under the month folder ``out``."""
+    return [
+        NotebookJob(
+            input_path=notebooks_dir / page.notebook,
+            output_path=out / page.executed,
+            parameters=page.parameters,
+            cwd=notebooks_dir,
+            html_path=out / page.html,
+            label=page.label,
+            assets_url=assets_url(page.html),
+            title=f"{params.label(params.title)} · {params.period} · {page.label}",
+            language=params.language,
+        )
+        for page in pages
+    ]
