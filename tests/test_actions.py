@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import scipy.optimize
 
-from fivecolor.analysis import actions
+from fivecolor.analysis import actions, partners
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.dataset import load_data
 from fivecolor.data.projects import load_projects
@@ -324,7 +324,7 @@ def test_assignment_is_optimal_against_brute_force(shape, capacity):
     rng = np.random.default_rng(sum(shape) * 10 + capacity)
     for _ in range(15):
         cost = rng.normal(size=shape).round(3)
-        mentor, partner = actions.assign_with_capacity(cost, capacity)
+        mentor, partner = partners.assign_with_capacity(cost, capacity)
         load = np.bincount(mentor, minlength=shape[0])
         pairs, penalty, total = _brute_force(cost, capacity)
         assert len(partner) == len(set(partner)) == pairs
@@ -337,13 +337,13 @@ def test_assignment_takes_second_partners_only_when_needed():
     cost = np.array(
         [[0.0, 0.0, 0.0], [5.0, 5.0, 5.0], [5.0, 5.0, 5.0]]
     )  # mentor 0 is cheapest for all
-    mentor, _ = actions.assign_with_capacity(cost, 2)
+    mentor, _ = partners.assign_with_capacity(cost, 2)
     assert sorted(mentor) == [
         0,
         1,
         2,
     ]  # three mentors for three partners, however cheap mentor 0 is
-    mentor, partner = actions.assign_with_capacity(cost[:1], 2)
+    mentor, partner = partners.assign_with_capacity(cost[:1], 2)
     assert list(mentor) == [0, 0] and len(partner) == 2  # one mentor, two slots, three partners
 
 
@@ -356,31 +356,31 @@ def test_pairing_costs_prefer_near_and_complementary_mentors():
             [60.0, 100.0, 100.0],
         ]
     )  # strong where it is already strong
-    cost, contributions = actions.pairing_costs(mentors, partner, weights, np.zeros((2, 1)), 30.0)
+    cost, contributions = partners.pairing_costs(mentors, partner, weights, np.zeros((2, 1)), 30.0)
     # the partner's focus: its lost points 60, 10, 10 → 0.75, 0.125, 0.125
     assert contributions[0, 0] == pytest.approx([0.75 * 55, 0, 0])
     assert contributions[1, 0] == pytest.approx([0.75 * 20, 0.125 * 10, 0.125 * 10])
     assert cost[0, 0] < cost[1, 0]
     # 30 km weighs as much as 10 points: 41.25 against 17.5 points, so 90 km away the first loses
-    far, _ = actions.pairing_costs(mentors, partner, weights, np.array([[90.0], [0.0]]), 30.0)
+    far, _ = partners.pairing_costs(mentors, partner, weights, np.array([[90.0], [0.0]]), 30.0)
     assert far[0, 0] - cost[0, 0] == pytest.approx(30.0)
     assert far[0, 0] > far[1, 0]
 
 
 def test_haversine_one_degree():
-    assert actions.haversine_km(0, 0, 1, 0) == pytest.approx(
+    assert partners.haversine_km(0, 0, 1, 0) == pytest.approx(
         2 * math.pi * 6371.0088 / 360, rel=1e-12
     )
-    assert actions.haversine_km(30, 121, 30, 121) == 0
+    assert partners.haversine_km(30, 121, 30, 121) == 0
     # along a parallel at 60°N a degree of longitude is nearly half a degree at the equator
-    assert actions.haversine_km(60, 0, 60, 1) == pytest.approx(
+    assert partners.haversine_km(60, 0, 60, 1) == pytest.approx(
         2 * math.pi * 6371.0088 / 360 / 2, rel=1e-4
     )
 
 
 def test_pairing_sample_month(sample):
     result = sample[2]
-    pairs = actions.pairing(result)
+    pairs = partners.pairing(result)
     bands = result.table().set_index("station_id")["band"]
     assert set(zip(pairs["mentor_band"], pairs["partner_band"], strict=True)) == {
         ("red", "yellow"),
@@ -399,15 +399,15 @@ def test_pairing_sample_month(sample):
     )
     assert (load[pairs.groupby("mentor_id")["mentor_band"].first() == "orange"] == 1).all()
     assert set(pairs["partner_id"]) == set(bands[bands.isin(["yellow", "green"])].index)
-    assert actions.unpaired(result).empty
+    assert partners.unpaired(result).empty
     assert (pairs["targets"] != "").all()
     # deterministic
-    pd.testing.assert_frame_equal(pairs, actions.pairing(score(result.data, result.params)))
+    pd.testing.assert_frame_equal(pairs, partners.pairing(score(result.data, result.params)))
 
 
 def test_pairing_targets_are_partner_weak_where_mentor_strong(sample):
     result = sample[2]
-    pairs = actions.pairing(result)
+    pairs = partners.pairing(result)
     table = result.table().set_index("station_id")
     for row in pairs.itertuples():
         for key in row.targets.split(";"):
@@ -419,7 +419,7 @@ def test_pairing_targets_are_partner_weak_where_mentor_strong(sample):
 def test_pairing_capacity_one_reports_unpaired(sample):
     params = sample[0]
     result = _variant(sample, actions=params.actions.model_copy(update={"pairing_capacity": 1}))
-    pairs, alone = actions.pairing(result), actions.unpaired(result)
+    pairs, alone = partners.pairing(result), partners.unpaired(result)
     assert pairs.groupby("mentor_id").size().max() == 1
     yellow = alone[alone.partner_band == "yellow"]
     assert len(yellow) == 9 - 7 and (yellow["status"] == "unpaired: capacity exhausted").all()
@@ -433,7 +433,7 @@ def test_meilin_has_a_path_a_partner_and_department_help(sample):
     path = actions.next_colour(result)
     mine = path[path.station_id == "meilin"]
     assert len(mine) >= 1 and set(mine["band_to"]) == {"blue"}
-    pairs = actions.pairing(result)
+    pairs = partners.pairing(result)
     partner = pairs[pairs.partner_id == "meilin"]
     assert len(partner) == 1 and partner.iloc[0]["mentor_band"] == "orange"
     help_rows = actions.department_help(result)
@@ -734,7 +734,7 @@ def test_next_colour_with_groups_and_a_geometric_group(sample):
 
 
 def test_pairing_cost_is_complementarity_less_distance(sample):
-    pairs = actions.pairing(sample[2])
+    pairs = partners.pairing(sample[2])
     scale = sample[0].actions.distance_km_scale
     np.testing.assert_allclose(
         pairs["cost"], -pairs["complementarity"] + 10 * pairs["distance_km"] / scale, atol=2e-3

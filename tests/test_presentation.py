@@ -16,7 +16,7 @@ import scipy.stats
 import vl_convert as vlc
 
 from fivecolor import load_data, load_params, score
-from fivecolor.analysis import actions, sensitivity
+from fivecolor.analysis import actions, partners, sensitivity
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.projects import load_projects
 from fivecolor.views import action_tables, one_station, robustness, theme
@@ -60,7 +60,7 @@ def analyses(results):
         "influence": sensitivity.indicator_influence(result),
         "loo": sensitivity.leave_one_out(result),
         "next": actions.next_colour(result),
-        "pairs": actions.pairing(result),
+        "pairs": partners.pairing(result),
         "departments": actions.department_help(result),
         "projects": project_progress(result, load_projects(result.params, result.data.station_ids)),
         "stages": actions.stage_progress(result),
@@ -316,7 +316,7 @@ def test_unpaired_table_gives_the_reason(results):
     assert en["Station"].tolist() == ["Qiaotou station", "Meilin station"]
     assert en["Colour grade"].tolist() == ["Yellow (lagging)", "Green (slightly poor)"]
     assert action_tables.unpaired_table(
-        results["en"], actions.unpaired(results["en"])
+        results["en"], partners.unpaired(results["en"])
     ).empty  # every partner paired
 
 

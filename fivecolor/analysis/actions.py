@@ -1,4 +1,4 @@
-"""From colours to action: the path to the next colour, pairing, department help, stages.
+"""From colours to action: the path to the next colour, department help, stages.
 
 The five-colour map exists to drive improvement. This module turns a scored month
 (:class:`~fivecolor.scoring.pipeline.ScoreResult`) into the tables the committee acts on:
@@ -6,12 +6,11 @@ The five-colour map exists to drive improvement. This module turns a scored mont
 - :func:`next_colour`: per station below red, the value one indicator alone would need to
   reach to lift the station into the next colour, in the indicator's own units, ranked by
   effort;
-- :func:`pairing` and :func:`unpaired`: red stations paired with yellow ones and orange with
-  green (支部联建), as a minimum-cost assignment;
 - :func:`department_help`: per owning department, the stations lagging on its indicators (帮扶);
 - :func:`stage_progress` and :func:`colour_shares`: the march toward "all red" (红色全优);
-- :func:`action_tables`: all of them, with the improvement projects' progress (书记项目), as the
-  tables written to ``actions/``.
+- :func:`action_tables`: all of them, with the pairs of :mod:`fivecolor.analysis.partners`
+  (支部联建) and the improvement projects' progress (书记项目), as the tables written to
+  ``actions/``.
 
 Everything is computed under the result's own parameters and weights (data-driven weights are
 held at the values learned for the month). Ties are broken by ``station_id``.
@@ -21,25 +20,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
-from fivecolor.analysis.month import colour_counts
+from fivecolor.analysis.month import colour_counts, indicator_labels
+from fivecolor.analysis.partners import all_pairs
 from fivecolor.analysis.projects import project_progress
 from fivecolor.params import Aggregation, Normalisation
 from fivecolor.scoring import bands as bandmod
-from fivecolor.scoring.bands import BANDS, BandRule
+from fivecolor.scoring.bands import BANDS, RED, YELLOW, BandRule
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.pipeline import ScoreResult, composite_scores
 
-RED, ORANGE, BLUE, GREEN, YELLOW = range(len(BANDS))
-#: Mentor band → partner band: red helps yellow, orange helps green.
-PAIRS: dict[int, int] = {RED: YELLOW, ORANGE: GREEN}
-#: Earth's mean radius (IUGG), for haversine distances.
-EARTH_RADIUS_KM = 6371.0088
-#: Complementarity points that ``actions.distance_km_scale`` kilometres weigh as much as.
-DISTANCE_POINTS = 10.0
-#: Indicators named as a pair's targets, at most.
-PAIR_TARGETS = 3
 #: Bisection stops when every bracket is this narrow relative to the value (or after the cap).
 BISECTION_RTOL = 1e-12
 MAX_BISECTIONS = 200
@@ -72,21 +62,6 @@ NEXT_COLOUR_COLUMNS = (
     "feasible",
     "method",
 )
-PAIRING_COLUMNS = (
-    "status",
-    "mentor_id",
-    "mentor_name",
-    "partner_id",
-    "partner_name",
-    "mentor_band",
-    "partner_band",
-    "distance_km",
-    "complementarity",
-    "cost",
-    "targets",
-    "targets_label",
-    "mentor_load",
-)
 DEPARTMENT_COLUMNS = (
     "department",
     "department_label",
@@ -108,21 +83,12 @@ __all__ = [
     "action_tables",
     "colour_shares",
     "department_help",
-    "haversine_km",
     "next_colour",
-    "pairing",
-    "pairing_costs",
     "stage_progress",
-    "unpaired",
 ]
 
 
 # -- shared views of the month ---------------------------------------------------------------
-def _indicator_labels(result: ScoreResult) -> np.ndarray:
-    params = result.params
-    return np.array([params.label(s.label) for s in params.indicators.values()], dtype=object)
-
-
 def _units(result: ScoreResult) -> np.ndarray:
     return np.array(
         [s.unit_in(result.params.language) for s in result.params.indicators.values()], dtype=object
@@ -385,7 +351,7 @@ def next_colour(
             "score": result.composite[t, s],
             "target_score": np.round(threshold[s], 9),
             "indicator": np.asarray(result.data.indicators, dtype=object)[i],
-            "indicator_label": _indicator_labels(result)[i],
+            "indicator_label": indicator_labels(result)[i],
             "unit": _units(result)[i],
             "current": current,
             "required": required,
@@ -433,171 +399,6 @@ def _normalised_at(
                 k, cs, ci
             ]
     return np.where(np.isnan(values), np.nan, out)
-
-
-# -- pairing ---------------------------------------------------------------------------------
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km between points in degrees (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def _complement(mentor: np.ndarray, partner: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Per (mentor, partner, indicator): how far the mentor is ahead where the partner loses points.
-
-    Each partner's indicators are weighted by their share of the partner's lost points
-    (``w (100 - score)``, normalised to sum 1), so the mentor's lead counts most on the
-    partner's weakest indicators. Missing scores count as no lead. Shape ``(M, P, I)``.
-    """
-    lost = weights * np.nan_to_num(100.0 - partner)  # (P, I)
-    total = lost.sum(axis=1, keepdims=True)
-    focus = np.divide(lost, total, out=np.zeros_like(lost), where=total > 0)
-    lead = np.nan_to_num(np.clip(mentor[:, None, :] - partner[None, :, :], 0.0, None))  # (M, P, I)
-    return focus[None, :, :] * lead
-
-
-def pairing_costs(
-    mentor_scores: np.ndarray,
-    partner_scores: np.ndarray,
-    weights: np.ndarray,
-    distance_km: np.ndarray,
-    distance_km_scale: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cost of each (mentor, partner) pair: ``-complementarity + 10 distance / distance_km_scale``.
-
-    Complementarity (normalised points) is the mentor's lead on the partner's weak indicators,
-    see :func:`_complement`; ``distance_km_scale`` kilometres weigh as much as
-    :data:`DISTANCE_POINTS` points of it. Returns ``(cost, per-indicator contributions)`` of
-    shapes ``(M, P)`` and ``(M, P, I)``.
-    """
-    contributions = _complement(mentor_scores, partner_scores, weights)
-    complementarity = contributions.sum(axis=-1)
-    return -complementarity + DISTANCE_POINTS * distance_km / distance_km_scale, contributions
-
-
-def assign_with_capacity(cost: np.ndarray, capacity: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pair partners (columns) to mentors (rows), each mentor taking at most ``capacity``.
-
-    Mentors are replicated ``capacity`` times; copy ``k`` carries an extra ``k * B`` with ``B``
-    larger than any possible difference in total cost, so the assignment first pairs as many
-    partners as the slots allow, then loads mentors as evenly as it can (a mentor takes a second
-    partner only when partners outnumber mentors), then minimises the total cost.
-    Returns (mentor index, partner index) of the pairs, sorted by partner.
-    """
-    n_mentors, n_partners = cost.shape
-    if n_mentors == 0 or n_partners == 0:
-        return np.empty(0, dtype=int), np.empty(0, dtype=int)
-    pairs = min(n_partners, n_mentors * capacity)
-    big = (np.ptp(cost) + 1.0) * pairs
-    copies = np.arange(capacity)
-    slots = cost[:, None, :] + big * copies[None, :, None]  # (M, capacity, P)
-    slots = slots.reshape(n_mentors * capacity, n_partners)
-    rows, cols = linear_sum_assignment(slots)
-    mentor = rows // capacity
-    order = np.argsort(cols, kind="stable")
-    return mentor[order], cols[order]
-
-
-def _pairs_for(result: ScoreResult, mentor_band: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    t = result.period_index
-    params = result.params
-    band = result.band[t]
-    mentors, partners = (
-        np.flatnonzero(band == mentor_band),
-        np.flatnonzero(band == PAIRS[mentor_band]),
-    )
-    stations = result.data.stations
-    lat, lon = stations["lat"].to_numpy(dtype=float), stations["lon"].to_numpy(dtype=float)
-    distance = haversine_km(
-        lat[mentors, None], lon[mentors, None], lat[None, partners], lon[None, partners]
-    )
-    month = result.normalised[t]
-    cost, contributions = pairing_costs(
-        month[mentors],
-        month[partners],
-        result.weights.effective,
-        distance,
-        params.actions.distance_km_scale,
-    )
-    m, p = assign_with_capacity(cost, params.actions.pairing_capacity)
-    load = np.bincount(m, minlength=len(mentors))
-    keys = np.asarray(result.data.indicators, dtype=object)
-    labels = _indicator_labels(result)
-    contrib = contributions[m, p]  # (pairs, I)
-    order = np.argsort(-contrib, axis=1, kind="stable")[:, :PAIR_TARGETS]
-    chosen = np.take_along_axis(contrib, order, axis=1) > 0
-    sep = "、" if params.language == "zh" else "; "
-    ids, names = result.data.station_ids.to_numpy(), _names(result)
-    pairs = pd.DataFrame(
-        {
-            "status": "paired",
-            "mentor_id": ids[mentors[m]],
-            "mentor_name": names[mentors[m]],
-            "partner_id": ids[partners[p]],
-            "partner_name": names[partners[p]],
-            "mentor_band": BANDS[mentor_band],
-            "partner_band": BANDS[PAIRS[mentor_band]],
-            "distance_km": np.round(distance[m, p], 2),
-            "complementarity": np.round(contrib.sum(axis=1), 4),
-            "cost": np.round(cost[m, p], 4),
-            "targets": [";".join(keys[o[c]]) for o, c in zip(order, chosen, strict=True)],
-            "targets_label": [sep.join(labels[o[c]]) for o, c in zip(order, chosen, strict=True)],
-            "mentor_load": load[m],
-        },
-        columns=list(PAIRING_COLUMNS),
-    )
-    left = np.setdiff1d(np.arange(len(partners)), p)
-    reason = "capacity exhausted" if len(mentors) else f"no {BANDS[mentor_band]} station this month"
-    alone = pd.DataFrame(
-        {
-            "status": f"unpaired: {reason}",
-            "partner_id": ids[partners[left]],
-            "partner_name": names[partners[left]],
-            "mentor_band": BANDS[mentor_band],
-            "partner_band": BANDS[PAIRS[mentor_band]],
-        },
-        columns=list(PAIRING_COLUMNS),
-    )
-    return pairs, alone
-
-
-def _all_pairs(result: ScoreResult) -> tuple[pd.DataFrame, pd.DataFrame]:
-    parts = [_pairs_for(result, band) for band in PAIRS]
-    pairs = pd.concat([p for p, _ in parts], ignore_index=True)
-    alone = pd.concat([a for _, a in parts], ignore_index=True)
-    pairs = pairs.sort_values(
-        ["mentor_band", "mentor_id", "partner_id"], key=_band_order, kind="stable"
-    )
-    alone = alone.sort_values(["mentor_band", "partner_id"], key=_band_order, kind="stable")
-    return pairs.reset_index(drop=True), alone.reset_index(drop=True)
-
-
-def _band_order(column: pd.Series) -> pd.Series:
-    return (
-        column.map({b: i for i, b in enumerate(BANDS)})
-        if str(column.name).endswith("_band")
-        else column
-    )
-
-
-def pairing(result: ScoreResult) -> pd.DataFrame:
-    """Red stations paired with yellow ones and orange with green (支部联建), one row per pair.
-
-    Each band pair is a minimum-cost assignment (:func:`assign_with_capacity`, Hungarian
-    algorithm) over costs from :func:`pairing_costs`: a mentor ahead on the partner's weak
-    indicators and close by is preferred; one mentor takes at most ``actions.pairing_capacity``
-    partners. ``targets`` names (up to three) indicators the pair works on: where the partner
-    loses the most and the mentor is ahead. Columns :data:`PAIRING_COLUMNS`; partners that could
-    not be paired are in :func:`unpaired`.
-    """
-    return _all_pairs(result)[0]
-
-
-def unpaired(result: ScoreResult) -> pd.DataFrame:
-    """Yellow and green stations left without a mentor (all mentors at capacity, or none this month)."""
-    return _all_pairs(result)[1]
 
 
 # -- department help -------------------------------------------------------------------------
@@ -661,7 +462,7 @@ def department_help(result: ScoreResult) -> pd.DataFrame:
                 params.label(params.departments[d]) if d in params.departments else d for d in dept
             ],
             "indicator": np.asarray(result.data.indicators, dtype=object)[i],
-            "indicator_label": _indicator_labels(result)[i],
+            "indicator_label": indicator_labels(result)[i],
             "unit": _units(result)[i],
             "station_id": result.data.station_ids.to_numpy()[s],
             "name": _names(result)[s],
@@ -748,7 +549,7 @@ def action_tables(
         {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()}
     )
     options["required"] = np.ceil(options["required"] * sign * 1e4) / 1e4 * sign  # outward
-    pairs, alone = _all_pairs(result)
+    pairs, alone = all_pairs(result)
     tables = {
         "next_colour": options,
         "pairing": pd.concat([pairs, alone], ignore_index=True) if len(alone) else pairs,

@@ -95,3 +95,9 @@ def weak_indicators(result: ScoreResult, top: int = WEAK_TOP) -> pd.DataFrame:
         }
     )
     return frame.sort_values(["station_id", "loss_rank"]).reset_index(drop=True)
+
+
+def indicator_labels(result: ScoreResult) -> np.ndarray:
+    """Each indicator's label in the report's language, in the catalogue's order."""
+    params = result.params
+    return np.array([params.label(s.label) for s in params.indicators.values()], dtype=object)

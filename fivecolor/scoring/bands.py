@@ -16,6 +16,8 @@ from fivecolor.scoring.registry import lookup
 
 #: Band codes, best first. Position in this tuple is the band's code (0 = red = best).
 BANDS: tuple[str, ...] = ("red", "orange", "blue", "green", "yellow")
+#: The band codes by name.
+RED, ORANGE, BLUE, GREEN, YELLOW = range(len(BANDS))
 NO_BAND = -1
 
 

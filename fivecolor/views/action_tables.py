@@ -99,7 +99,7 @@ def _targets_text(result: ScoreResult, targets) -> list[str]:
 def pairing_table(
     result: ScoreResult, frame: pd.DataFrame, station_id: str | None = None
 ) -> pd.DataFrame:
-    """The pairs (from :func:`fivecolor.analysis.actions.pairing`): red with yellow, orange with green.
+    """The pairs (from :func:`fivecolor.analysis.partners.pairing`): red with yellow, orange with green.
 
     Columns: pair type ("Red (excellent) helps Yellow (lagging)"), mentor, partner, distance
     (km, one decimal), complementarity (points, one decimal) and the indicators to work on.
@@ -151,7 +151,7 @@ def pairing_table(
 
 
 def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
-    """Stations left without a mentor (from :func:`fivecolor.analysis.actions.unpaired`): station, grade, reason."""
+    """Stations left without a mentor (from :func:`fivecolor.analysis.partners.unpaired`): station, grade, reason."""
     language = result.params.language
     capacity = frame["status"].astype(str).str.endswith("capacity exhausted").to_numpy()
     mentor_band = band_label_or_empty(frame["mentor_band"], language)
