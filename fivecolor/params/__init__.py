@@ -1,6 +1,6 @@
 """Parameters: one YAML file (and the files it ``extends``) becomes one frozen, validated object."""
 
-from fivecolor.params.files import deep_merge, load_params, read_yaml
+from fivecolor.params.files import load_params
 from fivecolor.params.model import (
     DATA_ROLES,
     PERIOD_PATTERN,
@@ -30,8 +30,6 @@ __all__ = [
     "SqlSource",
     "WeightsScheme",
     "bound_names",
-    "deep_merge",
     "load_params",
     "params_schema",
-    "read_yaml",
 ]
