@@ -110,9 +110,8 @@ def cmd_report(args) -> int:
     if args.scheduler and args.executor != "dask":
         raise InputError("usage", "fivecolor report", "--scheduler goes with --executor dask")
     if args.executor == "dask":
-        require_extra(
-            "distributed", "dask", "--executor dask"
-        )  # before anything is read or written
+        # before anything is read or written
+        require_extra("distributed", "dask", "--executor dask")
     started = time.perf_counter()
     try:
         month_dir = build_month(

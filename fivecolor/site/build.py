@@ -170,9 +170,8 @@ def build_month(
     params = load_params(params_file, period=period)
     data = load_data(params)
     result = score(data, params)
-    load_projects(
-        params, data.station_ids
-    )  # a bad projects table stops the report before any notebook runs
+    # a bad projects table stops the report before any notebook runs
+    load_projects(params, data.station_ids)
     check_base_map(params, result)
     inputs = input_files(params, data)
     hashes = {role: read.sha256 for role, read in inputs.items()}

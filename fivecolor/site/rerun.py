@@ -163,9 +163,8 @@ def rerun_month(
     if out is not None and Path(out).resolve() == month_dir.parent.resolve():
         raise InputError("usage", "--out", "rebuild into another folder than the published site")
     with tempfile.TemporaryDirectory(prefix="fivecolor-rerun-params-") as tmp:
-        params_file = snapshot_params(
-            month_dir, Path(tmp)
-        )  # checks the month before anything is made
+        # checks the month before anything is made
+        params_file = snapshot_params(month_dir, Path(tmp))
         out = (
             Path(out)
             if out is not None

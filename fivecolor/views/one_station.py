@@ -104,9 +104,8 @@ def station_history(result: ScoreResult, station_id: str) -> alt.LayerChart:
         f"{PERIOD_UNIT}(date):T", title=text("table.month", language), axis=alt.Axis(format="%Y-%m")
     )
     missing = bool((result.band[:, s] < 0).any())
-    colour = band_color(
-        language, missing, alt.Legend(symbolOpacity=1)
-    )  # not the pale ranges' opacity
+    # the legend's symbols at full opacity, not the pale ranges'
+    colour = band_color(language, missing, alt.Legend(symbolOpacity=1))
     tooltip = [
         alt.Tooltip("period:N", title=text("table.month", language)),
         alt.Tooltip("score:Q", title=text("table.score", language), format=".1f"),
