@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PARAMS ?= params/2020-05.yaml
 UV ?= uv
 # the extras `make venv` installs and requirements.lock pins: all of them
-EXTRAS := test,dev,dask,postgres
+EXTRAS := test,dev,dask,postgres,lab
 comma := ,
 LINT_PATHS := fivecolor tests benchmarks
 
@@ -22,9 +22,26 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e '.[$(EXTRAS)]'
+	@$(MAKE) --no-print-directory git-filter
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the locked dependencies and the project into it
+
+# What .gitattributes names: git stores notebooks through nbstripout, so a notebook saved with
+# outputs in JupyterLab is unchanged for git unless its cells changed, and diffs them as
+# py:percent scripts (jupytext), so a review reads code. Cell ids stay
+# (they name the cells); besides nbstripout's own list, what a run or a save adds to the
+# metadata goes (the pre-commit hook reads the same list from git's config). Nothing happens
+# outside a git clone.
+NBSTRIPOUT = "$(abspath $(BIN))/python" -m nbstripout --keep-id
+NBSTRIP_KEYS = metadata.papermill cell.metadata.papermill metadata.language_info
+git-filter: ## define the notebooks' git filter for this clone (make venv does it)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git config filter.nbstripout.clean '$(NBSTRIPOUT)' && \
+	  git config filter.nbstripout.extrakeys '$(NBSTRIP_KEYS)' && \
+	  git config filter.nbstripout.smudge cat && \
+	  git config diff.ipynb.textconv '"$(abspath $(BIN))/python" -m jupytext --quiet --to py:percent -o -'; \
+	fi
 
 lock: ## re-pin requirements.lock after changing pyproject.toml's dependencies (needs uv: pip install uv)
 	$(UV) pip compile pyproject.toml $(addprefix --extra ,$(subst $(comma), ,$(EXTRAS))) --python-version 3.11 --universal \
@@ -32,6 +49,19 @@ lock: ## re-pin requirements.lock after changing pyproject.toml's dependencies (
 
 report: $(STAMP) ## build the sample month's report (PARAMS=params/2020-05.yaml)
 	$(BIN)/fivecolor report --params $(PARAMS)
+
+# The .venv's interpreter is the notebooks' python3 kernel (installed into .venv, which Jupyter
+# prefers over a user-wide one); no update check, news feed or extension catalogue, so nothing
+# leaves the machine.
+lab: $(STAMP) ## JupyterLab on the sample's notebooks, from .venv, offline (Ctrl-C stops it)
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+		> $(VENV)/share/jupyter/lab/settings/overrides.json
+	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. \
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --LabApp.news_url=None \
+		--LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root) \
+		notebooks/overview.ipynb
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest
@@ -55,4 +85,4 @@ bench: $(STAMP) ## run the benchmarks and print their figures
 clean: ## remove the built reports (keeps .venv)
 	rm -rf reports/*/ reports/index.html
 
-.PHONY: help venv lock report test test-fast lint bench clean
+.PHONY: help venv git-filter lock report lab test test-fast lint bench clean

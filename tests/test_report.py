@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+import yaml
 
 from fivecolor.cli import main
 from fivecolor.resources import notebooks_dir
@@ -115,6 +116,47 @@ def test_an_unchanged_rerun_reuses_the_month(site, capsys):
     assert (month / "manifest.json").stat().st_mtime_ns == before
 
 
+def test_a_comment_reordered_keys_or_a_saved_notebook_reuse_the_month(site, tmp_path, capsys):
+    project, reports, month = site
+    before = (month / "manifest.json").stat().st_mtime_ns
+    doc = yaml.safe_load(project.params_path.read_text(encoding="utf-8"))
+    edited = project.root / "edited.yaml"
+    edited.write_text(
+        "# checked again on Monday\n"
+        + yaml.safe_dump(dict(reversed(doc.items())), sort_keys=False),
+        encoding="utf-8",
+    )
+    # the notebooks as JupyterLab saves them after Run All: outputs, counts, new metadata
+    saved = tmp_path / "notebooks"
+    shutil.copytree(notebooks_dir(), saved)
+    for path in saved.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.execution_count = 1
+                cell.outputs = [nbformat.v4.new_output("stream", text="ran\n")]
+        nb.metadata["language_info"] = {"name": "python", "version": "3.11.2"}
+        nbformat.write(nb, path)
+    capsys.readouterr()
+    build_month(edited, reports_dir=reports, workers=2, progress=False, notebooks_dir=saved)
+    assert (month / "manifest.json").stat().st_mtime_ns == before
+    assert "unchanged; reusing" in capsys.readouterr().err
+
+
+def test_a_changed_weight_rebuilds_and_says_which_key(site, tmp_path, capsys):
+    project, reports, _ = site
+    copy = tmp_path / "reports"
+    shutil.copytree(reports, copy)
+    heavier = project.with_params(lambda d: d.update(indicators={"line_loss": {"weight": 20}}))
+    capsys.readouterr()
+    build_month(heavier, reports_dir=copy, workers=2, progress=False)
+    lines = [line for line in capsys.readouterr().err.splitlines() if "building" in line]
+    assert len(lines) == 1 and "parameters changed: indicators.line_loss.weight" in lines[0]
+    assert lines[0].endswith("→ 20"), lines[0]
+    manifest = json.loads((copy / "2020-05" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["params"]["indicators"]["line_loss"]["weight"] == 20
+
+
 def _without_times(path: Path) -> dict:
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest.pop("times")
@@ -209,14 +251,10 @@ def test_notebooks_run_unchanged_under_plain_papermill(tmp_path):
     assert "梅林供电所" in html and "fc-chart" in html
 
 
-def test_committed_notebooks_have_no_outputs_and_a_tagged_parameters_cell():
+def test_notebooks_have_a_tagged_parameters_cell():
+    # no outputs in what is committed: tests/test_notebooks_in_git.py
     for path in notebooks_dir().glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
-        assert all(
-            not c.get("outputs") and not c.get("execution_count")
-            for c in nb.cells
-            if c.cell_type == "code"
-        )
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1 and "params_file" in tagged[0].source, path
         assert nb.metadata.kernelspec.name == "python3"

@@ -71,7 +71,7 @@ def write_site_assets(reports_dir: Path) -> None:
     stamp = assets / ".version"
     # vl_convert's stub omits the module's __version__
     vl_version = vl_convert.__version__  # pyright: ignore[reportAttributeAccessIssue]
-    wanted = f"fivecolor {__version__} {manifest.source_digest()[:16]} vl-convert {vl_version}\n"
+    wanted = f"fivecolor {__version__} {manifest.package_digest()[:16]} vl-convert {vl_version}\n"
     if (
         stamp.is_file()
         and stamp.read_text() == wanted
@@ -174,19 +174,23 @@ def build_month(
     load_projects(params, data.station_ids)
     check_base_map(params, result)
     inputs = input_files(params, data)
-    hashes = {role: read.sha256 for role, read in inputs.items()}
     notebooks_dir = Path(notebooks_dir or default_notebooks_dir())
-    sources = manifest.source_digest(notebooks_dir)
-    key = manifest.cache_key(params, hashes, sources)
+    # the parameter files count through the validated parameters, not their bytes
+    key_parts = manifest.key_parts(
+        params, {role: data.inputs[role].sha256 for role in data.inputs}, notebooks_dir
+    )
+    key = manifest.cache_key(key_parts)
     reports_dir = Path(reports_dir)
     month_dir = reports_dir / params.period
-    if not force and manifest.reusable(month_dir, key):
+    reason = manifest.rebuild_reason(month_dir, key_parts, force=force)
+    if reason is None:
         console.print(
-            f"{params.period}: parameters, inputs and code unchanged; reusing {month_dir}"
+            f"{params.period}: parameters, data, notebooks and code unchanged; reusing {month_dir}"
         )
         write_site_assets(reports_dir)
         write_site_index(reports_dir, params.label(params.title), params.language)
         return month_dir
+    console.print(f"{params.period}: building: {reason}", highlight=False)
 
     pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
     with (
@@ -233,8 +237,9 @@ def build_month(
                 "status": "ok",
                 "period": params.period,
                 "cache_key": key,
+                # the parameters are "params" below; rebuild_reason reads them there
+                "key_parts": {k: v for k, v in key_parts.items() if k != "parameters"},
                 "fivecolor_version": __version__,
-                "source_digest": sources,
                 "git_commit": manifest.git_commit(),
                 "lock_sha256": manifest.lock_sha256(),
                 "params_digest": params.digest(),

@@ -59,8 +59,11 @@ del _fc_os, _fc_sys, _fc_render
 get_ipython().reset(new_session=True)
 """
 
+# Run once when a kernel starts. The report's pages load the chart bundle themselves, so the
+# notebooks must not inline it (fivecolor.views.embed.CHART_LIBRARY_ENV).
 _SETUP_CODE = (
-    "import sys as _fc_sys; _fc_sys._fivecolor_initial_path = list(_fc_sys.path); del _fc_sys"
+    "import os as _fc_os, sys as _fc_sys; _fc_sys._fivecolor_initial_path = list(_fc_sys.path); "
+    "_fc_os.environ['FIVECOLOR_CHART_LIBRARY'] = 'page'; del _fc_os, _fc_sys"
 )
 
 

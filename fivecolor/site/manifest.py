@@ -16,19 +16,33 @@ from fivecolor.site.outputs import atomic_write_text
 MANIFEST = "manifest.json"
 
 
-def source_digest(notebooks: Path | None = None) -> str:
-    """SHA-256 over the package's code, templates and the notebooks: a code change invalidates reuse."""
+def package_digest() -> str:
+    """SHA-256 over the package's files (code, templates, texts): a code change invalidates reuse."""
     digest = hashlib.sha256()
-    code = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    named = [(p.relative_to(PACKAGE_DIR).as_posix(), p) for p in code]
-    named += [
-        (f"notebooks/{p.name}", p)
-        for p in sorted(Path(notebooks or notebooks_dir()).glob("*.ipynb"))
-    ]
-    for name, path in named:
-        digest.update(name.encode())
+    for path in sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def notebook_digest(path: Path) -> str:
+    """SHA-256 of what a notebook makes its page from: each cell's type, tags and source.
+
+    Outputs, execution counts, cell ids and metadata do not count, so a notebook run and saved
+    in JupyterLab keeps its digest while its cells stay the same.
+    """
+    notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = [
+        [
+            cell.get("cell_type"),
+            sorted(cell.get("metadata", {}).get("tags", [])),
+            "".join(cell.get("source", "")),
+        ]
+        for cell in notebook.get("cells", [])
+    ]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
 
 
 def library_versions() -> dict[str, str]:
@@ -52,18 +66,98 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def cache_key(params: Params, hashes: dict[str, str], sources: str) -> str:
-    text = json.dumps(
-        {
-            "params": params.digest(),
-            "inputs": hashes,
-            "version": __version__,
-            "sources": sources,
-            "libraries": library_versions(),
+def key_parts(params: Params, data_hashes: dict[str, str], notebooks: Path | None = None) -> dict:
+    """Everything that decides a month's pages, by kind; :func:`cache_key` hashes it.
+
+    The validated parameters (not the files' bytes: comments, key order and ``extends`` layout
+    do not count), the data files' hashes, each notebook's cells (:func:`notebook_digest`), the
+    package and the libraries that draw the pages.
+    """
+    return {
+        "parameters": params.model_dump(mode="json"),
+        "data": dict(sorted(data_hashes.items())),
+        "notebooks": {
+            p.name: notebook_digest(p)
+            for p in sorted(Path(notebooks or notebooks_dir()).glob("*.ipynb"))
         },
-        sort_keys=True,
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
+        "package": {"version": __version__, "files": package_digest()},
+        "libraries": library_versions(),
+    }
+
+
+def cache_key(parts: dict) -> str:
+    """SHA-256 of :func:`key_parts`: equal keys, equal pages."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as dotted keys; lists stay whole values."""
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_flat(item, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): value}
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a weight of 15.0 reads as 15
+    text = "(none)" if value is None else json.dumps(value, ensure_ascii=False)
+    text = text.strip('"') if isinstance(value, str) else text
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _changed(old: dict, new: dict) -> list[str]:
+    """The dotted keys whose values differ, in the order of the new parameters."""
+    old_flat, new_flat = _flat(old), _flat(new)
+    keys = [*new_flat, *(k for k in old_flat if k not in new_flat)]
+    return [k for k in keys if old_flat.get(k, _MISSING) != new_flat.get(k, _MISSING)]
+
+
+_MISSING = object()
+
+
+def rebuild_reason(month_dir: Path, parts: dict, force: bool = False) -> str | None:
+    """Why the month must be built again, in a few words; ``None`` when it can be reused.
+
+    The first difference found, in this order: forced, no earlier build (or a failed one),
+    parameters (naming the first changed key, old → new), data, notebooks, package, libraries.
+    """
+    if force:
+        return "forced (--force)"
+    try:
+        manifest = json.loads((Path(month_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "no earlier build"
+    if manifest.get("status") != "ok":
+        return "the earlier build did not finish"
+    old = manifest.get("key_parts")
+    if not isinstance(old, dict):
+        return "the earlier build records no reuse key (an older fivecolor built it)"
+    old = {**old, "parameters": manifest.get("params", {})}
+    if manifest.get("cache_key") == cache_key(parts):
+        return None
+    changed = _changed(old.get("parameters", {}), parts["parameters"])
+    if changed:
+        first = changed[0]
+        old_value = _flat(old.get("parameters", {})).get(first)
+        new_value = _flat(parts["parameters"]).get(first)
+        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        return f"parameters changed: {first} {_shown(old_value)} → {_shown(new_value)}{more}"
+    for kind, what in (
+        ("data", "data changed: {}"),
+        ("notebooks", "notebook {} changed"),
+        ("libraries", "library {} changed"),
+    ):
+        names = _changed(old.get(kind, {}), parts[kind])
+        if names:
+            return what.format(", ".join(names))
+    if old.get("package") != parts["package"]:
+        before = old.get("package", {}).get("version")
+        after = parts["package"]["version"]
+        return f"fivecolor {before} → {after}" if before != after else "the package's code changed"
+    return "the reuse key changed"
 
 
 def git_commit() -> str | None:
@@ -92,15 +186,6 @@ def lock_sha256() -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-def reusable(month_dir: Path, key: str) -> bool:
-    """Whether the published month was built from exactly these inputs and succeeded."""
-    try:
-        manifest = json.loads((month_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return manifest.get("cache_key") == key and manifest.get("status") == "ok"
 
 
 def write_manifest(path: Path, data: dict[str, Any]) -> None:

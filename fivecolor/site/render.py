@@ -70,14 +70,14 @@ def write_assets(assets_dir: Path) -> dict[str, Path]:
     dict
         File name to path, for :data:`ASSET_FILES`.
     """
-    import vl_convert
+    from fivecolor.views.embed import component_css, vega_bundle
 
     assets_dir = Path(assets_dir)
+    frame_css = (OFFLINE_DIR / "static" / "fivecolor.css").read_text(encoding="utf-8")
     contents = {
-        # the stub makes `snippet` required; left out, it is the default that sets window.vegaEmbed
-        "vega-bundle.js": vl_convert.javascript_bundle(),  # pyright: ignore[reportCallIssue]
+        "vega-bundle.js": vega_bundle(),
         "notebook.css": notebook_css(),
-        "fivecolor.css": (OFFLINE_DIR / "static" / "fivecolor.css").read_text(encoding="utf-8"),
+        "fivecolor.css": frame_css + component_css(),
     }
     written = {}
     for name, text in contents.items():

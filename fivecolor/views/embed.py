@@ -1,26 +1,45 @@
-"""Charts embedded for offline pages: a ``<div class="fc-chart">`` drawn by the page's own bundle.
+"""Charts embedded for offline pages: a ``<div class="fc-chart">`` drawn by a local ``vegaEmbed``.
 
-:func:`enable_offline_charts` makes Altair emit the div plus a ``vegaEmbed(...)`` call that uses
-the bundle loaded by the page (``reports/assets/vega-bundle.js``), instead of Altair's default
-renderer, which fetches Vega from a CDN.
+:func:`enable_offline_charts` makes Altair emit the div plus a ``vegaEmbed(...)`` call instead of
+Altair's default renderer, which fetches Vega from a CDN. Where ``vegaEmbed`` comes from:
+
+- on the site, from the page: every page loads the shared ``reports/assets/vega-bundle.js``; the
+  report's kernels say so by setting :data:`CHART_LIBRARY_ENV` to ``"page"``;
+- in a notebook session (JupyterLab, or Papermill outside the report), from the notebook itself:
+  :func:`show_chart_library`, called by the first code cell, puts the bundle the Python process
+  has (vl-convert's) into that cell's output, the way ``bokeh.io.output_notebook`` does, with the
+  styles of the package's HTML. Nothing is loaded from the network either way.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "CHART_LIBRARY_ENV",
     "RENDERER_NAME",
     "chart_html",
+    "chart_library_html",
+    "component_css",
     "enable_offline_charts",
     "offline_renderer",
     "reset_chart_ids",
+    "show_chart_library",
+    "vega_bundle",
 ]
 
 RENDERER_NAME = "fivecolor_offline"
+
+#: Set to ``"page"`` where the page that shows the notebook loads the bundle itself (the site).
+CHART_LIBRARY_ENV = "FIVECOLOR_CHART_LIBRARY"
+
+COMPONENTS_CSS = Path(__file__).with_name("components.css")
 
 # Per process (in a notebook: per kernel; the warm-kernel engine resets it per notebook).
 _chart_counts: Counter[str] = Counter()
@@ -71,7 +90,10 @@ def chart_html(chart_or_spec: Any, embed_options: dict | None = None) -> str:
         "  function fail(message) {\n"
         '    el.className += " fc-chart-error"; el.textContent = message; console.error(message);\n'
         "  }\n"
-        '  if (typeof vegaEmbed !== "function") { fail("Chart library not loaded (vega-bundle.js)."); return; }\n'
+        '  if (typeof vegaEmbed !== "function") {\n'
+        '    fail("Chart library not loaded: on the site, reports/assets/vega-bundle.js is missing; "\n'
+        '      + "in a notebook, run the first code cell (it loads the library)."); return;\n'
+        "  }\n"
         f"  vegaEmbed(el, {spec_json}, {_script_json(options, sort_keys=True)})\n"
         '    .catch(function (e) { fail("Chart error: " + e); });\n'
         "})();</script>"
@@ -101,3 +123,53 @@ def enable_offline_charts() -> None:
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, offline_renderer)
     alt.renderers.enable(RENDERER_NAME)
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one classic script that sets ``window.vegaEmbed``.
+
+    vl-convert's own bundle, so the charts draw with the very versions that drew them in
+    Python; about 0.9 MB, built once per process (about 2 s).
+    """
+    import vl_convert
+
+    # the stub makes `snippet` required; left out, it is the default that sets window.vegaEmbed
+    return vl_convert.javascript_bundle()  # pyright: ignore[reportCallIssue]
+
+
+def component_css() -> str:
+    """The styles of the HTML the views emit (``.fc-*`` selectors only)."""
+    return COMPONENTS_CSS.read_text(encoding="utf-8")
+
+
+def chart_library_html() -> str:
+    """A ``<style>`` and a ``<script>`` giving a notebook session what the site's pages load.
+
+    The bundle runs inside a function and only when ``window.vegaEmbed`` is missing, so running
+    the cell again, or a saved notebook reopened, never declares its names twice.
+    """
+    bundle = vega_bundle().replace("</script", "<\\/script")
+    return (
+        f"<style>{component_css()}</style>\n"
+        '<script>if (typeof window.vegaEmbed !== "function") { (function () {\n'
+        f"{bundle}\n"
+        "})(); }</script>"
+    )
+
+
+def show_chart_library() -> None:
+    """In a notebook session, display :func:`chart_library_html` once per call; else nothing.
+
+    Nothing is shown where the page supplies the bundle (:data:`CHART_LIBRARY_ENV` is
+    ``"page"``, as in the report's kernels) or outside an IPython kernel (scripts, tests).
+    """
+    if os.environ.get(CHART_LIBRARY_ENV) == "page":
+        return
+    from IPython import get_ipython
+    from IPython.display import HTML, display
+
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    display(HTML(chart_library_html()))

@@ -64,11 +64,17 @@ _months: dict[tuple, Month] = {}
 
 
 def open_month(params_file: str | Path, period: str | None = None) -> Month:
-    """Load, validate and score the month a parameter file describes; set up the charts."""
+    """Load, validate and score the month a parameter file describes; set up the charts.
+
+    In a notebook session the cell's output also carries the chart library and the pages'
+    styles (:func:`fivecolor.views.embed.show_chart_library`), so charts draw offline there.
+    """
+    from fivecolor.views.embed import show_chart_library
     from fivecolor.views.theme import setup
 
     params = load_params(params_file, period=period)
     setup(params.language)
+    show_chart_library()
     key = (params.model_dump_json(), _fingerprint(params))
     if key not in _months:
         data = load_data(params)
