@@ -120,6 +120,8 @@ def cmd_report(args) -> int:
             Path(args.out),
             workers=args.workers,
             force=args.force,
+            replace=args.replace,
+            variant=args.variant,
             notebooks_dir=args.notebooks,
             executor=getattr(args, "executor", "local"),
             scheduler=getattr(args, "scheduler", None),
@@ -332,6 +334,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="notebooks run at once (default: all cores)"
     )
     rep.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
+    published = rep.add_mutually_exclusive_group()
+    published.add_argument(
+        "--replace",
+        action="store_true",
+        help="republish a month published with other parameters or data "
+        "(the old site is kept as <period>.replaced-<time>)",
+    )
+    published.add_argument(
+        "--variant",
+        metavar="NAME",
+        help="publish under <period>/variants/NAME/, marked as not the official publication",
+    )
     rep.add_argument(
         "--notebooks",
         type=Path,

@@ -143,18 +143,72 @@ def test_a_comment_reordered_keys_or_a_saved_notebook_reuse_the_month(site, tmp_
     assert "unchanged; reusing" in capsys.readouterr().err
 
 
-def test_a_changed_weight_rebuilds_and_says_which_key(site, tmp_path, capsys):
-    project, reports, _ = site
+def _files(folder: Path, skip: str | None = None) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not (skip and p.relative_to(folder).parts[0] == skip)
+    }
+
+
+@pytest.fixture
+def heavier(site):
+    """The site's project's parameters with line_loss weighted 20."""
+    project, _, _ = site
+    return project.with_params(lambda d: d.update(indicators={"line_loss": {"weight": 20}}))
+
+
+def test_a_published_month_refuses_other_parameters_in_one_line(site, heavier, tmp_path, capsys):
+    _, reports, _ = site
     copy = tmp_path / "reports"
     shutil.copytree(reports, copy)
-    heavier = project.with_params(lambda d: d.update(indicators={"line_loss": {"weight": 20}}))
+    before = _files(copy)
     capsys.readouterr()
-    build_month(heavier, reports_dir=copy, workers=2, progress=False)
-    lines = [line for line in capsys.readouterr().err.splitlines() if "building" in line]
-    assert len(lines) == 1 and "parameters changed: indicators.line_loss.weight" in lines[0]
-    assert lines[0].endswith("→ 20"), lines[0]
+    assert main(["report", "--params", str(heavier), "--out", str(copy)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "2020-05 is published with other parameters (indicators.line_loss.weight" in err
+    assert "--replace" in err and "--variant" in err
+    assert _files(copy) == before
+
+
+def test_replace_republishes_and_keeps_the_old_site_beside(site, heavier, tmp_path, capsys):
+    _, reports, month = site
+    copy = tmp_path / "reports"
+    shutil.copytree(reports, copy)
+    capsys.readouterr()
+    assert main(["report", "--params", str(heavier), "--out", str(copy), "--replace"]) == 0
+    err = capsys.readouterr().err
+    building = [line for line in err.splitlines() if "building" in line]
+    assert len(building) == 1, err
+    assert "parameters changed: indicators.line_loss.weight" in building[0]
+    assert building[0].endswith("→ 20"), building[0]
     manifest = json.loads((copy / "2020-05" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["params"]["indicators"]["line_loss"]["weight"] == 20
+    (kept,) = copy.glob("2020-05.replaced-*")
+    assert _files(kept) == _files(month)  # the earlier site, as it was
+    assert "replaced-" not in (copy / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_variant_is_marked_and_leaves_the_official_month_byte_identical(site, heavier, tmp_path):
+    _, reports, _ = site
+    copy = tmp_path / "reports"
+    shutil.copytree(reports, copy)
+    official = _files(copy / "2020-05")
+    assert main(["report", "--params", str(heavier), "--out", str(copy), "--variant", "heavy"]) == 0
+    assert _files(copy / "2020-05", skip="variants") == official
+    variant = copy / "2020-05" / "variants" / "heavy"
+    scores = pd.read_csv(variant / "scores.csv")
+    assert not scores.equals(pd.read_csv(copy / "2020-05" / "scores.csv"))
+    pages = [variant / "index.html", variant / "sensitivity.html", variant / "widget.html"]
+    pages += sorted((variant / "stations").glob("*.html"))
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert 'class="fc-banner"' in text and "heavy" in text, page
+        # the shared assets, three folders further up than the official month's
+        assets = [part.split('"')[0] for part in text.split('src="')[1:] if "vega-bundle" in part]
+        assert all((page.parent / a).resolve().is_file() for a in assets), (page, assets)
+    assert "variants" not in (copy / "index.html").read_text(encoding="utf-8")
 
 
 def _without_times(path: Path) -> dict:

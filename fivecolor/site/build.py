@@ -82,20 +82,30 @@ def write_site_assets(reports_dir: Path) -> None:
     atomic_write_text(stamp, wanted)
 
 
-def write_widget(result: ScoreResult, path: Path) -> None:
+def write_widget(
+    result: ScoreResult, path: Path, assets: str = "../assets", banner: str | None = None
+) -> None:
     """Write the intranet home page's floating window (:mod:`fivecolor.views.widget`) as a page."""
     from fivecolor.site.render import render_page
     from fivecolor.views.widget import widget_body, widget_title
 
     page = render_page(
-        widget_title(result), widget_body(result), "../assets", language=result.params.language
+        widget_title(result),
+        widget_body(result),
+        assets,
+        language=result.params.language,
+        banner=banner,
     )
     atomic_write_text(path, page)
 
 
-def _keep_failed(staging: Path, reports_dir: Path, period: str, failed) -> Path:
-    """Move the failed executed notebooks out of the staging folder before it is discarded."""
-    keep = reports_dir / "_failed" / period
+def _keep_failed(staging: Path, reports_dir: Path, month: str, failed) -> Path:
+    """Move the failed executed notebooks out of the staging folder before it is discarded.
+
+    ``month`` is the month folder relative to ``reports_dir`` (``2020-05``, or a variant's
+    ``2020-05/variants/<name>``).
+    """
+    keep = reports_dir / "_failed" / month
     shutil.rmtree(keep, ignore_errors=True)
     for _, page in failed:
         src = staging / page.executed
@@ -151,8 +161,15 @@ def build_month(
     console: Console | None = None,
     executor: str = "local",
     scheduler: str | None = None,
+    replace: bool = False,
+    variant: str | None = None,
 ) -> Path:
     """Build and publish one month's site; return its folder.
+
+    A published month is not rebuilt with other parameters or data (:class:`InputError`)
+    unless ``replace`` (the old site is kept beside it as ``<period>.replaced-<time>``) or
+    ``variant``, which publishes under ``<period>/variants/<variant>/`` with a notice on every
+    page and leaves the official month's files as they are.
 
     ``executor`` says where the notebooks run (:mod:`fivecolor.site.executors`): ``"local"`` worker
     processes, or ``"dask"`` on the cluster at ``scheduler`` (a local one when ``None``); the
@@ -162,8 +179,23 @@ def build_month(
     written), :class:`ReportFailed` when a notebook fails (nothing is published) and
     :class:`~fivecolor.site.publish.ReportLocked` when the month is being built by another process.
     """
-    from fivecolor.site.publish import publish_month, write_site_index
+    from fivecolor.errors import InputError
+    from fivecolor.site.plan import assets_url
+    from fivecolor.site.publish import (
+        VARIANT_PATTERN,
+        month_folder,
+        publish_month,
+        write_site_index,
+    )
     from fivecolor.site.runner import run_notebooks
+    from fivecolor.views.text import text
+
+    if variant is not None and not VARIANT_PATTERN.match(variant):
+        raise InputError(
+            "--variant",
+            "",
+            f"{variant!r}: use letters, digits, '_', '.' or '-' (it names a folder)",
+        )
 
     console = console or Console(stderr=True)
     started = datetime.now(UTC)
@@ -181,7 +213,15 @@ def build_month(
     )
     key = manifest.cache_key(key_parts)
     reports_dir = Path(reports_dir)
-    month_dir = reports_dir / params.period
+    month_dir = month_folder(reports_dir, params.period, variant)
+    conflict = manifest.publication_conflict(month_dir, key_parts) if variant is None else None
+    if conflict and not replace:
+        raise InputError(
+            month_dir,
+            "",
+            f"{params.period} is published with {conflict}; --replace republishes it (the old "
+            "site is kept beside it), --variant NAME publishes these results beside it",
+        )
     reason = manifest.rebuild_reason(month_dir, key_parts, force=force)
     if reason is None:
         console.print(
@@ -190,12 +230,26 @@ def build_month(
         write_site_assets(reports_dir)
         write_site_index(reports_dir, params.label(params.title), params.language)
         return month_dir
-    console.print(f"{params.period}: building: {reason}", highlight=False)
+    console.print(
+        f"{params.period}{f' variant {variant}' if variant else ''}: building: {reason}",
+        highlight=False,
+    )
+    kept = (
+        reports_dir / f"{params.period}.replaced-{started:%Y%m%dT%H%M%SZ}"
+        if conflict and replace
+        else None
+    )
+    depth = len(month_dir.relative_to(reports_dir).parts)
+    banner = (
+        text("variant.banner", params.language, name=variant, period=params.period)
+        if variant
+        else None
+    )
 
     pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
     with (
         _unpublished_on_os_error(params.period),
-        publish_month(reports_dir, params.period) as staging,
+        publish_month(reports_dir, params.period, variant=variant, keep_old_as=kept) as staging,
     ):
 
         def side_outputs() -> None:
@@ -205,9 +259,9 @@ def build_month(
             write_csv(table, staging / "scores.csv")
             write_xlsx(table, staging / "scores.xlsx")
             write_actions(result, staging / "actions")
-            write_widget(result, staging / "widget.html")
+            write_widget(result, staging / "widget.html", assets_url("widget.html", depth), banner)
 
-        jobs = notebook_jobs(params, pages, notebooks_dir, staging)
+        jobs = notebook_jobs(params, pages, notebooks_dir, staging, depth, banner)
         with ThreadPoolExecutor(max_workers=1) as side:
             side_done = side.submit(side_outputs)
             if executor == "local" and scheduler is None:
@@ -223,11 +277,13 @@ def build_month(
             side_done.result()
         failed = [(o, page) for o, page in zip(outcomes, pages, strict=True) if o.status != "ok"]
         if failed:
-            kept = _keep_failed(staging, reports_dir, params.period, failed)
+            failed_dir = _keep_failed(
+                staging, reports_dir, month_dir.relative_to(reports_dir).as_posix(), failed
+            )
             first = failed[0][0].error
             raise ReportFailed(
                 f"{len(failed)} of {len(pages)} notebooks failed, so {params.period} was not "
-                f"published (the earlier site stays); executed notebooks kept in {kept}; "
+                f"published (the earlier site stays); executed notebooks kept in {failed_dir}; "
                 f"first: {first}"
             )
         finished = datetime.now(UTC)
@@ -236,6 +292,7 @@ def build_month(
             {
                 "status": "ok",
                 "period": params.period,
+                "variant": variant,
                 "cache_key": key,
                 # the parameters are "params" below; rebuild_reason reads them there
                 "key_parts": {k: v for k, v in key_parts.items() if k != "parameters"},
@@ -269,5 +326,7 @@ def build_month(
     # shared by every month: written only after this one is published, so a failed run leaves them
     write_site_assets(reports_dir)
     write_site_index(reports_dir, params.label(params.title), params.language)
+    if kept is not None:
+        console.print(f"{params.period}: replaced; the earlier site is kept as {kept}")
     print_colour_summary(result, console)
     return month_dir

@@ -160,6 +160,39 @@ def rebuild_reason(month_dir: Path, parts: dict, force: bool = False) -> str | N
     return "the reuse key changed"
 
 
+def publication_conflict(month_dir: Path, parts: dict) -> str | None:
+    """How the month published in ``month_dir`` differs in parameters or data from ``parts``.
+
+    ``None`` when nothing is published there (or the build failed) or both are the same: a
+    change of code, notebooks or libraries alone may rebuild a published month, new parameters
+    or data may not (see ``fivecolor report --replace`` and ``--variant``).
+    """
+    try:
+        published = json.loads((Path(month_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if published.get("status") != "ok":
+        return None
+    changed = _changed(published.get("params", {}), parts["parameters"])
+    if changed:
+        first = changed[0]
+        old_value = _flat(published.get("params", {})).get(first)
+        new_value = _flat(parts["parameters"]).get(first)
+        more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+        return f"other parameters ({first} {_shown(old_value)} → {_shown(new_value)}{more})"
+    old_data = published.get("key_parts", {}).get("data")
+    if old_data is None:  # an older manifest: the data's hashes are among its inputs
+        old_data = {
+            role: entry.get("sha256")
+            for role, entry in published.get("inputs", {}).items()
+            if not role.startswith("params/")
+        }
+    changed = _changed(old_data, parts["data"])
+    if changed:
+        return f"other data ({', '.join(changed)})"
+    return None
+
+
 def git_commit() -> str | None:
     """The checkout's commit, when the package runs from a git work tree."""
     if not (PACKAGE_DIR.parent / ".git").exists():

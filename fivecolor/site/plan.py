@@ -46,15 +46,28 @@ def plan_pages(params: Params, params_file: Path, station_ids, notebooks_dir: Pa
     return pages
 
 
-def assets_url(page_html: str) -> str:
-    """The shared ``reports/assets`` folder as seen from a page of the month folder."""
-    return "/".join([".."] * (page_html.count("/") + 1)) + "/assets"
+def assets_url(page_html: str, month_depth: int = 1) -> str:
+    """The shared ``reports/assets`` folder as seen from a page of the month folder.
+
+    ``month_depth`` is how many folders below ``reports/`` the month folder is: 1 for
+    ``reports/2020-05``, 3 for a variant's ``reports/2020-05/variants/<name>``.
+    """
+    return "/".join([".."] * (page_html.count("/") + month_depth)) + "/assets"
 
 
 def notebook_jobs(
-    params: Params, pages: list[Page], notebooks_dir: Path, out: Path
+    params: Params,
+    pages: list[Page],
+    notebooks_dir: Path,
+    out: Path,
+    month_depth: int = 1,
+    banner: str | None = None,
 ) -> list[NotebookJob]:
-    """The pages as notebook jobs: executed notebooks and HTML pages under the month folder ``out``."""
+    """The pages as notebook jobs: executed notebooks and HTML pages under the month folder ``out``.
+
+    ``month_depth`` places the month folder under ``reports/`` (:func:`assets_url`); ``banner``
+    is shown on every page (a variant's notice).
+    """
     return [
         NotebookJob(
             input_path=notebooks_dir / page.notebook,
@@ -63,9 +76,10 @@ def notebook_jobs(
             cwd=notebooks_dir,
             html_path=out / page.html,
             label=page.label,
-            assets_url=assets_url(page.html),
+            assets_url=assets_url(page.html, month_depth),
             title=f"{params.label(params.title)} · {params.period} · {page.label}",
             language=params.language,
+            banner=banner,
         )
         for page in pages
     ]

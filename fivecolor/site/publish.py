@@ -31,8 +31,10 @@ from fivecolor.site.outputs import atomic_write_text
 
 __all__ = [
     "PERIOD_PATTERN",
+    "VARIANTS",
     "ReportLocked",
     "file_sha256",
+    "month_folder",
     "publish_month",
     "published_periods",
     "write_site_index",
@@ -67,8 +69,12 @@ def _month_lock(reports_dir: Path, period: str) -> Iterator[None]:
         yield
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging``; on failure put the old ``target`` back."""
+def _swap_in(staging: Path, target: Path, keep_old_as: Path | None = None) -> None:
+    """Replace ``target`` by ``staging``; on failure put the old ``target`` back.
+
+    The old month's ``variants/`` move into the new one (they belong to the period, not to
+    one build of it); the rest of the old month is removed, or kept as ``keep_old_as``.
+    """
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{secrets.token_hex(4)}")
@@ -79,7 +85,13 @@ def _swap_in(staging: Path, target: Path) -> None:
         if old is not None:
             os.rename(old, target)
         raise
-    if old is not None:
+    if old is None:
+        return
+    if (old / VARIANTS).is_dir() and not (target / VARIANTS).exists():
+        os.rename(old / VARIANTS, target / VARIANTS)
+    if keep_old_as is not None:
+        os.rename(old, keep_old_as)
+    else:
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -99,8 +111,25 @@ def _recover(reports_dir: Path, period: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+#: A month's variants live in ``<period>/variants/<name>/``: not the official publication.
+VARIANTS = "variants"
+VARIANT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def month_folder(reports_dir: Path, period: str, variant: str | None = None) -> Path:
+    """Where a month (or one of its variants) is published."""
+    month = Path(reports_dir) / period
+    return month if variant is None else month / VARIANTS / variant
+
+
 @contextlib.contextmanager
-def publish_month(reports_dir: Path, period: str) -> Iterator[Path]:
+def publish_month(
+    reports_dir: Path,
+    period: str,
+    *,
+    variant: str | None = None,
+    keep_old_as: Path | None = None,
+) -> Iterator[Path]:
     """Build a month in a staging folder and publish it atomically on success.
 
     Parameters
@@ -109,6 +138,11 @@ def publish_month(reports_dir: Path, period: str) -> Iterator[Path]:
         The site root, e.g. ``reports``; created if missing.
     period
         ``YYYY-MM``; the month is published as ``reports_dir / period``.
+    variant
+        Publish as ``reports_dir/<period>/variants/<variant>`` instead; the official month's
+        files are not touched.
+    keep_old_as
+        Keep the month this replaces under this path instead of removing it.
 
     Yields
     ------
@@ -121,15 +155,20 @@ def publish_month(reports_dir: Path, period: str) -> Iterator[Path]:
         When another process holds this month's lock (raised before anything is built).
     """
     _check_period(period)
+    if variant is not None and not VARIANT_PATTERN.match(variant):
+        raise ValueError(f"variant name {variant!r} is not letters, digits, '_', '.' or '-'")
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
+    target = month_folder(reports_dir, period, variant)
+    # one lock per period: the official month and its variants are never built at once
     with _month_lock(reports_dir, period):
-        _recover(reports_dir, period)
-        staging = Path(tempfile.mkdtemp(prefix=f".{period}.staging-", dir=reports_dir))
+        _recover(target.parent, target.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
         os.chmod(staging, 0o755)  # mkdtemp makes it private; a published site is readable
         try:
             yield staging
-            _swap_in(staging, reports_dir / period)
+            _swap_in(staging, target, keep_old_as)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -140,7 +179,12 @@ def published_periods(reports_dir: Path) -> list[str]:
     reports_dir = Path(reports_dir)
     if not reports_dir.is_dir():
         return []
-    periods = [p.name for p in reports_dir.iterdir() if p.is_dir() and PERIOD_PATTERN.match(p.name)]
+    # a folder holding only variants (the official month not published yet) is not a month
+    periods = [
+        p.name
+        for p in reports_dir.iterdir()
+        if p.is_dir() and PERIOD_PATTERN.match(p.name) and (p / "index.html").is_file()
+    ]
     return sorted(periods, reverse=True)
 
 

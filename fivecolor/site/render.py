@@ -113,6 +113,7 @@ def render_html(
     *,
     title: str | None = None,
     language: str = "en",
+    banner: str | None = None,
 ) -> str:
     """Render an executed notebook to an offline HTML page without code.
 
@@ -126,6 +127,8 @@ def render_html(
         Page title; default the notebook's ``metadata.title`` or ``"Report"``.
     language
         ``<html lang>`` value, e.g. ``"zh"``.
+    banner
+        A notice above the page's content (escaped), e.g. that it is a variant.
     """
     notebook = (
         nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(os.fspath(nb), as_version=4)
@@ -135,16 +138,25 @@ def render_html(
     resources = {
         "assets_url": assets_url.rstrip("/") or ".",
         "metadata": {"name": title or notebook.metadata.get("title") or "Report"},
+        "banner": banner,
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
 
 
-def render_page(title: str, body_html: str, assets_url: str, *, language: str = "en") -> str:
+def render_page(
+    title: str,
+    body_html: str,
+    assets_url: str,
+    *,
+    language: str = "en",
+    banner: str | None = None,
+) -> str:
     """A standalone page (no notebook) styled like the reports.
 
-    ``body_html`` is inserted as is (escape any user text in it). The chart bundle is
-    linked when the body draws charts (contains ``vegaEmbed(``, see :func:`fivecolor.views.embed.chart_html`).
+    ``body_html`` is inserted as is (escape any user text in it); ``banner`` (escaped) goes
+    above it, as on notebook pages. The chart bundle is linked when the body draws charts
+    (contains ``vegaEmbed(``, see :func:`fivecolor.views.embed.chart_html`).
     """
     assets = html.escape(assets_url.rstrip("/") or ".", quote=True)
     script = (
@@ -157,8 +169,16 @@ def render_page(title: str, body_html: str, assets_url: str, *, language: str = 
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{html.escape(title)}</title>\n"
         f'<link rel="stylesheet" href="{assets}/fivecolor.css">\n'
-        f'{script}</head>\n<body>\n<main class="fc-page">\n{body_html}\n</main>\n</body>\n</html>\n'
+        f'{script}</head>\n<body>\n<main class="fc-page">\n{banner_html(banner)}{body_html}\n'
+        "</main>\n</body>\n</html>\n"
     )
+
+
+def banner_html(banner: str | None) -> str:
+    """The notice at the top of a page (the template's ``fc-banner``), escaped; ``""`` for none."""
+    if not banner:
+        return ""
+    return f'<div class="fc-banner" role="note">{html.escape(banner)}</div>\n'
 
 
 # ---------------------------------------------------------------------------- checks

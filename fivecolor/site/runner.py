@@ -58,6 +58,8 @@ class NotebookJob:
         HTML page title; default the label.
     language
         ``<html lang>`` of the page.
+    banner
+        A notice shown at the top of the page (a variant's), or ``None``.
     """
 
     input_path: Path
@@ -69,6 +71,7 @@ class NotebookJob:
     assets_url: str = "assets"
     title: str | None = None
     language: str = "en"
+    banner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ def run_notebook(job: NotebookJob, engine_name: str = "fivecolor_warm") -> Noteb
                 job.assets_url,
                 title=job.title or job.label or None,
                 language=job.language,
+                banner=job.banner,
             )
             html_path = Path(job.html_path)
             html_path.parent.mkdir(parents=True, exist_ok=True)
