@@ -118,6 +118,16 @@ def _changed(old: dict, new: dict) -> list[str]:
 _MISSING = object()
 
 
+def _parameter_change(old: dict, new: dict) -> tuple[str | None, int]:
+    """The first changed parameter as ``key old → new``, and how many more changed."""
+    changed = _changed(old, new)
+    if not changed:
+        return None, 0
+    first = changed[0]
+    shown = f"{first} {_shown(_flat(old).get(first))} → {_shown(_flat(new).get(first))}"
+    return shown, len(changed) - 1
+
+
 def rebuild_reason(month_dir: Path, parts: dict, force: bool = False) -> str | None:
     """Why the month must be built again, in a few words; ``None`` when it can be reused.
 
@@ -138,13 +148,9 @@ def rebuild_reason(month_dir: Path, parts: dict, force: bool = False) -> str | N
     old = {**old, "parameters": manifest.get("params", {})}
     if manifest.get("cache_key") == cache_key(parts):
         return None
-    changed = _changed(old.get("parameters", {}), parts["parameters"])
-    if changed:
-        first = changed[0]
-        old_value = _flat(old.get("parameters", {})).get(first)
-        new_value = _flat(parts["parameters"]).get(first)
-        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
-        return f"parameters changed: {first} {_shown(old_value)} → {_shown(new_value)}{more}"
+    change, more = _parameter_change(old.get("parameters", {}), parts["parameters"])
+    if change:
+        return f"parameters changed: {change}" + (f" (and {more} more)" if more else "")
     for kind, what in (
         ("data", "data changed: {}"),
         ("notebooks", "notebook {} changed"),
@@ -173,13 +179,9 @@ def publication_conflict(month_dir: Path, parts: dict) -> str | None:
         return None
     if published.get("status") != "ok":
         return None
-    changed = _changed(published.get("params", {}), parts["parameters"])
-    if changed:
-        first = changed[0]
-        old_value = _flat(published.get("params", {})).get(first)
-        new_value = _flat(parts["parameters"]).get(first)
-        more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
-        return f"other parameters ({first} {_shown(old_value)} → {_shown(new_value)}{more})"
+    change, more = _parameter_change(published.get("params", {}), parts["parameters"])
+    if change:
+        return f"other parameters ({change}" + (f", and {more} more)" if more else ")")
     old_data = published.get("key_parts", {}).get("data")
     if old_data is None:  # an older manifest: the data's hashes are among its inputs
         old_data = {
