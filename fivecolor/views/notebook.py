@@ -257,6 +257,17 @@ def show_summary(month: Month) -> None:
     )
 
 
+def show_method(month: Month) -> None:
+    """The method box: weights, normalisation, cut-offs, data and build time (:mod:`.method`)."""
+    from datetime import datetime
+
+    from IPython.display import HTML, display
+
+    from fivecolor.views.method import method_box_html
+
+    display(HTML(method_box_html(month.result, datetime.now().astimezone())))
+
+
 def show_text(month: Month, key: str, css_class: str = "fc-intro", **values) -> None:
     """Display one catalogue text as a paragraph (placeholder values escaped)."""
     from IPython.display import HTML, display
