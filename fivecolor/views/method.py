@@ -13,12 +13,13 @@ from pathlib import Path
 
 import jinja2
 
+from fivecolor.analysis.published import MethodChange
 from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import indicator_labels
 from fivecolor.views.text import Language, band_label, text
 
-__all__ = ["method_box_html", "method_facts"]
+__all__ = ["method_box_html", "method_change_text", "method_facts"]
 
 _BOX = jinja2.Environment(autoescape=True).from_string(
     '<div class="fc-method" role="note"><p class="fc-method-title">{{ title }}</p>\n<dl>\n'
@@ -114,3 +115,20 @@ def method_box_html(result: ScoreResult, built: datetime) -> str:
     """The method box as HTML (every value escaped)."""
     language = result.params.language
     return _BOX.render(title=text("method.title", language), facts=method_facts(result, built))
+
+
+def method_change_text(change: MethodChange, language: Language) -> str:
+    """One sentence: last month under this month's method, beside what was published (plain
+    text; escape it for HTML)."""
+
+    def counts(by_band: dict[str, int]) -> str:
+        return _list([f"{band_label(b, language)} {by_band[b]}" for b in BANDS], language)
+
+    return text(
+        "overview.method_change",
+        language,
+        period=change.period,
+        n=change.recoloured,
+        published=counts(change.published),
+        rescored=counts(change.rescored),
+    )
