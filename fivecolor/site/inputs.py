@@ -71,10 +71,14 @@ def manifest_inputs(inputs: Mapping[str, Input]) -> dict[str, dict[str, str]]:
     return {role: {"path": read.origin, "sha256": read.sha256} for role, read in inputs.items()}
 
 
+def copy_name(read: Input) -> str:
+    """The file name of an input's copy: its own, or ``database.parquet`` for rows from a database."""
+    return "database.parquet" if read.database is not None else read.path.name
+
+
 def snapshot_name(role: str, read: Input) -> str:
-    """The name of an input's copy in a snapshot or a bundle."""
-    name = "database.parquet" if read.database is not None else read.path.name
-    return f"{role.replace('/', '-')}-{name}"
+    """The name of an input's copy in a snapshot."""
+    return f"{role.replace('/', '-')}-{copy_name(read)}"
 
 
 # -- the snapshot ----------------------------------------------------------------------------
@@ -159,7 +163,7 @@ class Bundle:
 def make_bundle(params: Params, inputs: Mapping[str, Input]) -> Bundle:
     """Zip the parameters (one self-contained ``params.yaml``) with the data they read.
 
-    The data are stored under their snapshot names and ``params.yaml`` names them by those
+    The data are stored as ``<role>/<file name>`` and ``params.yaml`` names them by those
     relative paths, so the bundle unpacked anywhere reads the same numbers. A table read from a
     database travels as the Parquet copy of the rows that were scored.
 
@@ -174,7 +178,9 @@ def make_bundle(params: Params, inputs: Mapping[str, Input]) -> Bundle:
     -------
     Bundle
     """
-    names = {role: snapshot_name(role, inputs[role]) for role in DATA_ROLES if role in inputs}
+    # each role in its own folder under the file's own name, so what a page says of its data
+    # (the method box names the files) reads the same on a worker as in the main process
+    names = {role: f"{role}/{copy_name(inputs[role])}" for role in DATA_ROLES if role in inputs}
     members = {names[role]: inputs[role].path.read_bytes() for role in names}
     members[BUNDLE_PARAMS] = params.to_yaml(data=names).encode("utf-8")
     buffer = io.BytesIO()
