@@ -6,10 +6,13 @@ Every mistake is an :class:`~fivecolor.errors.InputError` naming the file and th
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import json
 import re
+import types
+import typing
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
@@ -536,19 +539,140 @@ def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
         raise ValueError(f"ahp.matrix: must be {n}×{n}, one row and column per entry of ahp.order")
 
 
-def _error_line(err: Mapping[str, Any]) -> tuple[str, str]:
-    parts = list(err["loc"])
-    if len(parts) > 2 and parts[0] == "data" and parts[2] in ("file", "database"):
-        del parts[
-            2
-        ]  # the union's tag: the user wrote data.indicators.query, not data.indicators.database.query
-    loc = ".".join(str(part) for part in parts)
+#: Mappings whose keys the user chooses; an entry the base file lacks is a new one, so a
+#: misspelt key shows as a new entry missing its required keys, not as an unknown key.
+NAMED_ENTRIES: dict[str, str] = {
+    "indicators": "indicator",
+    "groups": "group",
+    "departments": "department",
+}
+
+
+def _unwrap(annotation: Any) -> Any:
+    """An annotation without ``Annotated`` metadata and without ``None`` in a union."""
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if _is_union(annotation):
+        arms = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(arms) == 1:
+            return _unwrap(arms[0])
+    return annotation
+
+
+def _is_union(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
+
+
+def _union_arm(annotation: Any, part: Any) -> Any:
+    """The arm of a union an error's location names: by its tag (``database``) or, for an
+    untagged union, by its type's name (``Label``). None when ``part`` names no arm."""
+    for arm in typing.get_args(annotation):
+        if typing.get_origin(arm) is Annotated and any(
+            isinstance(meta, Tag) and meta.tag == part for meta in typing.get_args(arm)[1:]
+        ):
+            return _unwrap(arm)
+        if getattr(_unwrap(arm), "__name__", None) == part:
+            return _unwrap(arm)
+    return None
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    """The annotation one key (or list index) below ``annotation``; None if unknown."""
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return None if field is None else field.annotation
+    if origin is dict:
+        return typing.get_args(annotation)[1]
+    if origin is tuple:
+        args = typing.get_args(annotation)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return args[0]
+        return args[part] if isinstance(part, int) and part < len(args) else None
+    return None
+
+
+def _walk(loc: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
+    """The annotation at an error's location, and the location as the user wrote it: pydantic
+    also names the arm of a union it tried (data.indicators.database.url, unit.Label.zh), a
+    step the file does not have."""
+    annotation: Any = Params
+    written: list[Any] = []
+    for part in loc:
+        annotation = _unwrap(annotation) if annotation is not None else None
+        if _is_union(annotation):
+            arm = _union_arm(annotation, part)
+            if arm is not None:
+                annotation = arm
+                continue
+        written.append(part)
+        annotation = _step(annotation, part) if annotation is not None else None
+    return annotation, tuple(written)
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model of the mapping at an error's location in a parameter file, if it is one."""
+    annotation = _unwrap(_walk(loc)[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str | None:
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _required_keys(model: type[BaseModel]) -> list[str]:
+    return [name for name, field in model.model_fields.items() if field.is_required()]
+
+
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _misspelt_entry(err: Mapping[str, Any], doc: Mapping[str, Any]) -> tuple[str, str] | None:
+    """A required key missing in an entry of a named mapping whose name is close to another
+    entry's: most likely a misspelling of that entry, not a new one."""
+    loc = err["loc"]
+    if err["type"] != "missing" or len(loc) < 3 or loc[0] not in NAMED_ENTRIES:
+        return None
+    entries = doc.get(loc[0])
+    if not isinstance(entries, Mapping):
+        return None
+    name = str(loc[1])
+    match = _did_you_mean(name, [str(key) for key in entries if key != name])
+    if match is None:
+        return None
+    what = NAMED_ENTRIES[loc[0]]
+    model = _model_at(loc[:2])
+    needs = f" (a new {what} needs {_and_list(_required_keys(model))})" if model else ""
+    return f"{loc[0]}.{name}", f"unknown {what}; did you mean {match}?{needs}"
+
+
+def _unknown_key_message(loc: tuple[Any, ...]) -> str:
+    model = _model_at(loc[:-1])
+    allowed = list(model.model_fields) if model else []
+    match = _did_you_mean(str(loc[-1]), allowed)
+    if match is not None:
+        return f"unknown key; did you mean {match}?"
+    if allowed:
+        return f"unknown key; the keys here are {', '.join(allowed)}"
+    return "unknown key; check its spelling (`fivecolor params-schema` lists every key)"
+
+
+def _error_line(err: Mapping[str, Any], doc: Mapping[str, Any]) -> tuple[str, str]:
+    misspelt = _misspelt_entry(err, doc)
+    if misspelt is not None:
+        return misspelt
+    written = _walk(tuple(err["loc"]))[1]
+    loc = ".".join(str(part) for part in written)
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        msg = "unknown key; check its spelling (`fivecolor params-schema` lists every key)"
-    elif err["type"] == "missing" and err["loc"] and isinstance(err["loc"][-1], int):
+        msg = _unknown_key_message(tuple(err["loc"]))
+    elif err["type"] == "missing" and written and isinstance(written[-1], int):
         # a fixed-length list that is too short: pydantic blames the first absent item
-        loc = ".".join(str(part) for part in err["loc"][:-1])
+        loc = ".".join(str(part) for part in written[:-1])
         msg = f"too few values ({len(err['input'])} given: {list(err['input'])})"
     elif err["type"] == "missing":
         msg = "required key is missing"
@@ -562,22 +686,77 @@ def _error_line(err: Mapping[str, Any]) -> tuple[str, str]:
     return loc, msg
 
 
+def _is_misspelling(err: Mapping[str, Any], doc: Mapping[str, Any]) -> bool:
+    return err["type"] == "extra_forbidden" or _misspelt_entry(err, doc) is not None
+
+
+def _error_lines(errors: list[Any], doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """One (key, message) per distinct problem, misspellings first: a misspelt key is often
+    why another key is missing, and the keys missing in one misspelt entry are one problem."""
+    ordered = sorted(errors, key=lambda err: not _is_misspelling(err, doc))
+    return list(dict.fromkeys(_error_line(err, doc) for err in ordered))
+
+
 def validate(doc: dict[str, Any], source: str) -> Params:
     try:
         return Params.model_validate(doc)
     except ValidationError as exc:
-        errors = exc.errors()
-        loc, msg = _error_line(errors[0])
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        lines = _error_lines(exc.errors(), doc)
+        loc, msg = lines[0]
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
         raise InputError(source, loc, msg + more) from None
 
 
+def _partial(node: Any, partial_names: frozenset[str]) -> Any:
+    """A schema fragment that also accepts any subset of its keys, as ``extends`` merges them:
+    every ``required`` dropped and every ``$ref`` to a model pointing at its partial copy.
+    List items stay whole: a list replaces the base file's list, it is not merged into it."""
+    if isinstance(node, list):
+        return [_partial(item, partial_names) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "required" and isinstance(value, list):
+            continue
+        if key in ("items", "prefixItems"):
+            out[key] = value
+        elif key == "$ref" and value.removeprefix("#/$defs/") in partial_names:
+            out[key] = value.replace("#/$defs/", "#/$defs/Partial")
+        else:
+            out[key] = _partial(value, partial_names)
+    return out
+
+
 def params_schema() -> dict[str, Any]:
-    """The JSON Schema of a parameter file (``extends`` included), for editors."""
-    schema = Params.model_json_schema()
-    schema["properties"]["extends"] = {
+    """The JSON Schema of a parameter file, for editors.
+
+    A file without ``extends`` must be complete (``$defs.Params``); a file with ``extends``
+    may change any subset of keys, at any depth. Unknown keys are refused at every level in
+    both, so an editor flags a misspelt key either way.
+    """
+    full = Params.model_json_schema()
+    definitions = full.pop("$defs", {})
+    full["properties"]["extends"] = {
         "type": "string",
         "description": "Another parameter file whose values this one changes (deep merge).",
     }
-    schema["title"] = "fivecolor parameters"
+    models = frozenset(name for name, d in definitions.items() if "properties" in d)
+    partial_definitions = {
+        f"Partial{name}": _partial(definitions[name], models) for name in sorted(models)
+    }
+    # the top level describes every key (what an editor completes); the anyOf asks for the
+    # whole file unless it extends another
+    schema = _partial(full, models)
+    schema.update(
+        {
+            # pydantic writes draft 2020-12 (prefixItems for the fixed-length lists)
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "fivecolor parameters",
+            "description": "A complete parameter file, or one that names the file it changes "
+            "in extends and gives only what differs.",
+            "anyOf": [{"required": ["extends"]}, {"$ref": "#/$defs/Params"}],
+            "$defs": {**definitions, **partial_definitions, "Params": full},
+        }
+    )
     return schema
