@@ -3,7 +3,9 @@
 from fivecolor.params.files import load_params
 from fivecolor.params.model import (
     DATA_ROLES,
+    DEFAULT_STORE_NAME,
     PERIOD_PATTERN,
+    STORE_SOURCE,
     STATION_ID_PATTERN,
     Aggregation,
     Bands,
@@ -12,6 +14,7 @@ from fivecolor.params.model import (
     Normalisation,
     Params,
     SqlSource,
+    StoreServer,
     WeightsScheme,
     bound_names,
     params_schema,
@@ -19,7 +22,9 @@ from fivecolor.params.model import (
 
 __all__ = [
     "DATA_ROLES",
+    "DEFAULT_STORE_NAME",
     "PERIOD_PATTERN",
+    "STORE_SOURCE",
     "STATION_ID_PATTERN",
     "Aggregation",
     "Bands",
@@ -28,6 +33,7 @@ __all__ = [
     "Normalisation",
     "Params",
     "SqlSource",
+    "StoreServer",
     "WeightsScheme",
     "bound_names",
     "load_params",

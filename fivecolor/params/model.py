@@ -90,6 +90,11 @@ class IndicatorSpec(_Frozen):
     weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     group: str | None = None
     department: str | None = None
+    aliases: tuple[str, ...] = Field(
+        default=(),
+        description="other column headers or names that mean this indicator in imported "
+        "workbooks (besides its key and its zh and en labels)",
+    )
 
     def unit_in(self, language: str) -> str:
         """The unit in a report language (a plain string serves both)."""
@@ -365,14 +370,86 @@ def bound_names(query: str) -> list[str]:
 
 
 def _source_kind(value: Any) -> str:
+    if isinstance(value, str) and value == STORE_SOURCE:
+        return "store"
     return "database" if isinstance(value, (dict, SqlSource)) else "file"
 
+
+#: The word that, as ``data.indicators``, reads the indicator values from the store of record.
+STORE_SOURCE = "store"
 
 #: A data table: a file path, or for stations and indicators a database source.
 DataSource = Annotated[
     Annotated[Path, Tag("file")] | Annotated[SqlSource, Tag("database")],
     Discriminator(_source_kind),
 ]
+#: The indicators: a file, a database source, or ``store`` (the store of record).
+IndicatorSource = Annotated[
+    Annotated[Path, Tag("file")]
+    | Annotated[SqlSource, Tag("database")]
+    | Annotated[Literal["store"], Tag("store")],
+    Discriminator(_source_kind),
+]
+
+
+class StoreServer(_Frozen):
+    """A store of record on a database server (PostgreSQL), shared by several analysts.
+
+    As for a SQL source, the password is read from the environment variable ``password_env``.
+    """
+
+    password_env: str = Field(
+        default=DEFAULT_PASSWORD_ENV,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="the environment variable holding the database password",
+    )
+    url: str = Field(
+        description="postgresql+psycopg://user@host:5432/database, without a password"
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url_without_password(cls, v: str, info: ValidationInfo):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(v)
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "not a database URL; write postgresql+psycopg://user@host:5432/database, "
+                "or give a DuckDB file path instead of a mapping"
+            ) from None
+        if url.get_backend_name() != "postgresql":
+            raise ValueError(
+                f"a store on a server is PostgreSQL (postgresql+psycopg://...), got "
+                f"{url.get_backend_name()!r}; for an embedded store give a DuckDB file path"
+            )
+        if url.password is not None or "password" in url.query:
+            env = info.data.get("password_env", DEFAULT_PASSWORD_ENV)
+            raise ValueError(
+                f"the URL holds a password; remove it and put the password in the environment "
+                f"variable {env}"
+            )
+        return v
+
+    def safe_url(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def _store_kind(value: Any) -> str:
+    return "server" if isinstance(value, (dict, StoreServer)) else "file"
+
+
+#: Where the store of record is: a DuckDB file, or a PostgreSQL server.
+StoreLocation = Annotated[
+    Annotated[Path, Tag("file")] | Annotated[StoreServer, Tag("server")],
+    Discriminator(_store_kind),
+]
+#: The store's file when the parameters name none, beside the parameter file.
+DEFAULT_STORE_NAME = "fivecolor.duckdb"
 
 
 class DataFiles(_Frozen):
@@ -382,7 +459,7 @@ class DataFiles(_Frozen):
     """
 
     stations: DataSource
-    indicators: DataSource
+    indicators: IndicatorSource
     boundaries: Path | None = None
     projects: Path | None = None
 
@@ -409,6 +486,12 @@ class Params(_Frozen):
     sensitivity: Sensitivity = Sensitivity()
     actions: Actions = Actions()
     departments: dict[str, Label] = Field(default_factory=dict)
+    store: StoreLocation | None = Field(
+        default=None,
+        description="the store of record: a DuckDB file (relative to this file's folder), or "
+        "{url: postgresql+psycopg://user@host/db, password_env: ...}; default: "
+        f"{DEFAULT_STORE_NAME} beside the parameter file",
+    )
 
     _sources: tuple[str, ...] = PrivateAttr(default=())
 
@@ -470,6 +553,15 @@ class Params(_Frozen):
     @property
     def indicator_keys(self) -> tuple[str, ...]:
         return tuple(self.indicators)
+
+    @property
+    def store_location(self) -> Path | StoreServer:
+        """Where the store of record is: the ``store`` key, else a DuckDB file beside the
+        parameter file (the current folder for parameters not read from a file)."""
+        if self.store is not None:
+            return self.store
+        folder = Path(self._sources[0]).parent if self._sources else Path()
+        return folder / DEFAULT_STORE_NAME
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -538,10 +630,11 @@ def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
 
 def _error_line(err: Mapping[str, Any]) -> tuple[str, str]:
     parts = list(err["loc"])
-    if len(parts) > 2 and parts[0] == "data" and parts[2] in ("file", "database"):
-        del parts[
-            2
-        ]  # the union's tag: the user wrote data.indicators.query, not data.indicators.database.query
+    # the union's tag: the user wrote data.indicators.query, not data.indicators.database.query
+    if len(parts) > 2 and parts[0] == "data" and parts[2] in ("file", "database", "store"):
+        del parts[2]
+    if len(parts) > 1 and parts[0] == "store" and parts[1] in ("file", "server"):
+        del parts[1]
     loc = ".".join(str(part) for part in parts)
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
