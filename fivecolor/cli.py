@@ -383,9 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="parameter file naming the catalogue, the stations and the store "
         "(default: params.yaml)",
     )
-    imp.add_argument(
-        "--sheet", metavar="NAME", help="read this sheet only (default: every sheet)"
-    )
+    imp.add_argument("--sheet", metavar="NAME", help="read this sheet only (default: every sheet)")
     imp.add_argument(
         "--period",
         type=_period,

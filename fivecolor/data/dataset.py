@@ -179,7 +179,9 @@ def load_stations(params: Params) -> pd.DataFrame:
     """The stations table the parameters name, validated and indexed by ``station_id``; the
     first error raises :class:`InputError`."""
     findings = Findings()
-    raw, path, _ = _read_input(params, "stations", STATION_COLUMNS, ("station_id", "name", "county"))
+    raw, path, _ = _read_input(
+        params, "stations", STATION_COLUMNS, ("station_id", "name", "county")
+    )
     stations = check_stations(raw, path, findings)
     error = first_error(findings.frame())
     if error is not None:

@@ -93,7 +93,7 @@ STATION_SUFFIXES = ("供电所", "station")
 EXCEL_EPOCH = date(1899, 12, 30)
 #: Blank cells listed one by one in the warnings; the rest are counted.
 MAX_LISTED_WARNINGS = 20
-_QUOTES = "\"'“”‘’「」『』"
+_QUOTES = "\"'\u201c\u201d\u2018\u2019「」『』"  # straight and curly quotes
 
 
 def normalise(text: object) -> str:
@@ -158,21 +158,19 @@ def read_sheets(path: Path, sheet: str | None = None) -> list[_Sheet]:
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(
-            path, "", f"cannot read as xlsx ({type(exc).__name__}: {exc})"
-        ) from None
+        raise InputError(path, "", f"cannot read as xlsx ({type(exc).__name__}: {exc})") from None
     with book:
         names = [str(n) for n in book.sheet_names]
         if sheet is not None and sheet not in names:
             near = difflib.get_close_matches(sheet, names, n=1)
             hint = f"did you mean {near[0]!r}? " if near else ""
-            raise InputError(
-                path, f"sheet {sheet}", f"no such sheet; {hint}the sheets are {names}"
-            )
+            raise InputError(path, f"sheet {sheet}", f"no such sheet; {hint}the sheets are {names}")
         sheets = []
         for name in [sheet] if sheet is not None else names:
             # header=None: the header row exactly as typed (pandas would rename a repeated one)
-            raw = book.parse(name, header=None, keep_default_na=False, na_values=[""])
+            raw = pd.read_excel(
+                book, sheet_name=name, header=None, keep_default_na=False, na_values=[""]
+            )
             sheets.append(_Sheet(path, name, _with_header(raw, path, name)))
     return sheets
 
@@ -243,9 +241,7 @@ def _periods_of(sheet: _Sheet, column: str) -> np.ndarray:
     parsed = [parse_period(u) for u in uniques]
     bad = [i for i, p in enumerate(parsed) if p is None]
     if (codes == -1).any() or bad:
-        rows = np.flatnonzero(
-            (codes == -1) | np.isin(codes, np.asarray(bad, dtype=codes.dtype))
-        )
+        rows = np.flatnonzero((codes == -1) | np.isin(codes, np.asarray(bad, dtype=codes.dtype)))
         row = int(rows[0])
         cell = cells.iloc[row]
         what = "the period is empty" if codes[row] == -1 else f"{str(cell)!r} is not a month"
@@ -301,7 +297,7 @@ def _station_ids(
     if unknown:
         row = int(np.flatnonzero(np.isin(codes, unknown))[0])
         name = str(uniques[unknown[0]])
-        near = difflib.get_close_matches(name, written, n=1, cutoff=0.5)
+        near = _near(name, written)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise sheet.error(
             int(sheet.frame.index[row]),
@@ -353,9 +349,9 @@ def _long_rows(
     params: Params,
     stations: pd.DataFrame,
     period: str | None,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """One sheet as long rows (``period, station_id, indicator, value`` with NaN for blanks)
-    and, per row, the sheet row it came from."""
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, str]]:
+    """One sheet as long rows (``period, station_id, indicator, value`` with NaN for blanks),
+    per row the sheet row it came from, and per indicator the column its values are in."""
     frame = sheet.frame
     if frame.empty:
         raise sheet.error(None, None, "the sheet is empty; expected a header row and data")
@@ -375,21 +371,19 @@ def _long_rows(
     periods = _row_periods(sheet, period_column, period)
     ids = _station_ids(sheet, station_column, lookup, written)
     if indicator_column is not None and value_column is not None:  # long layout
-        indicators = _indicator_cells(sheet, indicator_column, names)
+        indicators = _indicator_cells(sheet, indicator_column, names, _indicator_labels(params))
         numbers = _numbers(sheet, frame[[value_column]], [value_column])[:, 0]
         rows = pd.DataFrame(
             {"period": periods, "station_id": ids, "indicator": indicators, "value": numbers}
         )
-        return rows, frame.index.to_numpy()
+        return rows, frame.index.to_numpy(), dict.fromkeys(params.indicators, value_column)
     used = {station_column, period_column}
     known = set(map(normalise, (*STATION_HEADERS, *IGNORED_HEADERS)))
     indicator_columns = [c for c in columns if c not in used and normalise(c) in names]
     for column in columns:
         if column in used or column in indicator_columns or normalise(column) in known:
             continue
-        near = difflib.get_close_matches(
-            normalise(column), list(names), n=1, cutoff=0.6
-        ) or difflib.get_close_matches(column, _indicator_labels(params), n=1, cutoff=0.5)
+        near = _near(column, _indicator_labels(params))
         hint = (
             f"; did you mean {near[0]!r}?"
             if near
@@ -421,7 +415,15 @@ def _long_rows(
             "value": numbers.ravel(),
         }
     )
-    return rows, np.repeat(frame.index.to_numpy(), n_ind)
+    headers = dict(zip(keys, indicator_columns, strict=True))
+    return rows, np.repeat(frame.index.to_numpy(), n_ind), headers
+
+
+def _near(written: object, candidates: list[str]) -> list[str]:
+    """The candidate closest to what was written, compared as :func:`normalise` leaves them."""
+    by_form = {normalise(c): c for c in candidates}
+    near = difflib.get_close_matches(normalise(written), list(by_form), n=1, cutoff=0.6)
+    return [by_form[near[0]]] if near else []
 
 
 def _indicator_labels(params: Params) -> list[str]:
@@ -432,7 +434,9 @@ def _indicator_labels(params: Params) -> list[str]:
     ]
 
 
-def _indicator_cells(sheet: _Sheet, column: str, names: dict[str, str]) -> np.ndarray:
+def _indicator_cells(
+    sheet: _Sheet, column: str, names: dict[str, str], labels: list[str]
+) -> np.ndarray:
     cells = sheet.frame[column]
     codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=True)
     found = [names.get(normalise(u)) for u in uniques]
@@ -442,7 +446,7 @@ def _indicator_cells(sheet: _Sheet, column: str, names: dict[str, str]) -> np.nd
         cell = cells.iloc[row]
         if codes[row] == -1:
             raise sheet.error(int(sheet.frame.index[row]), column, "the indicator is empty")
-        near = difflib.get_close_matches(normalise(cell), list(names), n=1, cutoff=0.6)
+        near = _near(cell, labels)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise sheet.error(
             int(sheet.frame.index[row]),
@@ -504,7 +508,7 @@ def _check_values(
 
 
 def _blank_warnings(
-    sheet: _Sheet, rows: pd.DataFrame, sheet_rows: np.ndarray, params: Params
+    sheet: _Sheet, rows: pd.DataFrame, sheet_rows: np.ndarray, params: Params, headers: dict
 ) -> list[str]:
     policy = {
         MissingPolicy.fail: "missing: fail will stop the report until it is filled",
@@ -513,7 +517,8 @@ def _blank_warnings(
     }[params.missing]
     blank = np.flatnonzero(np.isnan(rows["value"].to_numpy(dtype=float)))
     warnings = [
-        f"{sheet.file.name}: {sheet.where(int(sheet_rows[at]))}: "
+        f"{sheet.file.name}: "
+        f"{sheet.where(int(sheet_rows[at]), headers.get(rows['indicator'].iloc[at], 'value'))}: "
         f"{rows['station_id'].iloc[at]} / {rows['indicator'].iloc[at]} "
         f"({rows['period'].iloc[at]}) is blank, a missing value; {policy}"
         for at in blank
@@ -525,13 +530,7 @@ def sheet_values(
     sheet: _Sheet, params: Params, stations: pd.DataFrame, period: str | None
 ) -> tuple[pd.DataFrame, list[str]]:
     """The values of one sheet (blanks kept as NaN) and its warnings; bad input raises."""
-    rows, sheet_rows = _long_rows(sheet, params, stations, period)
-    headers = {}
-    if "indicator" not in sheet.frame.columns:
-        names = indicator_names(params)
-        headers = {
-            names[normalise(c)]: c for c in sheet.frame.columns if normalise(c) in names
-        }
+    rows, sheet_rows, headers = _long_rows(sheet, params, stations, period)
     _check_values(sheet, rows, sheet_rows, params, headers)
     cell = rows[["period", "station_id", "indicator"]]
     twice = np.flatnonzero(cell.duplicated().to_numpy())
@@ -543,7 +542,7 @@ def sheet_values(
             f"a second value for {rows['station_id'].iloc[at]} / "
             f"{rows['indicator'].iloc[at]} in {rows['period'].iloc[at]}; keep one per cell",
         )
-    return rows, _blank_warnings(sheet, rows, sheet_rows, params)
+    return rows, _blank_warnings(sheet, rows, sheet_rows, params, headers)
 
 
 def read_import(
@@ -610,9 +609,7 @@ def import_file(
     stations = load_stations(params)
     rows, warnings, sheets = read_import(path, params, stations, sheet, period)
     values = rows[~np.isnan(rows["value"].to_numpy(dtype=float))].reset_index(drop=True)
-    source = ImportSource(
-        file=path.name, sheet=",".join(sheets) or None, sha256=file_sha256(path)
-    )
+    source = ImportSource(file=path.name, sheet=",".join(sheets) or None, sha256=file_sha256(path))
     location = params.store_location
     if not replace and isinstance(location, Path) and location.is_file():
         with open_store(location, read_only=True) as store:

@@ -161,7 +161,9 @@ class _Postgres:
             import psycopg
         except ImportError:
             raise InputError(
-                "store", server.safe_url(), "psycopg is not installed; pip install 'fivecolor[postgres]'"
+                "store",
+                server.safe_url(),
+                "psycopg is not installed; pip install 'fivecolor[postgres]'",
             ) from None
         self.name = server.safe_url()
         url = make_url(server.url)

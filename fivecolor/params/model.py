@@ -403,9 +403,7 @@ class StoreServer(_Frozen):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="the environment variable holding the database password",
     )
-    url: str = Field(
-        description="postgresql+psycopg://user@host:5432/database, without a password"
-    )
+    url: str = Field(description="postgresql+psycopg://user@host:5432/database, without a password")
 
     @field_validator("url")
     @classmethod
