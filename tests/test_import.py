@@ -7,6 +7,7 @@ throwaway PostgreSQL cluster (skipped when PostgreSQL is not installed).
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -139,7 +140,7 @@ def test_a_june_workbook_appended_to_23_months_keeps_all_24(tmp_path, run_cli, s
     )
     code, out, err = run_cli("score", "--params", from_store)
     assert code == 0, err
-    scores = pd.read_csv(pd.io.common.StringIO(out))
+    scores = pd.read_csv(io.StringIO(out))
     assert len(scores) == 60 and (scores["change"] != "new").all()
 
 
@@ -289,7 +290,7 @@ def test_periods_in_several_spellings_import_to_their_months(tmp_path, run_cli):
         {"2020-03": "2020年3月", "2020-04": "202004", "2020-05": "43952"}  # 43952: 2020-05-01
     )
     rows.to_csv(tmp_path / "three.csv", index=False)
-    code, out, err = run_cli("import", tmp_path / "three.csv", "--params", params)
+    code, _, err = run_cli("import", tmp_path / "three.csv", "--params", params)
     assert code == 0, err
     pd.testing.assert_frame_equal(history(params), expected(["2020-03", "2020-04", "2020-05"]))
 

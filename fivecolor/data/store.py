@@ -159,6 +159,7 @@ class _Postgres:
 
         try:
             import psycopg
+            from psycopg.conninfo import make_conninfo
         except ImportError:
             raise InputError(
                 "store",
@@ -169,15 +170,17 @@ class _Postgres:
         url = make_url(server.url)
         password = os.environ.get(server.password_env)
         try:
-            self.connection = psycopg.connect(
-                host=url.host or None,
-                port=url.port or None,
-                user=url.username or None,
-                dbname=url.database or None,
-                password=password or None,
-                connect_timeout=CONNECT_TIMEOUT,
+            settings = {
+                "host": url.host,
+                "port": url.port,
+                "user": url.username,
+                "dbname": url.database,
+                "password": password or None,
+                "connect_timeout": CONNECT_TIMEOUT,
                 **{k: str(v) for k, v in url.query.items()},
-            )
+            }
+            conninfo = make_conninfo(**{k: v for k, v in settings.items() if v is not None})
+            self.connection = psycopg.connect(conninfo)
         except psycopg.Error as exc:
             unset = "" if password else f" ({server.password_env} is not set)"
             message = _first_line(exc)
