@@ -284,25 +284,30 @@ def station_names(stations: pd.DataFrame) -> tuple[dict[str, str], list[str]]:
     return lookup, written
 
 
-def _station_ids(
-    sheet: _Sheet, column: str, lookup: dict[str, str], written: list[str]
+def _match_cells(
+    sheet: _Sheet,
+    column: str,
+    cells: pd.Series,
+    lookup: dict[str, str],
+    candidates: list[str],
+    what: str,
+    known_as: str,
 ) -> np.ndarray:
-    cells = sheet.frame[column]
-    codes, uniques = pd.factorize(cells.map(_cell_text).astype(object), use_na_sentinel=True)
+    """Each cell's key, looked up by its normalised text once per distinct cell; an empty or
+    unknown cell stops the import naming its row, with the closest candidate."""
+    codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=True)
     found = [lookup.get(normalise(u)) for u in uniques]
     unknown = [i for i, f in enumerate(found) if f is None]
-    if (codes == -1).any():
-        row = int(np.flatnonzero(codes == -1)[0])
-        raise sheet.error(int(sheet.frame.index[row]), column, "the station is empty")
-    if unknown:
-        row = int(np.flatnonzero(np.isin(codes, unknown))[0])
-        name = str(uniques[unknown[0]])
-        near = _near(name, written)
+    bad = np.flatnonzero((codes == -1) | np.isin(codes, unknown))
+    if len(bad):
+        row = int(bad[0])
+        if codes[row] == -1:
+            raise sheet.error(int(sheet.frame.index[row]), column, f"the {what} is empty")
+        cell = str(uniques[codes[row]])
+        near = _near(cell, candidates)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise sheet.error(
-            int(sheet.frame.index[row]),
-            column,
-            f"unknown station {name!r} (not an id or name in the stations table){hint}",
+            int(sheet.frame.index[row]), column, f"unknown {what} {cell!r} ({known_as}){hint}"
         )
     return np.asarray(found, dtype=object)[codes]
 
@@ -369,9 +374,25 @@ def _long_rows(
             f"no station column (station_id, 供电所 or name); the columns are {columns}",
         )
     periods = _row_periods(sheet, period_column, period)
-    ids = _station_ids(sheet, station_column, lookup, written)
+    ids = _match_cells(
+        sheet,
+        station_column,
+        frame[station_column].map(_cell_text),
+        lookup,
+        written,
+        "station",
+        "not an id or name in the stations table",
+    )
     if indicator_column is not None and value_column is not None:  # long layout
-        indicators = _indicator_cells(sheet, indicator_column, names, _indicator_labels(params))
+        indicators = _match_cells(
+            sheet,
+            indicator_column,
+            frame[indicator_column],
+            names,
+            _indicator_labels(params),
+            "indicator",
+            "not a key, label or alias of the catalogue",
+        )
         numbers = _numbers(sheet, frame[[value_column]], [value_column])[:, 0]
         rows = pd.DataFrame(
             {"period": periods, "station_id": ids, "indicator": indicators, "value": numbers}
@@ -432,28 +453,6 @@ def _indicator_labels(params: Params) -> list[str]:
         for key, spec in params.indicators.items()
         for name in (key, spec.label.zh, spec.label.en, *spec.aliases)
     ]
-
-
-def _indicator_cells(
-    sheet: _Sheet, column: str, names: dict[str, str], labels: list[str]
-) -> np.ndarray:
-    cells = sheet.frame[column]
-    codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=True)
-    found = [names.get(normalise(u)) for u in uniques]
-    unknown = [i for i, f in enumerate(found) if f is None]
-    if (codes == -1).any() or unknown:
-        row = int(np.flatnonzero((codes == -1) | np.isin(codes, unknown))[0])
-        cell = cells.iloc[row]
-        if codes[row] == -1:
-            raise sheet.error(int(sheet.frame.index[row]), column, "the indicator is empty")
-        near = _near(cell, labels)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        raise sheet.error(
-            int(sheet.frame.index[row]),
-            column,
-            f"indicator {str(cell)!r} is not in the catalogue{hint}",
-        )
-    return np.asarray(found, dtype=object)[codes]
 
 
 def _row_periods(sheet: _Sheet, column: str | None, period: str | None) -> np.ndarray:

@@ -106,10 +106,26 @@ def describe_location(location: Path | StoreServer) -> str:
 
 
 # -- the two backends ----------------------------------------------------------------------
-class _DuckDb:
-    """An embedded DuckDB file."""
+class _Backend:
+    """What the two backends share: a DB-API connection that commits, rolls back and closes."""
 
-    placeholder = "?"
+    connection: Any
+
+    def begin(self) -> None:
+        """Start a transaction (psycopg opens one with the first statement by itself)."""
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class _DuckDb(_Backend):
+    """An embedded DuckDB file."""
 
     def __init__(self, path: Path, read_only: bool) -> None:
         import duckdb
@@ -139,20 +155,9 @@ class _DuckDb:
     def begin(self) -> None:
         self.connection.begin()
 
-    def commit(self) -> None:
-        self.connection.commit()
 
-    def rollback(self) -> None:
-        self.connection.rollback()
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-class _Postgres:
+class _Postgres(_Backend):
     """A PostgreSQL database reached through its URL, the password from the environment."""
-
-    placeholder = "%s"
 
     def __init__(self, server: StoreServer) -> None:
         from sqlalchemy.engine import make_url
@@ -216,18 +221,6 @@ class _Postgres:
             f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"  # type: ignore[arg-type]
         ) as copy:
             copy.write(text)
-
-    def begin(self) -> None:
-        pass  # psycopg opens a transaction with the first statement
-
-    def commit(self) -> None:
-        self.connection.commit()
-
-    def rollback(self) -> None:
-        self.connection.rollback()
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -268,12 +268,9 @@ class Actions(_Frozen):
         return v
 
 
-class SqlSource(_Frozen):
-    """A table pulled from a database: a SQLAlchemy URL and either a query or a table name.
-
-    The password never sits in the parameters: it is read from the environment variable
-    ``password_env`` when the database is opened. The period is bound, never pasted into SQL.
-    """
+class _DatabaseLogin(_Frozen):
+    """A database reached by URL; the password never sits in the parameters but in the
+    environment variable ``password_env``, read when the database is opened."""
 
     # first, so that the URL's check can name it
     password_env: str = Field(
@@ -281,6 +278,40 @@ class SqlSource(_Frozen):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="the environment variable holding the database password",
     )
+    url: str = Field(description="SQLAlchemy URL without a password")
+
+    def safe_url(self) -> str:
+        """The URL as shown in messages and the manifest (a password, were there one, masked)."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def _url_without_password(v: str, info: ValidationInfo, examples: str):
+    """The parsed URL, or a ValueError that never echoes the text (it may hold a password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(v)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"not a database URL; write {examples}") from None
+    if url.password is not None or "password" in url.query:
+        env = info.data.get("password_env", DEFAULT_PASSWORD_ENV)
+        raise ValueError(
+            f"the URL holds a password; remove it and put the password in the environment "
+            f"variable {env}"
+        )
+    return url
+
+
+class SqlSource(_DatabaseLogin):
+    """A table pulled from a database: a SQLAlchemy URL and either a query or a table name.
+
+    The password never sits in the parameters: it is read from the environment variable
+    ``password_env`` when the database is opened. The period is bound, never pasted into SQL.
+    """
+
     url: str = Field(
         description="SQLAlchemy URL without a password, e.g. "
         "postgresql+psycopg://fivecolor@db.example:5432/grid; in sqlite:///relative.db "
@@ -300,23 +331,9 @@ class SqlSource(_Frozen):
     @field_validator("url")
     @classmethod
     def _url_without_password(cls, v: str, info: ValidationInfo):
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            url = make_url(v)
-        except (ArgumentError, ValueError):
-            # the text is not echoed: it may hold a password
-            raise ValueError(
-                "not a database URL; write e.g. sqlite:///sample.db or "
-                "postgresql+psycopg://user@host:5432/database"
-            ) from None
-        if url.password is not None or "password" in url.query:
-            env = info.data.get("password_env", DEFAULT_PASSWORD_ENV)
-            raise ValueError(
-                f"the URL holds a password; remove it and put the password in the environment "
-                f"variable {env}"
-            )
+        _url_without_password(
+            v, info, "e.g. sqlite:///sample.db or postgresql+psycopg://user@host:5432/database"
+        )
         return v
 
     @field_validator("table")
@@ -345,12 +362,6 @@ class SqlSource(_Frozen):
         if (self.query is None) == (self.table is None):
             raise ValueError("give exactly one of query and table")
         return self
-
-    def safe_url(self) -> str:
-        """The URL as shown in messages and the manifest (a password, were there one, masked)."""
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url).render_as_string(hide_password=True)
 
     def describe(self) -> str:
         """One line naming the database and what is read from it, without any password."""
@@ -392,49 +403,27 @@ IndicatorSource = Annotated[
 ]
 
 
-class StoreServer(_Frozen):
-    """A store of record on a database server (PostgreSQL), shared by several analysts.
+class StoreServer(_DatabaseLogin):
+    """A store of record on a database server (PostgreSQL), shared by several analysts;
+    the password is read from the environment, as for a SQL source."""
 
-    As for a SQL source, the password is read from the environment variable ``password_env``.
-    """
-
-    password_env: str = Field(
-        default=DEFAULT_PASSWORD_ENV,
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-        description="the environment variable holding the database password",
-    )
     url: str = Field(description="postgresql+psycopg://user@host:5432/database, without a password")
 
     @field_validator("url")
     @classmethod
     def _postgres_url_without_password(cls, v: str, info: ValidationInfo):
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            url = make_url(v)
-        except (ArgumentError, ValueError):
-            raise ValueError(
-                "not a database URL; write postgresql+psycopg://user@host:5432/database, "
-                "or give a DuckDB file path instead of a mapping"
-            ) from None
+        url = _url_without_password(
+            v,
+            info,
+            "postgresql+psycopg://user@host:5432/database, or give a DuckDB file path "
+            "instead of a mapping",
+        )
         if url.get_backend_name() != "postgresql":
             raise ValueError(
                 f"a store on a server is PostgreSQL (postgresql+psycopg://...), got "
                 f"{url.get_backend_name()!r}; for an embedded store give a DuckDB file path"
             )
-        if url.password is not None or "password" in url.query:
-            env = info.data.get("password_env", DEFAULT_PASSWORD_ENV)
-            raise ValueError(
-                f"the URL holds a password; remove it and put the password in the environment "
-                f"variable {env}"
-            )
         return v
-
-    def safe_url(self) -> str:
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url).render_as_string(hide_password=True)
 
 
 def _store_kind(value: Any) -> str:
