@@ -102,6 +102,13 @@ def normalise(text: object) -> str:
     return "".join(ch for ch in folded if not ch.isspace() and ch not in _QUOTES)
 
 
+def normalise_all(texts: pd.Series) -> pd.Series:
+    """:func:`normalise` for a whole column at once."""
+    unwanted = "[\\s" + re.escape(_QUOTES) + "]"
+    folded = texts.astype(str).str.normalize("NFKC").str.casefold()
+    return folded.str.replace(unwanted, "", regex=True)
+
+
 # -- what an import did ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class ImportResult:
@@ -263,48 +270,48 @@ def indicator_names(params: Params) -> dict[str, str]:
     return names
 
 
-def station_names(stations: pd.DataFrame) -> tuple[dict[str, str], list[str]]:
-    """How a station may be named → its id (names two stations share are left out), and the
-    names as written, for "did you mean"."""
+def station_names(stations: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """How a station may be named (normalised) → its id, leaving out names two stations share;
+    and every id and name as written, for "did you mean"."""
     ids = stations.index.astype(str)
-    columns = [ids.to_series(index=ids)]
+    written = [ids.to_series(index=ids)]
     for column in ("name", "name_en"):
         if column in stations.columns:
-            names = stations[column].astype(str).set_axis(ids)
-            columns.append(names)
-            for suffix in STATION_SUFFIXES:
-                short = names.map(normalise).str.removesuffix(suffix)
-                columns.append(short[short != ""])
-    frame = pd.concat(columns)
-    table = pd.DataFrame({"name": frame.map(normalise).to_numpy(), "id": frame.index})
-    table = table.drop_duplicates()
-    shared = table["name"].duplicated(keep=False)
-    lookup = dict(zip(table.loc[~shared, "name"], table.loc[~shared, "id"], strict=True))
-    written = sorted(set(pd.concat(columns[:3] if len(columns) >= 3 else columns).astype(str)))
-    return lookup, written
+            written.append(stations[column].astype(str).set_axis(ids))
+    every = pd.concat(written)
+    forms = normalise_all(every)
+    # the short forms: 慈城 for 慈城供电所, cicheng for Cicheng station
+    short = [forms.str.removesuffix(normalise(suffix)) for suffix in STATION_SUFFIXES]
+    names = pd.concat([forms, *short])
+    table = pd.DataFrame({"name": names.to_numpy(), "id": names.index}).drop_duplicates()
+    table = table[table["name"] != ""]
+    table = table[~table["name"].duplicated(keep=False)]
+    return pd.Series(table["id"].to_numpy(), index=pd.Index(table["name"])), every
 
 
 def _match_cells(
     sheet: _Sheet,
     column: str,
     cells: pd.Series,
-    lookup: dict[str, str],
-    candidates: list[str],
+    lookup: pd.Series,
+    candidates: pd.Series,
     what: str,
     known_as: str,
 ) -> np.ndarray:
     """Each cell's key, looked up by its normalised text once per distinct cell; an empty or
     unknown cell stops the import naming its row, with the closest candidate."""
-    codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=True)
-    found = [lookup.get(normalise(u)) for u in uniques]
-    unknown = [i for i, f in enumerate(found) if f is None]
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    texts = pd.Series([_cell_text(u) for u in uniques], dtype=object)
+    at = lookup.index.get_indexer(pd.Index(normalise_all(texts)))
+    found = np.where(at >= 0, lookup.to_numpy(dtype=object)[at], None)
+    unknown = np.flatnonzero(at < 0)
     bad = np.flatnonzero((codes == -1) | np.isin(codes, unknown))
     if len(bad):
         row = int(bad[0])
         if codes[row] == -1:
             raise sheet.error(int(sheet.frame.index[row]), column, f"the {what} is empty")
-        cell = str(uniques[codes[row]])
-        near = _near(cell, candidates)
+        cell = str(texts[codes[row]])
+        near = _near(cell, candidates.astype(str).unique().tolist())
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise sheet.error(
             int(sheet.frame.index[row]), column, f"unknown {what} {cell!r} ({known_as}){hint}"
@@ -377,7 +384,7 @@ def _long_rows(
     ids = _match_cells(
         sheet,
         station_column,
-        frame[station_column].map(_cell_text),
+        frame[station_column],
         lookup,
         written,
         "station",
@@ -388,8 +395,8 @@ def _long_rows(
             sheet,
             indicator_column,
             frame[indicator_column],
-            names,
-            _indicator_labels(params),
+            pd.Series(names),
+            pd.Series(_indicator_labels(params)),
             "indicator",
             "not a key, label or alias of the catalogue",
         )

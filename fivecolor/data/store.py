@@ -74,15 +74,18 @@ _SCHEMA = (
 
 
 def data_hash(values: pd.DataFrame) -> str:
-    """SHA-256 of one period's values: ``station_id, indicator, value`` sorted, values to 17
-    significant digits, so the same numbers hash alike whichever file or order they came in."""
-    rows = (
-        values[["station_id", "indicator", "value"]]
-        .astype({"station_id": str, "indicator": str, "value": float})
-        .sort_values(["station_id", "indicator"], kind="stable")
+    """SHA-256 of one period's values: ``station_id, indicator, value`` sorted, the labels as
+    UTF-8 text and the values as their 8 bytes, so the same numbers hash alike whichever file
+    or order they came in."""
+    rows = values[["station_id", "indicator", "value"]].astype(
+        {"station_id": str, "indicator": str, "value": float}
     )
-    text = rows.to_csv(index=False, header=False, float_format="%.17g", lineterminator="\n")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    rows = rows.sort_values(["station_id", "indicator"], kind="stable")
+    digest = hashlib.sha256()
+    for column in ("station_id", "indicator"):
+        digest.update("\x1f".join(rows[column].tolist()).encode("utf-8") + b"\x1e")
+    digest.update(rows["value"].to_numpy(dtype="<f8").tobytes())
+    return digest.hexdigest()
 
 
 def period_hashes(values: pd.DataFrame) -> dict[str, str]:
@@ -143,7 +146,6 @@ class _DuckDb(_Backend):
         self, sql: str, parameters: Sequence[Any] = (), labels: Sequence[str] = ()
     ) -> pd.DataFrame:
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         # through Arrow: many times faster than .df() for text columns; the ``labels`` are
         # dictionary-encoded on the way, so they arrive as categoricals without a copy per row
@@ -153,7 +155,7 @@ class _DuckDb(_Backend):
         if labels:
             table = pa.table(
                 {
-                    name: pc.dictionary_encode(table[name]) if name in labels else table[name]
+                    name: table[name].dictionary_encode() if name in labels else table[name]
                     for name in table.column_names
                 }
             )
@@ -559,17 +561,17 @@ def _empty_values() -> pd.DataFrame:
 
 
 def _typed_values(frame: pd.DataFrame) -> pd.DataFrame:
-    """Values as text labels and float numbers, whichever backend returned them."""
+    """Values as text labels and float numbers, whichever backend or file they came from."""
     if frame.empty:
         return _empty_values()
     return pd.DataFrame(
         {
-            "period": frame["period"].astype(str).to_numpy(dtype=object),
-            "station_id": frame["station_id"].astype(str).to_numpy(dtype=object),
-            "indicator": frame["indicator"].astype(str).to_numpy(dtype=object),
-            "value": pd.to_numeric(frame["value"]).to_numpy(dtype=float),
+            "period": frame["period"].astype(str),
+            "station_id": frame["station_id"].astype(str),
+            "indicator": frame["indicator"].astype(str),
+            "value": pd.to_numeric(frame["value"]).astype(float),
         }
-    )
+    ).reset_index(drop=True)
 
 
 def _station_rows(stations: pd.DataFrame) -> pd.DataFrame:
