@@ -383,3 +383,31 @@ def test_a_value_outside_its_valid_range_names_the_cell(tmp_path, run_cli):
         *run_cli("import", tmp_path / "may.xlsx", "--params", params, "--period", "2020-05")
     )
     assert f"row 4, column {ZH['line_loss']}: 45 is outside the valid range" in message
+
+
+def test_a_title_above_the_header_is_read_past_and_rows_keep_their_numbers(tmp_path, run_cli):
+    import openpyxl
+
+    params = store_params(tmp_path, "store.duckdb")
+    sheet = wide_month("2020-05")
+    book = openpyxl.Workbook()
+    page = book.active
+    assert page is not None
+    page.append(["宁波供电公司 2020年5月 供电所指标"])  # row 1: a title
+    page.append([])  # row 2: blank
+    page.append(list(sheet.columns))  # row 3: the header
+    for row in sheet.itertuples(index=False):
+        page.append(list(row))
+    book.save(tmp_path / "titled.xlsx")
+    code, _, err = run_cli(
+        "import", tmp_path / "titled.xlsx", "--params", params, "--period", "2020-05"
+    )
+    assert code == 0, err
+    pd.testing.assert_frame_equal(history(params), expected(["2020-05"]))
+
+    page.cell(row=10, column=3, value="九十")  # the 7th station's second indicator
+    book.save(tmp_path / "titled-bad.xlsx")
+    message = one_line(
+        *run_cli("import", tmp_path / "titled-bad.xlsx", "--params", params, "--period", "2020-06")
+    )
+    assert f"row 10, column {sheet.columns[2]}: '九十' is not a number" in message

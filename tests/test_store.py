@@ -198,3 +198,19 @@ def test_a_store_server_that_cannot_be_reached_is_one_line(tmp_path, run_cli, mo
     assert code == 2 and len(err.splitlines()) == 1
     assert err.startswith(f"fivecolor: error: store: {url}: cannot connect to the store")
     assert "pw-not-shown" not in err
+
+
+def test_an_alias_naming_another_indicator_is_refused(tmp_path, run_cli):
+    params = write_yaml(
+        {
+            "extends": str(DEFAULT_PARAMS),
+            "indicators": {"line_loss": {"aliases": ["Fault outages"]}},
+        },
+        tmp_path / "p.yaml",
+    )
+    code, _, err = run_cli("import", SAMPLE_DIR / "indicators.csv", "--params", params)
+    assert code == 2
+    assert err.strip().endswith(
+        "p.yaml: indicators.line_loss.aliases: 'Fault outages' already names the indicator "
+        "fault_outage"
+    )

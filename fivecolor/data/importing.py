@@ -89,6 +89,8 @@ IGNORED_HEADERS = (
 )
 #: Words a station's name may carry or drop in a workbook (慈城 for 慈城供电所).
 STATION_SUFFIXES = ("供电所", "station")
+#: How many rows from the top of a sheet may hold the header (below a title, say).
+HEADER_SEARCH_ROWS = 10
 #: Excel's day 0: serial numbers count days from here (with the 1900 leap-year bug folded in).
 EXCEL_EPOCH = date(1899, 12, 30)
 #: Blank cells listed one by one in the warnings; the rest are counted.
@@ -159,7 +161,8 @@ def read_sheets(path: Path, sheet: str | None = None) -> list[_Sheet]:
     if path.suffix.lower() != ".xlsx":
         if sheet is not None:
             raise InputError(path, "", "--sheet goes with an Excel workbook (.xlsx)")
-        return [_Sheet(path, None, read_table(path, ()))]
+        # a station column as text: ids such as 0012 keep their zeros
+        return [_Sheet(path, None, read_table(path, (), text_columns=STATION_HEADERS))]
     if not path.is_file():
         raise InputError(path, "", "file not found")
     try:
@@ -183,19 +186,28 @@ def read_sheets(path: Path, sheet: str | None = None) -> list[_Sheet]:
 
 
 def _with_header(raw: pd.DataFrame, path: Path, sheet: str) -> pd.DataFrame:
+    """The sheet's table under its header row: the first of the top rows that names a station
+    column (a title row above the header is read past), else the first row."""
     raw = raw.dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
         return pd.DataFrame()
-    header = [str(c).strip() for c in raw.iloc[0]]
+    station_headers = {normalise(h) for h in STATION_HEADERS}
+    top = [
+        at
+        for at in range(min(HEADER_SEARCH_ROWS, len(raw)))
+        if station_headers & {normalise(c) for c in raw.iloc[at].dropna()}
+    ]
+    at = top[0] if top else 0
+    header = [str(c).strip() for c in raw.iloc[at]]
     seen = pd.Series(header)
     dupes = seen[seen.duplicated()].tolist()
     if dupes:
         raise InputError(
             path, f"sheet {sheet}, column {dupes[0]}", "the column appears twice in the header"
         )
-    # rows keep their place in the sheet: index 0 is the row below the header
-    body = raw.iloc[1:].set_axis(header, axis=1)
-    body.index = raw.index[1:] - raw.index[0] - 1
+    # index i is the sheet's row i + 2, as for a table whose header is row 1
+    body = raw.iloc[at + 1 :].set_axis(header, axis=1)
+    body.index = raw.index[at + 1 :] - 1
     return body
 
 

@@ -530,6 +530,7 @@ class Params(_Frozen):
                         f"indicators.{key}.department: {spec.department!r} is not one of "
                         f"departments ({', '.join(self.departments)})"
                     )
+        _check_aliases(self.indicators)
         if self.weights_scheme is WeightsScheme.ahp and self.ahp is None:
             raise ValueError("ahp: weights_scheme is ahp but no ahp matrix is given")
         if self.ahp is not None:
@@ -601,6 +602,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return str(value) if isinstance(value, Path) else value
+
+
+def _check_aliases(indicators: Mapping[str, IndicatorSpec]) -> None:
+    """An alias must not name another indicator (by key, label or alias): imports would not
+    know which column is which."""
+    names = {
+        name.strip().casefold(): key
+        for key, spec in reversed(list(indicators.items()))
+        for name in (key, spec.label.zh, spec.label.en)
+    }
+    for key, spec in indicators.items():
+        for alias in spec.aliases:
+            other = names.setdefault(alias.strip().casefold(), key)
+            if other != key:
+                raise ValueError(
+                    f"indicators.{key}.aliases: {alias!r} already names the indicator {other}"
+                )
 
 
 def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
