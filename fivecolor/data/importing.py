@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -305,30 +305,40 @@ def _match_cells(
     sheet: _Sheet,
     column: str,
     cells: pd.Series,
-    lookup: pd.Series,
-    candidates: pd.Series,
+    names: Callable[[], tuple[pd.Series, pd.Series]],
     what: str,
     known_as: str,
+    exact: pd.Index | None = None,
 ) -> np.ndarray:
-    """Each cell's key, looked up by its normalised text once per distinct cell; an empty or
-    unknown cell stops the import naming its row, with the closest candidate."""
+    """Each cell's key, looked up once per distinct cell: as written in ``exact`` (the keys
+    themselves) first, then by its normalised text among ``names()`` (normalised name → key,
+    and the names as written for "did you mean"), built only when some cell needs it. An empty
+    or unknown cell stops the import naming its row, with the closest name."""
     codes, uniques = pd.factorize(cells, use_na_sentinel=True)
     texts = pd.Series([_cell_text(u) for u in uniques], dtype=object)
-    at = lookup.index.get_indexer(pd.Index(normalise_all(texts)))
-    found = np.where(at >= 0, lookup.to_numpy(dtype=object)[at], None)
-    unknown = np.flatnonzero(at < 0)
+    found = np.full(len(texts), None, dtype=object)
+    if exact is not None:
+        at = exact.get_indexer(pd.Index(texts))
+        found[at >= 0] = exact.to_numpy(dtype=object)[at[at >= 0]]
+    rest = np.flatnonzero(pd.isna(found))
+    written = pd.Series(dtype=object)
+    if len(rest):
+        lookup, written = names()
+        at = lookup.index.get_indexer(pd.Index(normalise_all(texts.iloc[rest])))
+        found[rest[at >= 0]] = lookup.to_numpy(dtype=object)[at[at >= 0]]
+    unknown = np.flatnonzero(pd.isna(found))
     bad = np.flatnonzero((codes == -1) | np.isin(codes, unknown))
     if len(bad):
         row = int(bad[0])
         if codes[row] == -1:
             raise sheet.error(int(sheet.frame.index[row]), column, f"the {what} is empty")
         cell = str(texts[codes[row]])
-        near = _near(cell, candidates.astype(str).unique().tolist())
+        near = _near(cell, written.astype(str).unique().tolist())
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise sheet.error(
             int(sheet.frame.index[row]), column, f"unknown {what} {cell!r} ({known_as}){hint}"
         )
-    return np.asarray(found, dtype=object)[codes]
+    return found[codes]
 
 
 def _cell_text(value: object) -> object:
@@ -381,7 +391,6 @@ def _long_rows(
         raise sheet.error(None, None, "the sheet is empty; expected a header row and data")
     columns = list(frame.columns)
     names = indicator_names(params)
-    lookup, written = station_names(stations)
     station_column = _first_column(columns, STATION_HEADERS)
     period_column = _first_column(columns, PERIOD_HEADERS)
     indicator_column = _first_column(columns, INDICATOR_HEADERS)
@@ -397,20 +406,20 @@ def _long_rows(
         sheet,
         station_column,
         frame[station_column],
-        lookup,
-        written,
+        lambda: station_names(stations),
         "station",
         "not an id or name in the stations table",
+        exact=stations.index.astype(str),
     )
     if indicator_column is not None and value_column is not None:  # long layout
         indicators = _match_cells(
             sheet,
             indicator_column,
             frame[indicator_column],
-            pd.Series(names),
-            pd.Series(_indicator_labels(params)),
+            lambda: (pd.Series(names), pd.Series(_indicator_labels(params))),
             "indicator",
             "not a key, label or alias of the catalogue",
+            exact=pd.Index(params.indicator_keys),
         )
         numbers = _numbers(sheet, frame[[value_column]], [value_column])[:, 0]
         rows = pd.DataFrame(
@@ -504,12 +513,13 @@ def _row_periods(sheet: _Sheet, column: str | None, period: str | None) -> np.nd
 def _check_values(
     sheet: _Sheet, rows: pd.DataFrame, sheet_rows: np.ndarray, params: Params, headers: dict
 ) -> None:
-    """Values outside the catalogue's valid range, and a cell given twice, stop the import."""
-    low = rows["indicator"].map({k: s.valid[0] for k, s in params.indicators.items()})
-    high = rows["indicator"].map({k: s.valid[1] for k, s in params.indicators.items()})
+    """A value outside its indicator's valid range, or not finite, stops the import."""
+    keys = pd.Index(params.indicator_keys)
+    valid = np.array([params.indicators[key].valid for key in keys], dtype=float)
+    at = keys.get_indexer(pd.Index(rows["indicator"]))
     values = rows["value"].to_numpy(dtype=float)
     outside = np.flatnonzero(
-        ~np.isnan(values) & ((values < low.to_numpy(float)) | (values > high.to_numpy(float)))
+        ~np.isnan(values) & ((values < valid[at, 0]) | (values > valid[at, 1]))
     )
     if len(outside):
         at = int(outside[0])

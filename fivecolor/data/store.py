@@ -89,17 +89,17 @@ _SCHEMA = (
 
 
 def data_hash(values: pd.DataFrame) -> str:
-    """SHA-256 of one period's values: ``station_id, indicator, value`` sorted, the labels as
+    """SHA-256 of one period's values: sorted by ``station_id`` and ``indicator``, the labels as
     UTF-8 text and the values as their 8 bytes, so the same numbers hash alike whichever file
     or order they came in."""
-    rows = values[["station_id", "indicator", "value"]].astype(
-        {"station_id": str, "indicator": str, "value": float}
-    )
-    rows = rows.sort_values(["station_id", "indicator"], kind="stable")
+    stations, station_labels = pd.factorize(values["station_id"].astype(str), sort=True)
+    indicators, indicator_labels = pd.factorize(values["indicator"].astype(str), sort=True)
+    order = np.lexsort((indicators, stations))
     digest = hashlib.sha256()
-    for column in ("station_id", "indicator"):
-        digest.update("\x1f".join(rows[column].tolist()).encode("utf-8") + b"\x1e")
-    digest.update(rows["value"].to_numpy(dtype="<f8").tobytes())
+    for codes, labels in ((stations, station_labels), (indicators, indicator_labels)):
+        texts = np.asarray(labels, dtype=object)[codes[order]]
+        digest.update("\x1f".join(texts.tolist()).encode("utf-8") + b"\x1e")
+    digest.update(values["value"].to_numpy(dtype="<f8")[order].tobytes())
     return digest.hexdigest()
 
 
