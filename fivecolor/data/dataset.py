@@ -151,8 +151,8 @@ def _read_input(
 def _read_store(
     params: Params, required: tuple[str, ...], text_columns: tuple[str, ...]
 ) -> tuple[pd.DataFrame, SourceName, Input]:
-    """The indicator values of the store of record up to the reported month, read as a database
-    source's rows are: through a Parquet copy, which is the input a report snapshots."""
+    """The indicator values of the store of record up to the reported month, and as for a
+    database source a Parquet copy of them: the input a report snapshots."""
     import hashlib
     import io
 
@@ -162,17 +162,19 @@ def _read_store(
     location = params.store_location
     history = load_history(location, params.period)
     buffer = io.BytesIO()
-    history.astype({c: str for c in ("period", "station_id", "indicator")}).to_parquet(
-        buffer, index=False
-    )
+    # the labels stay categoricals: Parquet stores them as dictionaries, read back without a
+    # copy per row
+    history.to_parquet(buffer, index=False)
     payload = buffer.getvalue()
     sha256 = hashlib.sha256(payload).hexdigest()
     parquet = scratch_dir() / f"indicators-store-{sha256}.parquet"
     parquet.write_bytes(payload)
     name = describe_location(location)
     listing = {"store": name, "period": params.period}
-    frame = read_table(parquet, required, text_columns)
-    return frame, SourceName("indicators"), Input(parquet, sha256, f"store {name}", listing)
+    # the rows as read_table would return them from the copy: the required columns, the labels
+    # as categoricals (stripped when they were imported)
+    assert set(required) <= set(history.columns) and set(text_columns) <= set(history.columns)
+    return history, SourceName("indicators"), Input(parquet, sha256, f"store {name}", listing)
 
 
 def load_stations(params: Params) -> pd.DataFrame:
