@@ -411,3 +411,15 @@ def test_a_title_above_the_header_is_read_past_and_rows_keep_their_numbers(tmp_p
         *run_cli("import", tmp_path / "titled-bad.xlsx", "--params", params, "--period", "2020-06")
     )
     assert f"row 10, column {sheet.columns[2]}: '九十' is not a number" in message
+
+
+def test_a_file_of_blank_cells_imports_nothing(tmp_path, run_cli):
+    params = store_params(tmp_path, "store.duckdb")
+    sheet = wide_month("2020-05")
+    sheet.loc[:, list(ZH.values())] = np.nan
+    sheet.to_excel(tmp_path / "blank.xlsx", index=False)
+    message = one_line(
+        *run_cli("import", tmp_path / "blank.xlsx", "--params", params, "--period", "2020-05")
+    )
+    assert message.endswith("blank.xlsx: no values to import: every indicator cell is blank")
+    assert not (tmp_path / "store.duckdb").exists()

@@ -93,7 +93,7 @@ STATION_SUFFIXES = ("供电所", "station")
 HEADER_SEARCH_ROWS = 10
 #: Excel's day 0: serial numbers count days from here (with the 1900 leap-year bug folded in).
 EXCEL_EPOCH = date(1899, 12, 30)
-#: Blank cells listed one by one in the warnings; the rest are counted.
+#: Warnings `fivecolor import` prints one by one; the rest are counted.
 MAX_LISTED_WARNINGS = 20
 _QUOTES = "\"'\u201c\u201d\u2018\u2019「」『』"  # straight and curly quotes
 
@@ -637,6 +637,8 @@ def import_file(
     stations = load_stations(params)
     rows, warnings, sheets = read_import(path, params, stations, sheet, period)
     values = rows[~np.isnan(rows["value"].to_numpy(dtype=float))].reset_index(drop=True)
+    if values.empty:
+        raise InputError(path, "", "no values to import: every indicator cell is blank")
     source = ImportSource(file=path.name, sheet=",".join(sheets) or None, sha256=file_sha256(path))
     location = params.store_location
     if not replace and isinstance(location, Path) and location.is_file():
