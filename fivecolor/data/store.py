@@ -364,16 +364,17 @@ class Store:
         stations = self._key_labels("station_keys", "station_key", "station_id")
         indicators = self._key_labels("indicator_keys", "indicator_key", "indicator")
         # the months by a look-up table over their numbers: one pass, no hashing of 10⁷ rows
-        numbers = rows["period"].astype(np.int64)
+        numbers = rows["period"]
         low, high = int(numbers.min()), int(numbers.max())
+        offsets = (numbers - low).astype(np.int32, copy=False)
         present = np.zeros(high - low + 1, dtype=bool)
-        present[numbers - low] = True
+        present[offsets] = True
         held = np.flatnonzero(present)
-        position = np.cumsum(present) - 1
+        position = (np.cumsum(present) - 1).astype(np.int16)  # small codes: less to copy
         return pd.DataFrame(
             {
                 "period": pd.Categorical.from_codes(
-                    position[numbers - low], pd.Index(_period_texts(held + low))
+                    position[offsets], pd.Index(_period_texts(held + low))
                 ),
                 "station_id": pd.Categorical.from_codes(rows["station_key"], stations),
                 "indicator": pd.Categorical.from_codes(rows["indicator_key"], indicators),
