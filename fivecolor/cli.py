@@ -235,6 +235,26 @@ def cmd_sensitivity(args) -> int:
     return EXIT_OK
 
 
+def cmd_import(args) -> int:
+    """``fivecolor import FILE``: a month (or several) into the store of record."""
+    from fivecolor.data.importing import MAX_LISTED_WARNINGS, import_file
+    from fivecolor.params import load_params
+
+    params = load_params(args.params)
+    result = import_file(
+        args.file, params, sheet=args.sheet, period=args.period, replace=args.replace
+    )
+    for line in result.warnings[:MAX_LISTED_WARNINGS]:
+        print(f"warning: {line}", file=sys.stderr)
+    if len(result.warnings) > MAX_LISTED_WARNINGS:
+        print(
+            f"warning: … and {len(result.warnings) - MAX_LISTED_WARNINGS} more warnings",
+            file=sys.stderr,
+        )
+    print(result.summary(args.file.name))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, tuple[Callable, str]] = {
     "score": (cmd_score, "score a month and write the scores table (CSV)"),
     "validate": (cmd_validate, "check the data and list every finding; exit 2 on errors"),
@@ -248,6 +268,10 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "sample": (
         cmd_sample,
         "write the embedded Ningbo sample data to a folder or a SQLite database",
+    ),
+    "import": (
+        cmd_import,
+        "add a month (or several) from a workbook, CSV or Parquet file to the store of record",
     ),
     "params-schema": (cmd_params_schema, "print the parameters' JSON Schema"),
     "rerun": (
@@ -363,6 +387,26 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDR",
         default=None,
         help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers)",
+    )
+    imp = parsers["import"]
+    imp.add_argument("file", type=Path, help="the workbook (.xlsx), CSV or Parquet file")
+    imp.add_argument(
+        "--params",
+        type=Path,
+        default=Path("params.yaml"),
+        help="parameter file naming the catalogue, the stations and the store "
+        "(default: params.yaml)",
+    )
+    imp.add_argument("--sheet", metavar="NAME", help="read this sheet only (default: every sheet)")
+    imp.add_argument(
+        "--period",
+        type=_period,
+        help="the month, YYYY-MM, of a sheet without a period column",
+    )
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace periods already in the store (logged with the old and new data hashes)",
     )
     rer = parsers["rerun"]
     rer.add_argument("month", type=Path, help="a published month folder, e.g. reports/2020-05")

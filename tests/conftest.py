@@ -8,7 +8,13 @@ goalposts (so inside ``valid``) and small month-to-month changes (so no jump war
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,3 +269,150 @@ def expect_bad_input(run_cli, tmp_path: Path) -> Callable[..., str]:
         return message
 
     return check
+
+
+# -- a throwaway PostgreSQL cluster ----------------------------------------------------------
+PG_PASSWORD = "Ningbo-5colour-test"  # the throwaway cluster's role password
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run its programs as the ``postgres`` user then."""
+    if os.geteuid() != 0:
+        return cmd
+    return (
+        ["runuser", "-u", "postgres", "--", *cmd]
+        if shutil.which("runuser")
+        else ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in cmd)]
+    )
+
+
+@dataclass
+class PostgresCluster:
+    """A running throwaway cluster: the superuser over its socket in ``base``, the role
+    ``fivecolor`` (password :data:`PG_PASSWORD`) over TCP on ``port``."""
+
+    base: Path
+    port: int
+
+    def create_database(self, name: str) -> str:
+        """A new empty database owned by ``fivecolor``; its URL (without password)."""
+        import psycopg
+
+        with psycopg.connect(
+            host=str(self.base), port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as admin:
+            admin.execute(f'CREATE DATABASE "{name}" OWNER fivecolor')
+        return f"postgresql+psycopg://fivecolor@127.0.0.1:{self.port}/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 for the session; skipped when PostgreSQL is
+    not installed. Stopped and its folder removed afterwards."""
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not binaries:
+        pytest.skip(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; "
+            ".ci/run installs the Debian package postgresql)"
+        )
+    bindir = Path(binaries[-1]).parent
+    if os.geteuid() == 0:
+        try:
+            import pwd
+
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no postgres user to run the cluster as")
+    # not under pytest's tmp folder: that one is private to the user running the tests
+    base = Path(tempfile.mkdtemp(prefix="fivecolor-pg-"))
+    if os.geteuid() == 0:
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+    data, port = base / "data", free_port()
+    subprocess.run(
+        _as_postgres(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    (data / "pg_hba.conf").write_text(
+        "local all postgres trust\nhost all fivecolor 127.0.0.1/32 scram-sha-256\n"
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={base} "
+        "-c password_encryption=scram-sha-256 -c fsync=off"
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "log"),
+                "-w",
+                "-o",
+                options,
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(
+            host=str(base), port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as admin:
+            admin.execute(
+                sql.SQL("CREATE ROLE fivecolor LOGIN PASSWORD {}").format(sql.Literal(PG_PASSWORD))
+            )
+        yield PostgresCluster(base, port)
+    finally:
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+# -- the store of record -------------------------------------------------------------------
+SAMPLE_DIR = REPO / "fivecolor" / "data" / "sample"
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def store_doc(request, tmp_path: Path, monkeypatch) -> str | dict:
+    """The parameters' ``store``: a DuckDB file in ``tmp_path``, or a new database on the
+    throwaway PostgreSQL cluster (skipped when PostgreSQL is not installed)."""
+    if request.param == "duckdb":
+        return str(tmp_path / "store.duckdb")
+    import uuid
+
+    cluster = request.getfixturevalue("postgres_cluster")
+    monkeypatch.setenv("FIVECOLOR_DB_PASSWORD", PG_PASSWORD)
+    return {"url": cluster.create_database(f"store_{uuid.uuid4().hex[:12]}")}
+
+
+def store_params(folder: Path, store: str | dict, name: str = "p.yaml", **changes) -> Path:
+    """A parameter file in ``folder``: the sample's catalogue and stations, ``store`` as given."""
+    doc = {"extends": str(DEFAULT_PARAMS), "store": store, **changes}
+    return write_yaml(doc, folder / name)

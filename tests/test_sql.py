@@ -8,14 +8,9 @@ password lives only in the environment; every failure is one line and exit statu
 from __future__ import annotations
 
 import contextlib
-import glob
 import json
-import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -29,11 +24,11 @@ from fivecolor.data.files import file_sha256
 from fivecolor.params import load_params
 from fivecolor.site.inputs import input_files, manifest_inputs, snapshot_inputs
 
-from conftest import REPO, write_table, write_yaml
+from conftest import PG_PASSWORD as PASSWORD
+from conftest import REPO, free_port, write_table, write_yaml
 
 DEFAULT = REPO / "params" / "default.yaml"
 SAMPLE_SQLITE = REPO / "params" / "sample-sqlite.yaml"
-PASSWORD = "Ningbo-5colour-test"  # the throwaway cluster's role password
 QUERY = "SELECT period, station_id, indicator, value FROM indicators WHERE period <= :period"
 
 
@@ -446,115 +441,17 @@ def test_the_snapshot_holds_the_rows_that_were_scored(tmp_path, sample_db):
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run its programs as the ``postgres`` user then."""
-    if os.geteuid() != 0:
-        return cmd
-    return (
-        ["runuser", "-u", "postgres", "--", *cmd]
-        if shutil.which("runuser")
-        else ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in cmd)]
-    )
-
-
 @pytest.fixture(scope="module")
-def postgres(sample_db):
-    """A throwaway PostgreSQL cluster on 127.0.0.1, holding the sample in database ``grid``.
-
-    The superuser logs in over the cluster's own socket (trust); the role ``fivecolor`` over
-    TCP with a SCRAM password. The cluster is stopped and its folder removed afterwards.
-    """
-    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not binaries:
-        pytest.skip(
-            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; "
-            ".ci/run installs the Debian package postgresql)"
-        )
-    bindir = Path(binaries[-1]).parent
-    if os.geteuid() == 0:
-        try:
-            import pwd
-
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no postgres user to run the cluster as")
-    # not under pytest's tmp folder: that one is private to the user running the tests
-    base = Path(tempfile.mkdtemp(prefix="fivecolor-pg-"))
-    if os.geteuid() == 0:
-        os.chown(base, owner.pw_uid, owner.pw_gid)
-    data, port = base / "data", _free_port()
-    subprocess.run(
-        _as_postgres(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "postgres",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    (data / "pg_hba.conf").write_text(
-        "local all postgres trust\nhost all fivecolor 127.0.0.1/32 scram-sha-256\n"
-    )
-    options = (
-        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={base} "
-        "-c password_encryption=scram-sha-256 -c fsync=off"
-    )
-    subprocess.run(
-        _as_postgres(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(base / "log"),
-                "-w",
-                "-o",
-                options,
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    try:
-        import psycopg
-        from psycopg import sql
-
-        with psycopg.connect(
-            host=str(base), port=port, user="postgres", dbname="postgres", autocommit=True
-        ) as admin:
-            admin.execute(
-                sql.SQL("CREATE ROLE fivecolor LOGIN PASSWORD {}").format(sql.Literal(PASSWORD))
-            )
-            admin.execute("CREATE DATABASE grid OWNER fivecolor")
-        url = f"postgresql+psycopg://fivecolor@127.0.0.1:{port}/grid"
-        loader = sqlalchemy.create_engine(url.replace("fivecolor@", f"fivecolor:{PASSWORD}@"))
-        with sqlite3.connect(sample_db) as src, loader.begin() as conn:
-            for table in ("stations", "indicators"):
-                pd.read_sql(f"SELECT * FROM {table}", src).to_sql(table, conn, index=False)
-        loader.dispose()
-        yield url
-    finally:
-        subprocess.run(
-            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+def postgres(sample_db, postgres_cluster):
+    """The throwaway cluster's database ``grid``, holding the sample; the role ``fivecolor``
+    logs in over TCP with a SCRAM password."""
+    url = postgres_cluster.create_database("grid")
+    loader = sqlalchemy.create_engine(url.replace("fivecolor@", f"fivecolor:{PASSWORD}@"))
+    with sqlite3.connect(sample_db) as src, loader.begin() as conn:
+        for table in ("stations", "indicators"):
+            pd.read_sql(f"SELECT * FROM {table}", src).to_sql(table, conn, index=False)
+    loader.dispose()
+    return url
 
 
 def test_postgres_scores_equal_the_csv_scores(tmp_path, run_cli, postgres, csv_scores, monkeypatch):
@@ -609,7 +506,7 @@ def test_postgres_wrong_password_is_one_line(tmp_path, run_cli, postgres, monkey
 def test_unreachable_database_is_one_line(tmp_path, run_cli, monkeypatch):
     """Nothing listens on the port: refused at once, said in one line (no server needed)."""
     monkeypatch.setenv("FIVECOLOR_DB_PASSWORD", PASSWORD)
-    url = f"postgresql+psycopg://fivecolor@127.0.0.1:{_free_port()}/grid"
+    url = f"postgresql+psycopg://fivecolor@127.0.0.1:{free_port()}/grid"
     message = one_line_error(*run_cli("score", "--params", db_params(tmp_path, url)))
     assert message.startswith(
         f"fivecolor: error: data.stations: {url}: cannot connect to the database"

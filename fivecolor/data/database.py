@@ -83,7 +83,8 @@ class PulledRows:
 _scratch: Path | None = None
 
 
-def _scratch_dir() -> Path:
+def scratch_dir() -> Path:
+    """A folder for Parquet copies of rows read from a database, removed when the process ends."""
     global _scratch
     if _scratch is None:
         _scratch = Path(tempfile.mkdtemp(prefix="fivecolor-db-"))
@@ -263,7 +264,7 @@ def pull(source: SqlSource, key: str, period: str) -> PulledRows:
     _canonical(fetch(source, key, period)).to_parquet(buffer, index=False)
     payload = buffer.getvalue()
     sha256 = hashlib.sha256(payload).hexdigest()
-    parquet = _scratch_dir() / f"{key}-{sha256}.parquet"
+    parquet = scratch_dir() / f"{key}-{sha256}.parquet"
     parquet.write_bytes(payload)
     return PulledRows(source=source, key=key, period=period, parquet=parquet, sha256=sha256)
 
@@ -310,5 +311,6 @@ __all__ = [
     "fetch",
     "pull",
     "read_source",
+    "scratch_dir",
     "statement",
 ]

@@ -21,7 +21,7 @@ from fivecolor.data.validate import (
     first_error,
 )
 from fivecolor.errors import InputError
-from fivecolor.params import DATA_ROLES, Params, SqlSource
+from fivecolor.params import DATA_ROLES, STORE_SOURCE, Params, SqlSource
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,8 @@ def _read_input(
     """One table, from its file or its database: the frame, how findings name it, and the input
     (``None`` for a file, hashed only once the data pass validation)."""
     source = getattr(params.data, key)
+    if source == STORE_SOURCE:
+        return _read_store(params, required, text_columns)
     if isinstance(source, SqlSource):
         from fivecolor.data.database import read_source
 
@@ -144,6 +146,49 @@ def _read_input(
         )
     path = Path(source)
     return read_table(path, required, text_columns), path, None
+
+
+def _read_store(
+    params: Params, required: tuple[str, ...], text_columns: tuple[str, ...]
+) -> tuple[pd.DataFrame, SourceName, Input]:
+    """The indicator values of the store of record up to the reported month, and as for a
+    database source a Parquet copy of them: the input a report snapshots."""
+    import hashlib
+    import io
+
+    from fivecolor.data.database import scratch_dir
+    from fivecolor.data.store import describe_location, load_history
+
+    location = params.store_location
+    history = load_history(location, params.period)
+    buffer = io.BytesIO()
+    # the labels stay categoricals: Parquet stores them as dictionaries, read back without a
+    # copy per row
+    history.to_parquet(buffer, index=False)
+    payload = buffer.getvalue()
+    sha256 = hashlib.sha256(payload).hexdigest()
+    parquet = scratch_dir() / f"indicators-store-{sha256}.parquet"
+    parquet.write_bytes(payload)
+    name = describe_location(location)
+    listing = {"store": name, "period": params.period}
+    # the rows as read_table would return them from the copy: the required columns, the labels
+    # as categoricals (stripped when they were imported)
+    assert set(required) <= set(history.columns) and set(text_columns) <= set(history.columns)
+    return history, SourceName("indicators"), Input(parquet, sha256, f"store {name}", listing)
+
+
+def load_stations(params: Params) -> pd.DataFrame:
+    """The stations table the parameters name, validated and indexed by ``station_id``; the
+    first error raises :class:`InputError`."""
+    findings = Findings()
+    raw, path, _ = _read_input(
+        params, "stations", STATION_COLUMNS, ("station_id", "name", "county")
+    )
+    stations = check_stations(raw, path, findings)
+    error = first_error(findings.frame())
+    if error is not None:
+        raise InputError(*error)
+    return stations
 
 
 def check_data(params: Params) -> tuple[Dataset | None, pd.DataFrame]:

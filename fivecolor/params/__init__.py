@@ -3,8 +3,10 @@
 from fivecolor.params.files import load_params
 from fivecolor.params.model import (
     DATA_ROLES,
+    DEFAULT_STORE_NAME,
     PERIOD_PATTERN,
     STATION_ID_PATTERN,
+    STORE_SOURCE,
     Aggregation,
     Bands,
     IndicatorSpec,
@@ -12,6 +14,7 @@ from fivecolor.params.model import (
     Normalisation,
     Params,
     SqlSource,
+    StoreServer,
     WeightsScheme,
     bound_names,
     params_schema,
@@ -19,8 +22,10 @@ from fivecolor.params.model import (
 
 __all__ = [
     "DATA_ROLES",
+    "DEFAULT_STORE_NAME",
     "PERIOD_PATTERN",
     "STATION_ID_PATTERN",
+    "STORE_SOURCE",
     "Aggregation",
     "Bands",
     "IndicatorSpec",
@@ -28,6 +33,7 @@ __all__ = [
     "Normalisation",
     "Params",
     "SqlSource",
+    "StoreServer",
     "WeightsScheme",
     "bound_names",
     "load_params",

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from fivecolor.errors import InputError
-from fivecolor.params.model import DATA_ROLES, SQL_DATA_KEYS, Params, validate
+from fivecolor.params.model import DATA_ROLES, SQL_DATA_KEYS, STORE_SOURCE, Params, validate
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -72,7 +72,21 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+def _resolve_store_path(doc: dict[str, Any], folder: Path, path: Path) -> dict[str, Any]:
+    """A store given as a file path is read from the folder of the file naming it, like data paths."""
+    store = doc.get("store")
+    if store is None or isinstance(store, dict):
+        return doc  # a server store (or none): validation checks it
+    if not isinstance(store, str) or not store.strip():
+        raise InputError(
+            path, "store", f"give a DuckDB file path or a mapping with url, got {store!r}"
+        )
+    p = Path(store).expanduser()
+    return {**doc, "store": str(p if p.is_absolute() else (folder / p).resolve())}
+
+
 def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[str, Any]:
+    doc = _resolve_store_path(doc, folder, path)
     data = doc.get("data")
     if not isinstance(data, dict):
         return doc
@@ -81,6 +95,8 @@ def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[s
         value = data.get(key)
         if value is None:
             continue
+        if key == "indicators" and value == STORE_SOURCE:
+            continue  # not a path: the indicator values are read from the store of record
         if isinstance(value, dict) and key in SQL_DATA_KEYS:
             resolved[key] = _resolve_sqlite_file(value, folder)
             continue

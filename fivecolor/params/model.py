@@ -93,6 +93,11 @@ class IndicatorSpec(_Frozen):
     weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
     group: str | None = None
     department: str | None = None
+    aliases: tuple[str, ...] = Field(
+        default=(),
+        description="other column headers or names that mean this indicator in imported "
+        "workbooks (besides its key and its zh and en labels)",
+    )
 
     def unit_in(self, language: str) -> str:
         """The unit in a report language (a plain string serves both)."""
@@ -266,12 +271,9 @@ class Actions(_Frozen):
         return v
 
 
-class SqlSource(_Frozen):
-    """A table pulled from a database: a SQLAlchemy URL and either a query or a table name.
-
-    The password never sits in the parameters: it is read from the environment variable
-    ``password_env`` when the database is opened. The period is bound, never pasted into SQL.
-    """
+class _DatabaseLogin(_Frozen):
+    """A database reached by URL; the password never sits in the parameters but in the
+    environment variable ``password_env``, read when the database is opened."""
 
     # first, so that the URL's check can name it
     password_env: str = Field(
@@ -279,6 +281,40 @@ class SqlSource(_Frozen):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="the environment variable holding the database password",
     )
+    url: str = Field(description="SQLAlchemy URL without a password")
+
+    def safe_url(self) -> str:
+        """The URL as shown in messages and the manifest (a password, were there one, masked)."""
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def _url_without_password(v: str, info: ValidationInfo, examples: str):
+    """The parsed URL, or a ValueError that never echoes the text (it may hold a password)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(v)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"not a database URL; write {examples}") from None
+    if url.password is not None or "password" in url.query:
+        env = info.data.get("password_env", DEFAULT_PASSWORD_ENV)
+        raise ValueError(
+            f"the URL holds a password; remove it and put the password in the environment "
+            f"variable {env}"
+        )
+    return url
+
+
+class SqlSource(_DatabaseLogin):
+    """A table pulled from a database: a SQLAlchemy URL and either a query or a table name.
+
+    The password never sits in the parameters: it is read from the environment variable
+    ``password_env`` when the database is opened. The period is bound, never pasted into SQL.
+    """
+
     url: str = Field(
         description="SQLAlchemy URL without a password, e.g. "
         "postgresql+psycopg://fivecolor@db.example:5432/grid; in sqlite:///relative.db "
@@ -298,23 +334,9 @@ class SqlSource(_Frozen):
     @field_validator("url")
     @classmethod
     def _url_without_password(cls, v: str, info: ValidationInfo):
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
-        try:
-            url = make_url(v)
-        except (ArgumentError, ValueError):
-            # the text is not echoed: it may hold a password
-            raise ValueError(
-                "not a database URL; write e.g. sqlite:///sample.db or "
-                "postgresql+psycopg://user@host:5432/database"
-            ) from None
-        if url.password is not None or "password" in url.query:
-            env = info.data.get("password_env", DEFAULT_PASSWORD_ENV)
-            raise ValueError(
-                f"the URL holds a password; remove it and put the password in the environment "
-                f"variable {env}"
-            )
+        _url_without_password(
+            v, info, "e.g. sqlite:///sample.db or postgresql+psycopg://user@host:5432/database"
+        )
         return v
 
     @field_validator("table")
@@ -344,12 +366,6 @@ class SqlSource(_Frozen):
             raise ValueError("give exactly one of query and table")
         return self
 
-    def safe_url(self) -> str:
-        """The URL as shown in messages and the manifest (a password, were there one, masked)."""
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.url).render_as_string(hide_password=True)
-
     def describe(self) -> str:
         """One line naming the database and what is read from it, without any password."""
         if self.table is not None:
@@ -368,14 +384,62 @@ def bound_names(query: str) -> list[str]:
 
 
 def _source_kind(value: Any) -> str:
+    if isinstance(value, str) and value == STORE_SOURCE:
+        return "store"
     return "database" if isinstance(value, (dict, SqlSource)) else "file"
 
+
+#: The word that, as ``data.indicators``, reads the indicator values from the store of record.
+STORE_SOURCE = "store"
 
 #: A data table: a file path, or for stations and indicators a database source.
 DataSource = Annotated[
     Annotated[Path, Tag("file")] | Annotated[SqlSource, Tag("database")],
     Discriminator(_source_kind),
 ]
+#: The indicators: a file, a database source, or ``store`` (the store of record).
+IndicatorSource = Annotated[
+    Annotated[Path, Tag("file")]
+    | Annotated[SqlSource, Tag("database")]
+    | Annotated[Literal["store"], Tag("store")],
+    Discriminator(_source_kind),
+]
+
+
+class StoreServer(_DatabaseLogin):
+    """A store of record on a database server (PostgreSQL), shared by several analysts;
+    the password is read from the environment, as for a SQL source."""
+
+    url: str = Field(description="postgresql+psycopg://user@host:5432/database, without a password")
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url_without_password(cls, v: str, info: ValidationInfo):
+        url = _url_without_password(
+            v,
+            info,
+            "postgresql+psycopg://user@host:5432/database, or give a DuckDB file path "
+            "instead of a mapping",
+        )
+        if url.get_backend_name() != "postgresql":
+            raise ValueError(
+                f"a store on a server is PostgreSQL (postgresql+psycopg://...), got "
+                f"{url.get_backend_name()!r}; for an embedded store give a DuckDB file path"
+            )
+        return v
+
+
+def _store_kind(value: Any) -> str:
+    return "server" if isinstance(value, (dict, StoreServer)) else "file"
+
+
+#: Where the store of record is: a DuckDB file, or a PostgreSQL server.
+StoreLocation = Annotated[
+    Annotated[Path, Tag("file")] | Annotated[StoreServer, Tag("server")],
+    Discriminator(_store_kind),
+]
+#: The store's file when the parameters name none, beside the parameter file.
+DEFAULT_STORE_NAME = "fivecolor.duckdb"
 
 
 class DataFiles(_Frozen):
@@ -385,7 +449,7 @@ class DataFiles(_Frozen):
     """
 
     stations: DataSource
-    indicators: DataSource
+    indicators: IndicatorSource
     boundaries: Path | None = None
     projects: Path | None = None
 
@@ -412,6 +476,12 @@ class Params(_Frozen):
     sensitivity: Sensitivity = Sensitivity()
     actions: Actions = Actions()
     departments: dict[str, Label] = Field(default_factory=dict)
+    store: StoreLocation | None = Field(
+        default=None,
+        description="the store of record: a DuckDB file (relative to this file's folder), or "
+        "{url: postgresql+psycopg://user@host/db, password_env: ...}; default: "
+        f"{DEFAULT_STORE_NAME} beside the parameter file",
+    )
 
     _sources: tuple[str, ...] = PrivateAttr(default=())
 
@@ -463,6 +533,7 @@ class Params(_Frozen):
                         f"indicators.{key}.department: {spec.department!r} is not one of "
                         f"departments ({', '.join(self.departments)})"
                     )
+        _check_aliases(self.indicators)
         if self.weights_scheme is WeightsScheme.ahp and self.ahp is None:
             raise ValueError("ahp: weights_scheme is ahp but no ahp matrix is given")
         if self.ahp is not None:
@@ -473,6 +544,15 @@ class Params(_Frozen):
     @property
     def indicator_keys(self) -> tuple[str, ...]:
         return tuple(self.indicators)
+
+    @property
+    def store_location(self) -> Path | StoreServer:
+        """Where the store of record is: the ``store`` key, else a DuckDB file beside the
+        parameter file (the current folder for parameters not read from a file)."""
+        if self.store is not None:
+            return self.store
+        folder = Path(self._sources[0]).parent if self._sources else Path()
+        return folder / DEFAULT_STORE_NAME
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -525,6 +605,23 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return str(value) if isinstance(value, Path) else value
+
+
+def _check_aliases(indicators: Mapping[str, IndicatorSpec]) -> None:
+    """An alias must not name another indicator (by key, label or alias): imports would not
+    know which column is which."""
+    names = {
+        name.strip().casefold(): key
+        for key, spec in reversed(list(indicators.items()))
+        for name in (key, spec.label.zh, spec.label.en)
+    }
+    for key, spec in indicators.items():
+        for alias in spec.aliases:
+            other = names.setdefault(alias.strip().casefold(), key)
+            if other != key:
+                raise ValueError(
+                    f"indicators.{key}.aliases: {alias!r} already names the indicator {other}"
+                )
 
 
 def _check_ahp_shape(ahp: Ahp, keys: tuple[str, ...]) -> None:
