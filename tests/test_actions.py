@@ -740,3 +740,13 @@ def test_pairing_cost_is_complementarity_less_distance(sample):
         pairs["cost"], -pairs["complementarity"] + 10 * pairs["distance_km"] / scale, atol=2e-3
     )
     assert (pairs["complementarity"] > 0).all()
+
+
+def test_action_tables_when_no_station_has_a_one_indicator_path(project):
+    # cut-offs no composite can reach: every station is yellow and no option exists
+    path = project.with_params(lambda d: d.update(bands={"cutoffs": [100, 99.9, 99.8, 99.7]}))
+    params = load_params(path)
+    result = score(load_data(params), params)
+    tables = actions.action_tables(result)
+    assert tables["next_colour"].empty
+    assert set(tables) >= {"next_colour", "pairing", "departments", "stages"}

@@ -545,8 +545,15 @@ def action_tables(
     ``projects``. Floats are rounded to :data:`CSV_DECIMALS` places.
     """
     options = next_colour(result)
-    sign = options["indicator"].map(
-        {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()}
+    sign = (
+        options["indicator"]
+        .map(
+            {
+                k: 1.0 if s.direction == "higher" else -1.0
+                for k, s in result.params.indicators.items()
+            }
+        )
+        .astype(float)  # an empty table maps to text: no station has a one-indicator path
     )
     options["required"] = np.ceil(options["required"] * sign * 1e4) / 1e4 * sign  # outward
     pairs, alone = all_pairs(result)

@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from fivecolor.params import STORE_SOURCE
 from fivecolor.scoring.bands import BANDS, NO_BAND
 from fivecolor.scoring.pipeline import ScoreResult
 
-__all__ = ["MethodChange", "PublishedMonths", "method_change", "with_publications"]
+__all__ = [
+    "MethodChange",
+    "PublishedMonths",
+    "method_change",
+    "published_months",
+    "with_publications",
+]
 
 PUBLISHED_COLUMNS = ("period", "station_id", "score", "rank", "band")
 
@@ -76,6 +84,22 @@ def with_publications(result: ScoreResult, published: pd.DataFrame) -> Published
     band[rows, columns] = band_codes
     as_published = dataclasses.replace(result, composite=composite, rank=rank, band=band)
     return PublishedMonths(as_published, result, done)
+
+
+def published_months(result: ScoreResult) -> PublishedMonths:
+    """:func:`with_publications` over the store of record's official publications, for a month
+    scored from the store; any other month as it was scored (no record of what was published)."""
+    params = result.params
+    location = params.store_location
+    if params.data.indicators != STORE_SOURCE or (
+        isinstance(location, Path) and not location.is_file()
+    ):
+        return PublishedMonths(result, result, ())
+    from fivecolor.data.store import open_store
+
+    with open_store(location, read_only=isinstance(location, Path)) as store:
+        published = store.published_history(params.period)
+    return with_publications(result, published)
 
 
 @dataclass(frozen=True)

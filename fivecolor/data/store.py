@@ -605,6 +605,18 @@ class Store:
             "site_path": str(row["site_path"]),
         }
 
+    def published_history(self, before: str) -> pd.DataFrame:
+        """Every official publication's ``period, station_id, score, rank, band`` for the
+        months before ``before`` (``YYYY-MM``)."""
+        frame = self.backend.frame(
+            "SELECT period, station_id, score, rank, band FROM published_scores "
+            "WHERE variant IS NULL AND period < ? ORDER BY period, station_id",
+            [before],
+        )
+        return frame.astype(
+            {"period": str, "station_id": str, "score": float, "rank": float, "band": str}
+        )
+
     def published_scores(self, period: str, variant: str | None = None) -> pd.DataFrame:
         """Each station's published ``score, rank, band`` of a month, by station id."""
         frame = self.backend.frame(

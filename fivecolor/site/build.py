@@ -18,12 +18,13 @@ from rich.table import Table
 
 from fivecolor import __version__
 from fivecolor.analysis.month import colour_summary
+from fivecolor.analysis.published import published_months
 from fivecolor.data.dataset import load_data
 from fivecolor.data.projects import load_projects
 from fivecolor.params import Params, load_params
 from fivecolor.resources import notebooks_dir as default_notebooks_dir
 from fivecolor.scoring.pipeline import ScoreResult, score
-from fivecolor.site import manifest
+from fivecolor.site import manifest, publications
 from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
 from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
 from fivecolor.site.plan import notebook_jobs, plan_pages
@@ -201,7 +202,8 @@ def build_month(
     started = datetime.now(UTC)
     params = load_params(params_file, period=period)
     data = load_data(params)
-    result = score(data, params)
+    # earlier months as published: movers, changes and history compare with those
+    result = published_months(score(data, params)).result
     # a bad projects table stops the report before any notebook runs
     load_projects(params, data.station_ids)
     check_base_map(params, result)
@@ -214,7 +216,12 @@ def build_month(
     key = manifest.cache_key(key_parts)
     reports_dir = Path(reports_dir)
     month_dir = month_folder(reports_dir, params.period, variant)
-    conflict = manifest.publication_conflict(month_dir, key_parts) if variant is None else None
+    conflict = (
+        manifest.publication_conflict(month_dir, key_parts)
+        or publications.store_conflict(params, key_parts["data"])
+        if variant is None
+        else None
+    )
     if conflict and not replace:
         raise InputError(
             month_dir,
@@ -236,7 +243,7 @@ def build_month(
     )
     kept = (
         reports_dir / f"{params.period}.replaced-{started:%Y%m%dT%H%M%SZ}"
-        if conflict and replace
+        if conflict and replace and month_dir.exists()
         else None
     )
     depth = len(month_dir.relative_to(reports_dir).parts)
@@ -323,6 +330,8 @@ def build_month(
                 },
             },
         )
+    if publications.uses_store(params):
+        publications.record_publication(result, key_parts["data"], month_dir, variant)
     # shared by every month: written only after this one is published, so a failed run leaves them
     write_site_assets(reports_dir)
     write_site_index(reports_dir, params.label(params.title), params.language)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from fivecolor.analysis.published import MethodChange, method_change, published_months
 from fivecolor.data.dataset import Dataset, load_data
 from fivecolor.data.files import file_sha256
 from fivecolor.params import DATA_ROLES, Params, load_params
@@ -30,11 +31,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Month:
-    """A validated, scored month: what every page shows."""
+    """A validated, scored month: what every page shows.
+
+    Earlier months hold what was published (:mod:`fivecolor.analysis.published`); ``change``
+    says how this month's method would colour last month, when that differs.
+    """
 
     params: Params
     data: Dataset
     result: ScoreResult
+    change: MethodChange | None = None
 
     @property
     def language(self) -> Language:
@@ -56,6 +62,7 @@ def _fingerprint(params: Params) -> tuple[str, ...]:
     files = [
         *params.sources,
         *(str(p) for p in (getattr(params.data, role) for role in DATA_ROLES) if p),
+        str(params.store_location),  # its publications change what last month shows
     ]
     return tuple(f"{f}:{file_sha256(Path(f))}" for f in files if Path(f).is_file())
 
@@ -80,7 +87,8 @@ def open_month(params_file: str | Path, period: str | None = None) -> Month:
         data = load_data(params)
         if len(_months) >= 4:
             _months.clear()
-        _months[key] = Month(params=params, data=data, result=score(data, params))
+        months = published_months(score(data, params))
+        _months[key] = Month(params, data, months.result, method_change(months))
     return _months[key]
 
 
@@ -255,6 +263,11 @@ def show_summary(month: Month) -> None:
             f'<p class="fc-summary">{month.text("overview.summary", n=int(summary["count"].sum()), counts=counts)}</p>'
         )
     )
+    if month.change is not None:
+        from fivecolor.views.method import method_change_text
+
+        note = html.escape(method_change_text(month.change, month.language))
+        display(HTML(f'<p class="fc-note" role="note">{note}</p>'))
 
 
 def show_method(month: Month) -> None:
