@@ -235,6 +235,21 @@ def cmd_sensitivity(args) -> int:
     return EXIT_OK
 
 
+def cmd_init(args) -> int:
+    """``fivecolor init DIR``: a working folder for a company (no sample data)."""
+    from fivecolor.data.workfolder import init_folder
+
+    for path in init_folder(args.folder):
+        print(path)
+    params = args.folder / "params.yaml"
+    print(
+        f"next: fill in {args.folder / 'stations.csv'}, then\n"
+        f"  fivecolor import WORKBOOK --params {params}\n"
+        f"  fivecolor report --params {params} --period YYYY-MM"
+    )
+    return EXIT_OK
+
+
 def cmd_import(args) -> int:
     """``fivecolor import FILE``: a month (or several) into the store of record."""
     from fivecolor.data.importing import MAX_LISTED_WARNINGS, import_file
@@ -268,6 +283,10 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "sample": (
         cmd_sample,
         "write the embedded Ningbo sample data to a folder or a SQLite database",
+    ),
+    "init": (
+        cmd_init,
+        "create a working folder for a company: parameters, an empty store, templates",
     ),
     "import": (
         cmd_import,
@@ -388,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers)",
     )
+    parsers["init"].add_argument("folder", type=Path, help="a new (or empty) folder")
     imp = parsers["import"]
     imp.add_argument("file", type=Path, help="the workbook (.xlsx), CSV or Parquet file")
     imp.add_argument(
