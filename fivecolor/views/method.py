@@ -22,9 +22,10 @@ from fivecolor.views.text import Language, band_label, text
 __all__ = ["method_box_html", "method_change_text", "method_facts"]
 
 _BOX = jinja2.Environment(autoescape=True).from_string(
-    '<div class="fc-method" role="note"><p class="fc-method-title">{{ title }}</p>\n<dl>\n'
-    "{% for label, value in facts %}<dt>{{ label }}</dt><dd>{{ value }}</dd>\n{% endfor %}"
-    "</dl></div>"
+    '<div class="fc-method" role="note"><p class="fc-method-title">{{ title }}</p>\n'
+    '<table class="fc-method-table">\n'
+    '{% for label, value in facts %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>\n'
+    "{% endfor %}</table></div>"
 )
 
 
