@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from fivecolor.params import STORE_SOURCE
+from fivecolor.data.store import open_for_reading, store_of_record
 from fivecolor.scoring.bands import BANDS, NO_BAND
 from fivecolor.scoring.pipeline import ScoreResult
 
@@ -89,16 +88,11 @@ def with_publications(result: ScoreResult, published: pd.DataFrame) -> Published
 def published_months(result: ScoreResult) -> PublishedMonths:
     """:func:`with_publications` over the store of record's official publications, for a month
     scored from the store; any other month as it was scored (no record of what was published)."""
-    params = result.params
-    location = params.store_location
-    if params.data.indicators != STORE_SOURCE or (
-        isinstance(location, Path) and not location.is_file()
-    ):
+    location = store_of_record(result.params)
+    if location is None:
         return PublishedMonths(result, result, ())
-    from fivecolor.data.store import open_store
-
-    with open_store(location, read_only=isinstance(location, Path)) as store:
-        published = store.published_history(params.period)
+    with open_for_reading(location) as store:
+        published = store.published_history(result.params.period)
     return with_publications(result, published)
 
 

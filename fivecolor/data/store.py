@@ -34,7 +34,7 @@ import io
 import json
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from fivecolor.errors import InputError
-from fivecolor.params import StoreServer
+from fivecolor.params import STORE_SOURCE, Params, StoreServer
 
 #: Connection timeout (seconds) for a store on a server.
 CONNECT_TIMEOUT = 5
@@ -719,6 +719,23 @@ def open_store(location: Path | StoreServer, read_only: bool = False) -> Iterato
         store.close()
 
 
+def open_for_reading(location: Path | StoreServer) -> AbstractContextManager[Store]:
+    """The store at ``location`` opened for reading: a DuckDB file read-only, so that several
+    processes (a report's kernels) read it at once; a server through its own transactions."""
+    return open_store(location, read_only=not isinstance(location, StoreServer))
+
+
+def store_of_record(params: Params) -> Path | StoreServer | None:
+    """Where a month scored from the store keeps its record (its publications); ``None`` for a
+    month scored from files or a database, or while its store file does not exist yet."""
+    location = params.store_location
+    if params.data.indicators != STORE_SOURCE or (
+        isinstance(location, Path) and not location.is_file()
+    ):
+        return None
+    return location
+
+
 def load_history(location: Path | StoreServer | Store, up_to: str | None = None) -> pd.DataFrame:
     """Every value in the store up to the period ``up_to``: the long ``period, station_id,
     indicator, value`` frame the scoring takes (labels as categoricals)."""
@@ -728,7 +745,7 @@ def load_history(location: Path | StoreServer | Store, up_to: str | None = None)
         raise InputError(
             location, "", "the store does not exist yet; `fivecolor import FILE` creates it"
         )
-    with open_store(location, read_only=not isinstance(location, StoreServer)) as store:
+    with open_for_reading(location) as store:
         return store.history(up_to)
 
 
@@ -739,7 +756,9 @@ __all__ = [
     "data_hash",
     "describe_location",
     "load_history",
+    "open_for_reading",
     "open_store",
     "period_hashes",
     "span",
+    "store_of_record",
 ]

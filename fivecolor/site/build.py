@@ -330,8 +330,7 @@ def build_month(
                 },
             },
         )
-    if publications.uses_store(params):
-        publications.record_publication(result, key_parts["data"], month_dir, variant)
+    publications.record_publication(result, key_parts["data"], month_dir, variant)
     # shared by every month: written only after this one is published, so a failed run leaves them
     write_site_assets(reports_dir)
     write_site_index(reports_dir, params.label(params.title), params.language)

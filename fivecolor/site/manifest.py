@@ -128,6 +128,14 @@ def _parameter_change(old: dict, new: dict) -> tuple[str | None, int]:
     return shown, len(changed) - 1
 
 
+def read_manifest(month_dir: Path) -> dict | None:
+    """The ``manifest.json`` of a month folder; ``None`` when there is none (or it is unreadable)."""
+    try:
+        return json.loads((Path(month_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def rebuild_reason(month_dir: Path, parts: dict, force: bool = False) -> str | None:
     """Why the month must be built again, in a few words; ``None`` when it can be reused.
 
@@ -136,19 +144,17 @@ def rebuild_reason(month_dir: Path, parts: dict, force: bool = False) -> str | N
     """
     if force:
         return "forced (--force)"
-    try:
-        manifest = json.loads((Path(month_dir) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    manifest = read_manifest(month_dir)
+    if manifest is None:
         return "no earlier build"
     if manifest.get("status") != "ok":
         return "the earlier build did not finish"
     old = manifest.get("key_parts")
     if not isinstance(old, dict):
         return "the earlier build records no reuse key (an older fivecolor built it)"
-    old = {**old, "parameters": manifest.get("params", {})}
     if manifest.get("cache_key") == cache_key(parts):
         return None
-    change, more = _parameter_change(old.get("parameters", {}), parts["parameters"])
+    change, more = _parameter_change(manifest.get("params", {}), parts["parameters"])
     if change:
         return f"parameters changed: {change}" + (f" (and {more} more)" if more else "")
     for kind, what in (
@@ -173,11 +179,8 @@ def publication_conflict(month_dir: Path, parts: dict) -> str | None:
     change of code, notebooks or libraries alone may rebuild a published month, new parameters
     or data may not (see ``fivecolor report --replace`` and ``--variant``).
     """
-    try:
-        published = json.loads((Path(month_dir) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if published.get("status") != "ok":
+    published = read_manifest(month_dir)
+    if published is None or published.get("status") != "ok":
         return None
     change, more = _parameter_change(published.get("params", {}), parts["parameters"])
     if change:

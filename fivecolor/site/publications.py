@@ -14,15 +14,11 @@ import hashlib
 import json
 from pathlib import Path
 
-from fivecolor.params import STORE_SOURCE, Params
+from fivecolor.data.store import open_for_reading, open_store, store_of_record
+from fivecolor.params import Params
 from fivecolor.scoring.pipeline import ScoreResult
 
-__all__ = ["data_digest", "record_publication", "store_conflict", "uses_store"]
-
-
-def uses_store(params: Params) -> bool:
-    """Whether the month is scored from the store of record (and so recorded in it)."""
-    return params.data.indicators == STORE_SOURCE
+__all__ = ["data_digest", "record_publication", "store_conflict"]
 
 
 def data_digest(data_hashes: dict[str, str]) -> str:
@@ -33,12 +29,10 @@ def data_digest(data_hashes: dict[str, str]) -> str:
 def store_conflict(params: Params, data_hashes: dict[str, str]) -> str | None:
     """How the store's publication of this month differs (``other parameters``, ``other
     data``), or ``None`` when there is none or it is the same."""
-    location = params.store_location
-    if not uses_store(params) or (isinstance(location, Path) and not location.is_file()):
+    location = store_of_record(params)
+    if location is None:
         return None
-    from fivecolor.data.store import open_store
-
-    with open_store(location, read_only=isinstance(location, Path)) as store:
+    with open_for_reading(location) as store:
         published = store.publication(params.period)
     if published is None:
         return None
@@ -53,19 +47,20 @@ def record_publication(
     result: ScoreResult, data_hashes: dict[str, str], month_dir: Path, variant: str | None
 ) -> None:
     """Record the published month and its stations' scores, ranks and colours in the store
-    (a month published again, by ``--replace`` or after a code change, replaces its record)."""
-    from fivecolor.data.store import open_store
-
+    (a month published again, by ``--replace`` or after a code change, replaces its record);
+    nothing for a month not scored from the store."""
     params = result.params
-    table = result.table()
-    with open_store(params.store_location) as store:
+    location = store_of_record(params)
+    if location is None:
+        return
+    with open_store(location) as store:
         store.record_publication(
             params.period,
             params_json=json.dumps(params.model_dump(mode="json"), sort_keys=True),
             params_hash=params.digest(),
             data_hash=data_digest(data_hashes),
             site_path=str(Path(month_dir).resolve()),
-            scores=table.assign(band=table["band"].fillna("")),
+            scores=result.table(),
             variant=variant,
             replace=True,
         )

@@ -94,6 +94,19 @@ def station_position(result: ScoreResult, station_id: str) -> int:
     return int(position)
 
 
+def listed(items, language: Language) -> str:
+    """Items in one sentence: 、 between them in Chinese, commas in English."""
+    return ("、" if language == "zh" else ", ").join(items)
+
+
+def colour_counts_text(counts, language: Language) -> str:
+    """How many stations of each colour, best first: ``红色（优秀） 7、橙色（较好） 16、…``.
+
+    ``counts`` maps a band (``red`` …) to its number of stations; a band it lacks counts 0.
+    """
+    return listed((f"{BAND_LABELS[b][language]} {counts.get(b, 0)}" for b in BANDS), language)
+
+
 def headers(language: Language, **columns: str) -> dict[str, str]:
     """Column renaming: internal name -> localised header from the catalogue key."""
     return {column: text(key, language) for column, key in columns.items()}

@@ -16,7 +16,7 @@ import jinja2
 from fivecolor.analysis.published import MethodChange
 from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.pipeline import ScoreResult
-from fivecolor.views.common import indicator_labels
+from fivecolor.views.common import colour_counts_text, indicator_labels, listed
 from fivecolor.views.text import Language, band_label, text
 
 __all__ = ["method_box_html", "method_change_text", "method_facts"]
@@ -46,10 +46,6 @@ _METHOD_KEYS: dict[str, str] = {
 }
 
 
-def _list(items: list[str], language: Language) -> str:
-    return ("、" if language == "zh" else ", ").join(items)
-
-
 def weight_shares(result: ScoreResult) -> list[tuple[str, float]]:
     """Each indicator's label and its share of the composite in percent, largest first."""
     shares = result.weights.effective / result.weights.effective.sum() * 100
@@ -68,7 +64,7 @@ def _bands(result: ScoreResult, language: Language) -> str:
         text("method.quantile", language, band=name, share=f"{1 - q:.0%}")
         for name, q in zip(names, bands.quantiles, strict=False)
     ]
-    return _list(steps, language)
+    return listed(steps, language)
 
 
 def _source(origin: str) -> str:
@@ -81,10 +77,10 @@ def method_facts(result: ScoreResult, built: datetime) -> list[tuple[str, str]]:
     """The method box's lines, (label, value), in the report's language."""
     params = result.params
     language = params.language
-    weights = _list([f"{label} {share:.0f}%" for label, share in weight_shares(result)], language)
+    weights = listed([f"{label} {share:.0f}%" for label, share in weight_shares(result)], language)
     scheme = text(_METHOD_KEYS[params.weights_scheme.value], language)
     inputs = result.data.inputs
-    sources = _list(
+    sources = listed(
         [
             f"{_source(inputs[role].origin)}"
             for role in ("indicators", "stations")
@@ -122,14 +118,11 @@ def method_change_text(change: MethodChange, language: Language) -> str:
     """One sentence: last month under this month's method, beside what was published (plain
     text; escape it for HTML)."""
 
-    def counts(by_band: dict[str, int]) -> str:
-        return _list([f"{band_label(b, language)} {by_band[b]}" for b in BANDS], language)
-
     return text(
         "overview.method_change",
         language,
         period=change.period,
         n=change.recoloured,
-        published=counts(change.published),
-        rescored=counts(change.rescored),
+        published=colour_counts_text(change.published, language),
+        rescored=colour_counts_text(change.rescored, language),
     )

@@ -251,12 +251,11 @@ def show_summary(month: Month) -> None:
     from IPython.display import HTML, display
 
     from fivecolor.analysis.month import colour_summary
-    from fivecolor.views.text import band_label
+    from fivecolor.views.common import colour_counts_text
 
     summary = colour_summary(month.result)
-    counts = ("、" if month.language == "zh" else ", ").join(
-        f"{band_label(b, month.language)} {n}"
-        for b, n in zip(summary["band"], summary["count"], strict=True)
+    counts = colour_counts_text(
+        dict(zip(summary["band"], summary["count"], strict=True)), month.language
     )
     display(
         HTML(
