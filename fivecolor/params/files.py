@@ -17,23 +17,22 @@ from fivecolor.errors import InputError
 from fivecolor.params.model import DATA_ROLES, SQL_DATA_KEYS, STORE_SOURCE, Params, validate
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loading (no object construction) that refuses duplicate keys instead of keeping the last."""
+class UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loading (no object construction) that refuses a key written twice instead of
+    keeping the last; a subclass words the refusal with ``duplicate_message``."""
 
+    duplicate_message = "duplicate key {key!r}"
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False):
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, self.duplicate_message.format(key=key), key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -47,7 +46,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(path, "", f"cannot read ({exc.strerror})") from None
     try:
-        doc = yaml.load(text, Loader=_UniqueKeyLoader)
+        doc = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else ""

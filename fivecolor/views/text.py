@@ -26,6 +26,7 @@ from typing import Literal
 
 import yaml
 
+from fivecolor.params.files import UniqueKeyLoader
 from fivecolor.scoring.bands import BANDS
 
 __all__ = [
@@ -54,19 +55,10 @@ CATALOGUE_FILE = "text.yaml"
 _KEY_STYLE = re.compile(r"[a-z]+(\.[a-z0-9_]+)+")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loading that refuses a key written twice (plain YAML silently keeps the last)."""
+class _CatalogueLoader(UniqueKeyLoader):
+    """The parameters' loader, a key written twice named as a text key."""
 
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"text key {key!r} is defined twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    duplicate_message = "text key {key!r} is defined twice"
 
 
 def load_catalogue(source: str) -> dict[str, dict[str, str]]:
@@ -75,7 +67,7 @@ def load_catalogue(source: str) -> dict[str, dict[str, str]]:
     Every entry must be ``<area>.<name>`` with exactly the keys ``zh`` and ``en``, both strings.
     """
     try:
-        catalogue = yaml.load(source, Loader=_UniqueKeyLoader)  # safe_load's loader, stricter
+        catalogue = yaml.load(source, Loader=_CatalogueLoader)  # safe_load's loader, stricter
     except yaml.YAMLError as error:
         raise ValueError(f"the text catalogue is not valid YAML: {error}") from error
     if not isinstance(catalogue, dict):
