@@ -228,3 +228,37 @@ def test_tiny_and_invalid_sizes():
     assert len(stations) == 1 and len(indicators) == len(INDICATORS)  # nothing to drop
     with pytest.raises(ValueError):
         make_sample(n_stations=0)
+
+
+def test_a_province_sized_company_has_distinct_points_on_its_own_county():
+    """3,000 synthetic stations: each on its county's land, no two on one point (as rounded in
+    the files), so every station gets its own service area."""
+    import shapely
+
+    from fivecolor.data.geography import county_boundaries, service_areas
+
+    stations, _ = make_sample(n_stations=3000, n_months=1)
+    assert not stations[["lat", "lon"]].duplicated().any()
+    shapes = {
+        f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
+        for f in county_boundaries()["features"]
+    }
+    areas = np.array([shapes[c] for c in stations["county"]], dtype=object)
+    assert shapely.contains_xy(areas, stations["lon"], stations["lat"]).all()
+    assert len(service_areas(stations)["features"]) == 3000
+
+
+@pytest.mark.slow
+def test_a_generated_company_builds_its_report(tmp_path, run_cli):
+    """The README's larger-company route: ``sample --out`` then ``report --params`` on it."""
+    company = tmp_path / "company"
+    code, _, err = run_cli("sample", "--stations", "61", "--months", "2", "--out", company)
+    assert code == 0, err
+    code, _, err = run_cli(
+        "report", "--params", company / "params.yaml", "--out", tmp_path / "reports"
+    )
+    assert code == 0, err
+    (month,) = (p for p in (tmp_path / "reports").iterdir() if p.name[:4].isdigit())
+    pages = sorted(p.stem for p in (month / "stations").glob("*.html"))
+    assert pages == [f"s{i:05d}" for i in range(1, 62)]
+    assert (month / "index.html").is_file() and (month / "widget.html").is_file()

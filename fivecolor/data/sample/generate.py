@@ -31,8 +31,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.signal import lfilter
 from scipy.stats import poisson as poisson_dist
+from shapely.geometry import shape
+
+from fivecolor.data.geography import county_boundaries
 
 __all__ = [
     "COUNTIES",
@@ -141,8 +145,8 @@ _TOWNS: tuple[tuple[str, str, str, str, float, float], ...] = (
 #: The station whose story the sample tells (yellow last month, green this month).
 STORY_STATION = "meilin"
 
-# Ningbo's bounding box (lat, lon), for synthetic stations.
-_BBOX = ((28.85, 30.45), (120.90, 122.30))
+#: Rounds of redrawing synthetic points that fall off their county or on another's point.
+_MAX_DRAWS = 200
 
 # Latent quality (standard-normal scale, higher is better) of the story station, set so that
 # its composite sits just below the green cut-off until the final month.
@@ -161,6 +165,35 @@ _BURN_IN = 12  # months simulated before the table starts
 _SUMMER = np.array([0, 0, 0, 0, 0, 0.1, 0.4, 0.45, 0.25, 0, 0, 0])  # Jan..Dec outage bump
 
 
+def _points_in_counties(
+    county: np.ndarray, lat0: np.ndarray, lon0: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points scattered around (lat0, lon0), each on its county's land and all distinct.
+
+    A point that falls in the sea or another county, or on another's point once rounded to
+    the files' 4 decimals, is drawn again (whole rounds, not one station at a time). The
+    report snaps stray points onto their county and refuses two stations on one point, so a
+    large company would otherwise fail there.
+    """
+    shapes = {
+        f["properties"]["name"]: shape(f["geometry"]) for f in county_boundaries()["features"]
+    }
+    areas = np.array([shapes[c] for c in county], dtype=object)
+    lat = np.full(len(county), np.nan)
+    lon = np.full(len(county), np.nan)
+    redraw = np.ones(len(county), dtype=bool)
+    for _ in range(_MAX_DRAWS):
+        n = int(redraw.sum())
+        if n == 0:
+            return lat, lon
+        lat[redraw] = np.round(lat0[redraw] + rng.normal(0, 0.04, n), 4)
+        lon[redraw] = np.round(lon0[redraw] + rng.normal(0, 0.04, n), 4)
+        on_land = shapely.contains_xy(areas, lon, lat)
+        taken = pd.DataFrame({"lat": lat, "lon": lon}).duplicated().to_numpy()
+        redraw = ~on_land | taken
+    raise RuntimeError(f"could not place {int(redraw.sum())} synthetic stations on land")
+
+
 def _station_table(n_stations: int, rng: np.random.Generator) -> pd.DataFrame:
     """Stations: the 60 real towns for the default size, synthetic stations otherwise."""
     staff = np.clip(np.round(rng.lognormal(np.log(62.0), 0.38, n_stations)), 25, 140)
@@ -175,8 +208,9 @@ def _station_table(n_stations: int, rng: np.random.Generator) -> pd.DataFrame:
         anchor = np.sort(rng.integers(0, len(_TOWNS), n_stations))
         towns = np.array([t[2:6] for t in _TOWNS], dtype=object)[anchor]
         county, town = towns[:, 0].astype(str), towns[:, 1].astype(str)
-        lat = np.clip(towns[:, 2].astype(float) + rng.normal(0, 0.04, n_stations), *_BBOX[0])
-        lon = np.clip(towns[:, 3].astype(float) + rng.normal(0, 0.04, n_stations), *_BBOX[1])
+        lat, lon = _points_in_counties(
+            county, towns[:, 2].astype(float), towns[:, 3].astype(float), rng
+        )
         number = np.char.zfill(np.arange(1, n_stations + 1).astype(str), 5)
         ids = np.char.add("s", number)
         name = np.char.add(np.char.add("合成", number), "供电所")
