@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from fivecolor.data.formulas import neutralise_formulas
+
 
 def atomic_write_bytes(path: Path, payload: bytes) -> Path:
     """Write ``payload`` to ``path`` so that readers see the old file or the new one, never a part."""
@@ -30,8 +32,9 @@ def atomic_write_text(path: Path, text: str) -> Path:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV as UTF-8 with a BOM, so Excel opens the Chinese names correctly; ``\\n`` line ends."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """CSV as UTF-8 with a BOM, so Excel opens the Chinese names correctly; ``\\n`` line ends.
+    Text that would start a formula gets a leading ``'`` (:mod:`fivecolor.data.formulas`)."""
+    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -39,13 +42,14 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "scores") -> Path:
-    """An Excel copy of a table (written to a temporary file first, like every output)."""
+    """An Excel copy of a table (written to a temporary file first, like every output); text
+    that would start a formula gets a leading ``'``, as in the CSV files."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
-        frame.to_excel(tmp, index=False, sheet_name=sheet, engine="openpyxl")
+        neutralise_formulas(frame).to_excel(tmp, index=False, sheet_name=sheet, engine="openpyxl")
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
