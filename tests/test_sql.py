@@ -240,7 +240,9 @@ def test_a_table_name_holding_sql_is_refused(tmp_path, run_cli, sample_db, table
 )
 def test_a_password_in_the_url_is_refused_without_being_shown(tmp_path, run_cli, url):
     params = db_params(
-        tmp_path, url, indicators={"url": url, "table": "indicators", "password_env": "GRID_PW"}
+        tmp_path,
+        url,
+        indicators={"url": url, "table": "indicators", "password_env": "FIVECOLOR_GRID_PW"},
     )
     message = one_line_error(*run_cli("score", "--params", params))
     assert "data.indicators.url" in message or "data.stations.url" in message
@@ -287,7 +289,7 @@ def test_query_and_table_are_exclusive_and_other_parameters_refused(tmp_path, ru
         ),
         (
             {"url": "SAMPLE", "query": "DELETE FROM indicators"},
-            "the statement returns no rows; give a SELECT",
+            "data.indicators.query: give one SELECT",
         ),
         (
             {"url": "nosuchdb://fivecolor@127.0.0.1/grid", "table": "indicators"},
@@ -303,7 +305,7 @@ def test_database_problems_are_one_line(tmp_path, run_cli, sample_db, indicators
     params = db_params(tmp_path, f"sqlite:///{db}", indicators=indicators)
     message = one_line_error(*run_cli("score", "--params", params))
     assert expected in message
-    with sqlite3.connect(db) as conn:  # a statement that writes is rolled back
+    with sqlite3.connect(db) as conn:  # a statement that writes is refused
         assert conn.execute("SELECT count(*) FROM indicators").fetchone()[0] > 14000
 
 
@@ -473,8 +475,8 @@ def test_postgres_password_from_a_named_variable_never_reaches_the_manifest(
     tmp_path, postgres, monkeypatch
 ):
     monkeypatch.delenv("FIVECOLOR_DB_PASSWORD", raising=False)
-    monkeypatch.setenv("GRID_PASSWORD", PASSWORD)
-    source = {"url": postgres, "table": "indicators", "password_env": "GRID_PASSWORD"}
+    monkeypatch.setenv("FIVECOLOR_GRID_PASSWORD", PASSWORD)
+    source = {"url": postgres, "table": "indicators", "password_env": "FIVECOLOR_GRID_PASSWORD"}
     params = load_params(
         db_params(tmp_path, postgres, stations={**source, "table": "stations"}, indicators=source)
     )
