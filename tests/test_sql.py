@@ -442,6 +442,103 @@ def test_the_snapshot_holds_the_rows_that_were_scored(tmp_path, sample_db):
     assert listing["params/0"]["file"].endswith(".yaml")  # the files are snapshotted as before
 
 
+# -- a source is only read ------------------------------------------------------------------
+def _tables(db: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DROP TABLE indicators",
+        "CREATE TABLE stolen AS SELECT * FROM stations",
+        "ATTACH DATABASE 'attached.db' AS a",
+        "VACUUM INTO 'copy.db'",
+        "SELECT * FROM stations; DROP TABLE indicators",
+        "WITH x AS (SELECT 1) DELETE FROM indicators",
+        "INSERT INTO stations SELECT * FROM stations",
+        "PRAGMA writable_schema = 1",
+    ],
+)
+def test_a_writing_query_is_refused_and_changes_nothing(tmp_path, run_cli, sample_db, query):
+    db = tmp_path / "sample.db"
+    shutil.copy(sample_db, db)
+    before, digest = _tables(db), file_sha256(db)
+    url = f"sqlite:///{db}"
+    params = db_params(tmp_path, url, indicators={"url": url, "query": query})
+    message = one_line_error(*run_cli("score", "--params", params))
+    assert "data.indicators" in message
+    assert _tables(db) == before == ["indicators", "projects", "stations"]
+    assert file_sha256(db) == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.yaml", "sample.db"]
+
+
+@pytest.mark.parametrize(
+    ("query", "refusal"),
+    [
+        ("DROP TABLE indicators", "readonly database"),
+        ("CREATE TABLE stolen (a)", "readonly database"),
+        ("WITH x AS (SELECT 1) DELETE FROM indicators", "readonly database"),
+        ("ATTACH DATABASE '{folder}/attached.db' AS a", "not authorized"),
+        ("ATTACH DATABASE 'file:{folder}/rwc.db?mode=rwc' AS a", "not authorized"),
+        ("VACUUM INTO '{folder}/copy.db'", "authoriz"),
+    ],
+)
+def test_the_sqlite_connection_itself_is_read_only(tmp_path, sample_db, query, refusal):
+    """Past validation (a source built without it), the driver still refuses every write."""
+    from fivecolor.data.database import fetch
+    from fivecolor.errors import InputError
+    from fivecolor.params.model import SqlSource
+
+    db = tmp_path / "sample.db"
+    shutil.copy(sample_db, db)
+    digest = file_sha256(db)
+    source = SqlSource.model_construct(
+        url=f"sqlite:///{db}",
+        query=query.format(folder=tmp_path),
+        table=None,
+        password_env="FIVECOLOR_DB_PASSWORD",
+    )
+    with pytest.raises(InputError, match=refusal):
+        fetch(source, "indicators", "2020-05")
+    assert file_sha256(db) == digest
+    assert [p.name for p in tmp_path.iterdir()] == ["sample.db"]
+
+
+def test_a_sqlite_file_uri_cannot_ask_for_write_access(tmp_path, sample_db):
+    from fivecolor.data.database import fetch
+    from fivecolor.errors import InputError
+    from fivecolor.params.model import SqlSource
+
+    db = tmp_path / "sample.db"
+    shutil.copy(sample_db, db)
+    source = SqlSource.model_construct(
+        url=f"sqlite:///file:{db}?mode=rwc&uri=true",
+        query="DROP TABLE stations",
+        table=None,
+        password_env="FIVECOLOR_DB_PASSWORD",
+    )
+    with pytest.raises(InputError, match="readonly"):
+        fetch(source, "indicators", "2020-05")
+    assert "stations" in _tables(db)
+
+
+@pytest.mark.parametrize(
+    "variable", ["HOME", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "fivecolor_x"]
+)
+@pytest.mark.parametrize("where", ["source", "store"])
+def test_password_env_names_only_declared_variables(tmp_path, run_cli, variable, where):
+    url = "postgresql+psycopg://fivecolor@evil.example:5432/grid"
+    login = {"url": url, "password_env": variable}
+    if where == "source":
+        params = db_params(tmp_path, url, indicators={**login, "table": "indicators"})
+    else:
+        params = db_params(tmp_path, url, store=login)
+    message = one_line_error(*run_cli("score", "--params", params))
+    assert "password_env" in message and "FIVECOLOR_" in message
+
+
 # -- PostgreSQL ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def postgres(sample_db, postgres_cluster):

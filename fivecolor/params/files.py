@@ -52,6 +52,17 @@ class UniqueKeyLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode):
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python converts
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(node.value):,} characters", node.start_mark
+            ) from None
+
+
+UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", UniqueKeyLoader.construct_yaml_int)
+
 
 def _check_key(key_node: yaml.Node) -> None:
     if key_node.tag == "tag:yaml.org,2002:merge":
@@ -93,6 +104,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise InputError(path, "", f"not valid YAML ({exc})") from None
     except RecursionError:
         raise InputError(path, "", "nested too deeply") from None
+    except ValueError as exc:  # a number of more than 4300 digits, a date out of range
+        raise InputError(path, "", f"a value cannot be read ({quoted(str(exc))})") from None
     if doc is None:
         raise InputError(path, "", "the file is empty")
     if not isinstance(doc, dict):
@@ -120,8 +133,13 @@ def _resolve_store_path(doc: dict[str, Any], folder: Path, path: Path) -> dict[s
         raise InputError(
             path, "store", f"give a DuckDB file path or a mapping with url, got {quoted(store)}"
         )
-    p = Path(store).expanduser()
-    return {**doc, "store": str(p if p.is_absolute() else (folder / p).resolve())}
+    return {**doc, "store": _absolute(folder, store)}
+
+
+def _absolute(folder: Path, value: str) -> str:
+    """A path as absolute, symbolic links kept: reading it later says what a link points at
+    (nothing, a loop) instead of resolving it away here."""
+    return os.path.abspath(folder / Path(value).expanduser())
 
 
 def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[str, Any]:
@@ -141,8 +159,7 @@ def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[s
             continue
         if not isinstance(value, str) or not value.strip():
             raise InputError(path, f"data.{key}", f"give a file path as text, got {quoted(value)}")
-        p = Path(value).expanduser()
-        resolved[key] = str(p if p.is_absolute() else (folder / p).resolve())
+        resolved[key] = _absolute(folder, value)
     return {**doc, "data": resolved}
 
 
