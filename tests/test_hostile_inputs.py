@@ -767,3 +767,47 @@ def test_papermill_keeps_literal_paths(folder):
     path = f"/reports/{folder}/notebooks/overview.ipynb"
     parameters = {"period": "2020-05", "params_file": "p.yaml"}
     assert parameterize_path(literal_path(path), parameters) == path
+
+
+# -- 11. messages that name the right thing --------------------------------------------------------
+def test_an_unwritable_out_folder_is_named_by_the_file_asked_for(
+    project, run_cli, tmp_path, monkeypatch
+):
+    """The temporary file beside it is an implementation detail (root ignores file modes, so
+    the refusal is simulated)."""
+    import tempfile
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".scores.csv.abc.tmp"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    message = _one_line(
+        *run_cli("score", "--params", project.params_path, "--out", tmp_path / "scores.csv")
+    )
+    assert "scores.csv: cannot write (Permission denied)" in message
+    assert ".tmp" not in message
+
+
+def test_an_unreachable_scheduler_is_bad_input_not_a_write_failure(project, run_cli, tmp_path):
+    pytest.importorskip("distributed")
+    from conftest import free_port
+
+    address = f"tcp://127.0.0.1:{free_port()}"
+    with within(60):
+        code, _, err = run_cli(
+            "report",
+            "--params",
+            project.params_path,
+            "--out",
+            tmp_path / "reports",
+            "--executor",
+            "dask",
+            "--scheduler",
+            address,
+        )
+    # the report's progress line comes first; the error is the one last line
+    assert code == 2 and "Traceback" not in err
+    errors = [line for line in err.splitlines() if "error" in line]
+    assert errors == [err.splitlines()[-1]]
+    assert "cannot reach the Dask scheduler" in errors[0] and address in errors[0]
+    assert not (tmp_path / "reports" / REPORTED).exists()

@@ -11,11 +11,20 @@ import pandas as pd
 from fivecolor.data.formulas import neutralise_formulas
 
 
+def _temporary_beside(path: Path, suffix: str) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder; a folder that refuses it is reported under
+    the name the user gave (``path``), not the temporary name."""
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
 def atomic_write_bytes(path: Path, payload: bytes) -> Path:
     """Write ``payload`` to ``path`` so that readers see the old file or the new one, never a part."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary_beside(path, ".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -46,7 +55,7 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "scores") -> Path:
     that would start a formula gets a leading ``'``, as in the CSV files."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
+    fd, tmp = _temporary_beside(path, ".xlsx")
     os.close(fd)
     try:
         neutralise_formulas(frame).to_excel(tmp, index=False, sheet_name=sheet, engine="openpyxl")
