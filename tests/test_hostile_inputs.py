@@ -811,3 +811,23 @@ def test_an_unreachable_scheduler_is_bad_input_not_a_write_failure(project, run_
     assert errors == [err.splitlines()[-1]]
     assert "cannot reach the Dask scheduler" in errors[0] and address in errors[0]
     assert not (tmp_path / "reports" / REPORTED).exists()
+
+
+def test_a_far_cell_workbook_without_a_declared_dimension_is_measured(project, expect_bad_input):
+    """A sheet may omit its ``<dimension>``: it is then measured row by row, not trusted."""
+    import re
+    import zipfile
+
+    source = _sparse_workbook(project.root / "declared.xlsx")
+    target = project.root / "undeclared.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data, count = re.subn(rb"<dimension ref=\"[^\"]*\"\s*/>", b"", data)
+                assert count == 1
+            new.writestr(item, data)
+    params = project.with_params(lambda doc: doc["data"].update(stations="undeclared.xlsx"))
+    with within(60):
+        message = expect_bad_input(params, "undeclared.xlsx", ("sheet",))
+    assert "1,048,576 rows × 16,384 columns" in message

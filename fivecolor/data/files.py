@@ -74,12 +74,17 @@ def _decode_csv(path: Path, raw: bytes) -> str:
 
 def check_workbook_size(path: Path) -> None:
     """Refuse a workbook whose sheets declare more than :data:`MAX_SHEET_CELLS` cells, read
-    from each sheet's declared dimension before any cell is loaded."""
+    from each sheet's declared dimension before any cell is loaded (the reader keeps to that
+    range); a sheet that declares none is measured by streaming its rows."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True)
     try:
         for sheet in book.worksheets:
+            if not (sheet.max_row and sheet.max_column):
+                # no declared dimension: measure it a row at a time (read-only sheets take
+                # force=True, which the stubs, written for ordinary sheets, do not know)
+                sheet.calculate_dimension(force=True)  # pyright: ignore[reportCallIssue]
             rows, columns = sheet.max_row or 0, sheet.max_column or 0
             if rows * columns > MAX_SHEET_CELLS:
                 raise InputError(
