@@ -90,7 +90,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(path, "", f"cannot read ({exc.strerror})") from None
     try:
-        node = check_yaml_bounds(text, UniqueKeyLoader)
+        node = check_yaml_bounds(text, UniqueKeyLoader, path)
         loader = UniqueKeyLoader("")
         try:
             doc = None if node is None else loader.construct_document(node)

@@ -91,7 +91,7 @@ def read_bounded_text(path: Path, max_bytes: int, what: str = "file") -> str:
         raise InputError(path, "", f"not UTF-8 text; save the {what} as UTF-8") from None
 
 
-def check_yaml_bounds(text: str, loader: type[yaml.SafeLoader]) -> yaml.Node | None:
+def check_yaml_bounds(text: str, loader: type[yaml.SafeLoader], source: Path) -> yaml.Node | None:
     """The document's node graph, once its nesting (at most :data:`MAX_DEPTH`) and its size
     with aliases expanded (at most :data:`MAX_YAML_NODES`) are known to be small.
 
@@ -103,23 +103,25 @@ def check_yaml_bounds(text: str, loader: type[yaml.SafeLoader]) -> yaml.Node | N
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep")
+                raise InputError(source, "", f"nested more than {MAX_DEPTH} levels deep")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
     node = yaml.compose(text, Loader=loader)
-    if node is not None and _expanded_size(node, {}) > MAX_YAML_NODES:
-        raise yaml.YAMLError(
+    if node is not None and _expanded_size(node, {}, source) > MAX_YAML_NODES:
+        raise InputError(
+            source,
+            "",
             f"aliases (*name) expand it to more than {MAX_YAML_NODES:,} values; write the "
-            "values out, or reuse fewer"
+            "values out, or reuse fewer",
         )
     return node
 
 
-def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], source: Path) -> int:
     """Nodes under ``node`` with every alias expanded, each shared node counted once (memo)."""
     key = id(node)
     if sizes.get(key) == 0:  # met again while counting it: an alias inside its own anchor
-        raise yaml.YAMLError("an alias (*name) refers to the value that holds it")
+        raise InputError(source, "", "an alias (*name) refers to the value that holds it")
     if key not in sizes:
         sizes[key] = 0
         if isinstance(node, yaml.MappingNode):
@@ -128,5 +130,5 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
             children = list(node.value)
         else:
             children = []
-        sizes[key] = 1 + sum(_expanded_size(child, sizes) for child in children)
+        sizes[key] = 1 + sum(_expanded_size(child, sizes, source) for child in children)
     return sizes[key]
