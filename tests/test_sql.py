@@ -589,6 +589,51 @@ def test_postgres_password_from_a_named_variable_never_reaches_the_manifest(
     assert len(saved) == int(data.values.size - pd.isna(data.values).sum())
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DROP TABLE stations",
+        "CREATE TABLE stolen AS SELECT * FROM stations",
+        "WITH gone AS (DELETE FROM stations RETURNING *) SELECT * FROM gone",
+        "SELECT 1; DROP TABLE stations",
+    ],
+)
+def test_postgres_runs_sources_in_read_only_transactions(postgres, monkeypatch, query):
+    """Past validation (a source built without it), the server itself refuses every write."""
+    from fivecolor.data.database import fetch
+    from fivecolor.errors import InputError
+    from fivecolor.params.model import SqlSource
+
+    monkeypatch.setenv("FIVECOLOR_DB_PASSWORD", PASSWORD)
+    source = SqlSource.model_construct(
+        url=postgres, query=query, table=None, password_env="FIVECOLOR_DB_PASSWORD"
+    )
+    with pytest.raises(InputError, match=r"read-only transaction|cannot insert multiple"):
+        fetch(source, "stations", "2020-05")
+    rows = fetch(
+        SqlSource.model_construct(
+            url=postgres,
+            query="SELECT count(*) AS n FROM stations",
+            table=None,
+            password_env="FIVECOLOR_DB_PASSWORD",
+        ),
+        "stations",
+        "2020-05",
+    )
+    assert int(rows["n"].iloc[0]) > 0
+    names = fetch(
+        SqlSource.model_construct(
+            url=postgres,
+            query="SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+            table=None,
+            password_env="FIVECOLOR_DB_PASSWORD",
+        ),
+        "stations",
+        "2020-05",
+    )
+    assert sorted(names["tablename"]) == ["indicators", "stations"]
+
+
 @pytest.mark.parametrize("password", ["wrong-password", None])
 def test_postgres_wrong_password_is_one_line(tmp_path, run_cli, postgres, monkeypatch, password):
     if password is None:
