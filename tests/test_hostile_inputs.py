@@ -831,3 +831,14 @@ def test_a_far_cell_workbook_without_a_declared_dimension_is_measured(project, e
     with within(60):
         message = expect_bad_input(params, "undeclared.xlsx", ("sheet",))
     assert "1,048,576 rows × 16,384 columns" in message
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a\x1b[2Jb.yaml", "bell\x07.yaml", "title\x1b]0;owned\x07.yaml"],
+    ids=["clear", "bell", "title"],
+)
+def test_terminal_escapes_in_a_path_are_shown_escaped(tmp_path, run_cli, name):
+    message = _one_line(*run_cli("score", "--params", tmp_path / name))
+    assert "\x1b" not in message and "\x07" not in message
+    assert name.encode("unicode_escape").decode() in message
