@@ -23,10 +23,12 @@ class _Parser(argparse.ArgumentParser):
 def _period(text: str) -> str:
     import re
 
-    from fivecolor.params import PERIOD_PATTERN
+    from fivecolor.params.model import PERIOD_HINT, PERIOD_PATTERN
 
     if not re.match(PERIOD_PATTERN, text):
-        raise argparse.ArgumentTypeError(f"period {text!r} is not a month written YYYY-MM")
+        raise argparse.ArgumentTypeError(
+            f"period {text!r} is not a month written YYYY-MM{PERIOD_HINT}"
+        )
     return text
 
 
@@ -192,6 +194,27 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _sample_count(text: str) -> int:
+    """A Monte Carlo sample count: at least 16, at most the parameters' bound."""
+    from fivecolor.params.model import MAX_SAMPLES
+
+    value = _positive_int(text)
+    if not 16 <= value <= MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"give 16 to {MAX_SAMPLES:,} samples, got {value:,}")
+    return value
+
+
+def _scheduler_address(text: str) -> str:
+    """A Dask scheduler address, ``tcp://host:port`` (or ``host:port``)."""
+    import re
+
+    if not re.fullmatch(r"((tcp|tls|inproc|ucx|ws|wss)://)?[\w.\-\[\]:]+:\d{1,5}", text):
+        raise argparse.ArgumentTypeError(
+            f"{text[:80]!r} is not a scheduler address; write e.g. tcp://host:8786"
+        )
+    return text
 
 
 def cmd_weights(args) -> int:
@@ -365,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens = parsers["sensitivity"]
     sens.add_argument(
         "--samples",
-        type=_positive_int,
+        type=_sample_count,
         help="Monte Carlo samples (default: the parameters' sensitivity.samples)",
     )
     sens.add_argument("--out", type=Path, help="CSV file to write (default: standard output)")
@@ -404,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--scheduler",
         metavar="ADDR",
+        type=_scheduler_address,
         default=None,
         help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --workers)",
     )

@@ -3,7 +3,20 @@ wording for an optional dependency that is not installed."""
 
 from __future__ import annotations
 
+import re
 from os import PathLike
+
+#: Characters a terminal would act on (escape sequences, bells, NUL...) or that end a line in
+#: JavaScript; a message shows them as escapes.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _shown(text: str, collapse: bool = False) -> str:
+    """``text`` with control characters escaped (``\\x1b``); with ``collapse``, whitespace runs
+    (line breaks included) first become one space."""
+    if collapse:
+        text = " ".join(text.split())
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 class InputError(Exception):
@@ -20,9 +33,10 @@ class InputError(Exception):
     """
 
     def __init__(self, source: str | PathLike[str], where: str, problem: str) -> None:
-        self.source = str(source)
-        self.where = where
-        self.problem = " ".join(str(problem).split())  # one line, whatever the cause said
+        # one line, whatever the cause said, and nothing a terminal would act on
+        self.source = _shown(str(source))
+        self.where = _shown(where)
+        self.problem = _shown(str(problem), collapse=True)
         super().__init__(self.message)
 
     @property

@@ -527,7 +527,7 @@ def test_load_boundaries_errors_name_the_file(tmp_path, content, problem):
 
 def test_load_boundaries_missing_file(tmp_path):
     path = tmp_path / "absent.geojson"
-    with pytest.raises(ValueError, match=r"absent\.geojson: cannot read the file"):
+    with pytest.raises(ValueError, match=r"absent\.geojson: GeoJSON file not found"):
         geo.load_boundaries(path, ["A"])
 
 

@@ -18,7 +18,7 @@ import pytest
 from fivecolor.site.build import build_month
 
 from browser import CHROMIUM, CHROMIUM_ARGS, _offline_router, browser_missing_reason
-from conftest import STATIONS, Project
+from conftest import CATALOGUE, STATIONS, Project
 
 pytestmark = pytest.mark.slow
 
@@ -31,16 +31,30 @@ HOSTILE = {"NB01": SCRIPT, "NB02": CLOSE_SCRIPT, "NB03": IMG, "NB04": QUOTE}
 LABEL = CLOSE_SCRIPT + IMG  # the safety_production indicator's label
 DEPARTMENT = SCRIPT + "安全监察部"
 TITLE = SCRIPT + "五色地图 [/]"
+#: Names a spreadsheet would run as formulas, and one with a line separator (which ends a
+#: line in JavaScript): neutralised in the tables, cleaned at validation.
+SPREADSHEET = {
+    "NB05": '=HYPERLINK("http://evil.example/x","click")',
+    "NB06": "\t=cmd|' /C calc'!A0",
+    "NB07": "余姚\u2028供电所",
+}
+#: A second indicator's label with a line separator: every page's charts must still draw.
+SEPARATED_LABEL = "供电\u2028可靠率"
 
 
 def _hostile_project(root: Path) -> tuple[Project, Path]:
     stations = STATIONS.copy()
-    stations["name"] = stations["station_id"].map(HOSTILE).fillna(stations["name"])
+    names = {**HOSTILE, **SPREADSHEET}
+    stations["name"] = stations["station_id"].map(names).fillna(stations["name"])
     project = Project(root, stations=stations)
+    second = list(CATALOGUE)[1]
 
     def change(doc: dict) -> None:
         doc["title"] = {"zh": TITLE, "en": TITLE}
-        doc["indicators"] = {"safety_production": {"label": {"zh": LABEL, "en": LABEL}}}
+        doc["indicators"] = {
+            "safety_production": {"label": {"zh": LABEL, "en": LABEL}},
+            second: {"label": {"zh": SEPARATED_LABEL, "en": SEPARATED_LABEL}},
+        }
         doc["departments"] = {"safety_supervision": {"zh": DEPARTMENT, "en": DEPARTMENT}}
 
     return project, project.with_params(change, name="hostile.yaml")
@@ -62,6 +76,7 @@ def _pages(month: Path) -> dict[str, Path]:
         "station-close-script": month / "stations" / "NB02.html",
         "station-img": month / "stations" / "NB03.html",
         "station-quote": month / "stations" / "NB04.html",
+        "station-line-separator": month / "stations" / "NB07.html",
         "sensitivity": month / "sensitivity.html",
         "widget": month / "widget.html",
         "months": month.parent / "index.html",
@@ -107,6 +122,28 @@ def test_a_scores_table_keeps_the_names_verbatim(hostile_site):
     assert dict(zip(scores["station_id"], scores["name"], strict=True)) | HOSTILE == dict(
         zip(scores["station_id"], scores["name"], strict=True)
     )
+
+
+def test_the_published_tables_hold_no_formula_and_no_separator(hostile_site):
+    """scores.xlsx has no formula cell, scores.csv and actions/*.csv no cell a spreadsheet runs;
+    the names are there, with the OWASP prefix; no table holds U+2028."""
+    import openpyxl
+    import pandas as pd
+
+    _, month = hostile_site
+    sheet = openpyxl.load_workbook(month / "scores.xlsx").active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert "'" + SPREADSHEET["NB05"] in texts
+    assert "'=cmd|' /C calc'!A0" in texts and "余姚 供电所" in texts
+    assert [c.value for c in cells if c.data_type == "n" and c.value is not None]  # numbers stay
+    for path in [month / "scores.csv", *sorted((month / "actions").glob("*.csv"))]:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        stacked = frame.stack()
+        assert not stacked.str.match(r"^[=+@\t\r]").any(), path.name
+        assert not stacked.str.contains("\u2028").any(), path.name
 
 
 @pytest.mark.skipif(browser_missing_reason() is not None, reason=str(browser_missing_reason()))

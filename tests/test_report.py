@@ -116,6 +116,41 @@ def test_an_unchanged_rerun_reuses_the_month(site, capsys):
     assert (month / "manifest.json").stat().st_mtime_ns == before
 
 
+def test_a_reused_month_missing_a_page_is_rebuilt_with_the_reason(site, capsys):
+    project, reports, month = site
+    page = month / "stations" / "NB03.html"
+    page.unlink()
+    capsys.readouterr()
+    build_month(project.params_path, reports_dir=reports, workers=2, progress=False)
+    err = " ".join(capsys.readouterr().err.split())
+    assert "stations/NB03.html missing from the published month" in err
+    assert "reusing" not in err
+    assert page.is_file()
+
+
+def test_braces_in_the_project_site_and_notebook_folders_stay_literal(tmp_path):
+    """Papermill formats its paths with the notebook's parameters: ``{period}`` would send an
+    executed notebook elsewhere and ``{x}`` fail every notebook, were the paths not literal."""
+    root = tmp_path / "checkout{x}"
+    root.mkdir()
+    project = Project(root)
+    notebooks = shutil.copytree(notebooks_dir(), tmp_path / "nb{period}")
+    reports = tmp_path / "out{period}{x}"
+    month = build_month(
+        project.params_path,
+        reports_dir=reports,
+        notebooks_dir=notebooks,
+        workers=2,
+        progress=False,
+    )
+    assert month == reports / "2020-05"
+    assert (month / "index.html").is_file() and (month / "stations" / "NB08.html").is_file()
+    assert (month / "notebooks" / "overview.ipynb").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["checkout{x}", "nb{period}", "out{period}{x}"]
+    )
+
+
 def test_a_comment_reordered_keys_or_a_saved_notebook_reuse_the_month(site, tmp_path, capsys):
     project, reports, month = site
     before = (month / "manifest.json").stat().st_mtime_ns

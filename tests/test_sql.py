@@ -240,7 +240,9 @@ def test_a_table_name_holding_sql_is_refused(tmp_path, run_cli, sample_db, table
 )
 def test_a_password_in_the_url_is_refused_without_being_shown(tmp_path, run_cli, url):
     params = db_params(
-        tmp_path, url, indicators={"url": url, "table": "indicators", "password_env": "GRID_PW"}
+        tmp_path,
+        url,
+        indicators={"url": url, "table": "indicators", "password_env": "FIVECOLOR_GRID_PW"},
     )
     message = one_line_error(*run_cli("score", "--params", params))
     assert "data.indicators.url" in message or "data.stations.url" in message
@@ -287,7 +289,7 @@ def test_query_and_table_are_exclusive_and_other_parameters_refused(tmp_path, ru
         ),
         (
             {"url": "SAMPLE", "query": "DELETE FROM indicators"},
-            "the statement returns no rows; give a SELECT",
+            "data.indicators.query: give one SELECT",
         ),
         (
             {"url": "nosuchdb://fivecolor@127.0.0.1/grid", "table": "indicators"},
@@ -303,7 +305,7 @@ def test_database_problems_are_one_line(tmp_path, run_cli, sample_db, indicators
     params = db_params(tmp_path, f"sqlite:///{db}", indicators=indicators)
     message = one_line_error(*run_cli("score", "--params", params))
     assert expected in message
-    with sqlite3.connect(db) as conn:  # a statement that writes is rolled back
+    with sqlite3.connect(db) as conn:  # a statement that writes is refused
         assert conn.execute("SELECT count(*) FROM indicators").fetchone()[0] > 14000
 
 
@@ -440,6 +442,103 @@ def test_the_snapshot_holds_the_rows_that_were_scored(tmp_path, sample_db):
     assert listing["params/0"]["file"].endswith(".yaml")  # the files are snapshotted as before
 
 
+# -- a source is only read ------------------------------------------------------------------
+def _tables(db: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DROP TABLE indicators",
+        "CREATE TABLE stolen AS SELECT * FROM stations",
+        "ATTACH DATABASE 'attached.db' AS a",
+        "VACUUM INTO 'copy.db'",
+        "SELECT * FROM stations; DROP TABLE indicators",
+        "WITH x AS (SELECT 1) DELETE FROM indicators",
+        "INSERT INTO stations SELECT * FROM stations",
+        "PRAGMA writable_schema = 1",
+    ],
+)
+def test_a_writing_query_is_refused_and_changes_nothing(tmp_path, run_cli, sample_db, query):
+    db = tmp_path / "sample.db"
+    shutil.copy(sample_db, db)
+    before, digest = _tables(db), file_sha256(db)
+    url = f"sqlite:///{db}"
+    params = db_params(tmp_path, url, indicators={"url": url, "query": query})
+    message = one_line_error(*run_cli("score", "--params", params))
+    assert "data.indicators" in message
+    assert _tables(db) == before == ["indicators", "projects", "stations"]
+    assert file_sha256(db) == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.yaml", "sample.db"]
+
+
+@pytest.mark.parametrize(
+    ("query", "refusal"),
+    [
+        ("DROP TABLE indicators", "readonly database"),
+        ("CREATE TABLE stolen (a)", "readonly database"),
+        ("WITH x AS (SELECT 1) DELETE FROM indicators", "readonly database"),
+        ("ATTACH DATABASE '{folder}/attached.db' AS a", "not authorized"),
+        ("ATTACH DATABASE 'file:{folder}/rwc.db?mode=rwc' AS a", "not authorized"),
+        ("VACUUM INTO '{folder}/copy.db'", "authoriz"),
+    ],
+)
+def test_the_sqlite_connection_itself_is_read_only(tmp_path, sample_db, query, refusal):
+    """Past validation (a source built without it), the driver still refuses every write."""
+    from fivecolor.data.database import fetch
+    from fivecolor.errors import InputError
+    from fivecolor.params.model import SqlSource
+
+    db = tmp_path / "sample.db"
+    shutil.copy(sample_db, db)
+    digest = file_sha256(db)
+    source = SqlSource.model_construct(
+        url=f"sqlite:///{db}",
+        query=query.format(folder=tmp_path),
+        table=None,
+        password_env="FIVECOLOR_DB_PASSWORD",
+    )
+    with pytest.raises(InputError, match=refusal):
+        fetch(source, "indicators", "2020-05")
+    assert file_sha256(db) == digest
+    assert [p.name for p in tmp_path.iterdir()] == ["sample.db"]
+
+
+def test_a_sqlite_file_uri_cannot_ask_for_write_access(tmp_path, sample_db):
+    from fivecolor.data.database import fetch
+    from fivecolor.errors import InputError
+    from fivecolor.params.model import SqlSource
+
+    db = tmp_path / "sample.db"
+    shutil.copy(sample_db, db)
+    source = SqlSource.model_construct(
+        url=f"sqlite:///file:{db}?mode=rwc&uri=true",
+        query="DROP TABLE stations",
+        table=None,
+        password_env="FIVECOLOR_DB_PASSWORD",
+    )
+    with pytest.raises(InputError, match="readonly"):
+        fetch(source, "indicators", "2020-05")
+    assert "stations" in _tables(db)
+
+
+@pytest.mark.parametrize(
+    "variable", ["HOME", "AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "fivecolor_x"]
+)
+@pytest.mark.parametrize("where", ["source", "store"])
+def test_password_env_names_only_declared_variables(tmp_path, run_cli, variable, where):
+    url = "postgresql+psycopg://fivecolor@evil.example:5432/grid"
+    login = {"url": url, "password_env": variable}
+    if where == "source":
+        params = db_params(tmp_path, url, indicators={**login, "table": "indicators"})
+    else:
+        params = db_params(tmp_path, url, store=login)
+    message = one_line_error(*run_cli("score", "--params", params))
+    assert "password_env" in message and "FIVECOLOR_" in message
+
+
 # -- PostgreSQL ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def postgres(sample_db, postgres_cluster):
@@ -473,8 +572,8 @@ def test_postgres_password_from_a_named_variable_never_reaches_the_manifest(
     tmp_path, postgres, monkeypatch
 ):
     monkeypatch.delenv("FIVECOLOR_DB_PASSWORD", raising=False)
-    monkeypatch.setenv("GRID_PASSWORD", PASSWORD)
-    source = {"url": postgres, "table": "indicators", "password_env": "GRID_PASSWORD"}
+    monkeypatch.setenv("FIVECOLOR_GRID_PASSWORD", PASSWORD)
+    source = {"url": postgres, "table": "indicators", "password_env": "FIVECOLOR_GRID_PASSWORD"}
     params = load_params(
         db_params(tmp_path, postgres, stations={**source, "table": "stations"}, indicators=source)
     )
@@ -488,6 +587,51 @@ def test_postgres_password_from_a_named_variable_never_reaches_the_manifest(
     assert manifest["indicators"]["path"] == f"{postgres} (table indicators)"
     saved = pd.read_parquet(tmp_path / "inputs" / "indicators-database.parquet")
     assert len(saved) == int(data.values.size - pd.isna(data.values).sum())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DROP TABLE stations",
+        "CREATE TABLE stolen AS SELECT * FROM stations",
+        "WITH gone AS (DELETE FROM stations RETURNING *) SELECT * FROM gone",
+        "SELECT 1; DROP TABLE stations",
+    ],
+)
+def test_postgres_runs_sources_in_read_only_transactions(postgres, monkeypatch, query):
+    """Past validation (a source built without it), the server itself refuses every write."""
+    from fivecolor.data.database import fetch
+    from fivecolor.errors import InputError
+    from fivecolor.params.model import SqlSource
+
+    monkeypatch.setenv("FIVECOLOR_DB_PASSWORD", PASSWORD)
+    source = SqlSource.model_construct(
+        url=postgres, query=query, table=None, password_env="FIVECOLOR_DB_PASSWORD"
+    )
+    with pytest.raises(InputError, match=r"read-only transaction|cannot insert multiple"):
+        fetch(source, "stations", "2020-05")
+    rows = fetch(
+        SqlSource.model_construct(
+            url=postgres,
+            query="SELECT count(*) AS n FROM stations",
+            table=None,
+            password_env="FIVECOLOR_DB_PASSWORD",
+        ),
+        "stations",
+        "2020-05",
+    )
+    assert int(rows["n"].iloc[0]) > 0
+    names = fetch(
+        SqlSource.model_construct(
+            url=postgres,
+            query="SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+            table=None,
+            password_env="FIVECOLOR_DB_PASSWORD",
+        ),
+        "stations",
+        "2020-05",
+    )
+    assert sorted(names["tablename"]) == ["indicators", "stations"]
 
 
 @pytest.mark.parametrize("password", ["wrong-password", None])

@@ -6,6 +6,9 @@ that Parquet file is what a report snapshots into its ``inputs/`` folder: the mo
 rebuilt after the database has changed. The password comes from an environment variable and
 never appears in a message, a finding or the manifest; the reported month is a bound
 parameter, never pasted into SQL text.
+
+A source is only read: a SQLite file is opened through a ``mode=ro`` URI (and may attach no
+other database), a PostgreSQL connection runs read-only transactions.
 """
 
 from __future__ import annotations
@@ -154,10 +157,11 @@ def _engine(source: SqlSource, where: str, place: str):
             and not Path(database).is_file()
         ):
             raise InputError(where, place, f"database file not found: {database}")
+        url = _sqlite_read_only(url)
     elif backend in _TIMEOUT_BACKENDS:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT
     try:
-        return create_engine(url, connect_args=connect_args, poolclass=NullPool)
+        engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
     except NoSuchModuleError:
         raise InputError(
             where,
@@ -179,6 +183,40 @@ def _engine(source: SqlSource, where: str, place: str):
         ) from None
     except (ArgumentError, TypeError, ValueError) as exc:
         raise InputError(where, place, f"cannot use this URL ({exc})") from None
+    if backend == "sqlite":
+        from sqlalchemy import event
+
+        event.listen(engine, "connect", _refuse_attach)
+    elif backend == "postgresql":
+        engine = engine.execution_options(postgresql_readonly=True)
+    return engine
+
+
+def _sqlite_read_only(url):
+    """The SQLite URL as a ``file:`` URI with ``mode=ro``: the driver refuses any write."""
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        return url
+    # a file: URI keeps its path, not its flags (mode=rwc would allow writing)
+    uri = (
+        database.split("?", 1)[0]
+        if database.startswith("file:")
+        else Path(database).resolve().as_uri()
+    )
+    return url.set(database=uri, query={"mode": "ro", "uri": "true"})
+
+
+def _refuse_attach(dbapi_connection, _record) -> None:
+    """Deny ATTACH and DETACH (an attached file would be created and written) on a new
+    SQLite connection; everything a SELECT needs stays allowed."""
+    import sqlite3
+
+    denied = (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH)
+
+    def authorise(action: int, *_args) -> int:
+        return sqlite3.SQLITE_DENY if action in denied else sqlite3.SQLITE_OK
+
+    dbapi_connection.set_authorizer(authorise)
 
 
 def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
@@ -236,7 +274,7 @@ def _fetch(source: SqlSource, key: str, period: str) -> pd.DataFrame:
             raise InputError(
                 where, place, f"cannot connect to the database: {_first_line(exc)}"
             ) from None
-        # the connection's transaction is rolled back on close: a statement that writes is undone
+        # read-only (see _engine); the transaction is also rolled back on close
         with connection:
             try:
                 result = connection.execute(stmt, parameters)

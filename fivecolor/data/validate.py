@@ -17,6 +17,7 @@ import pandas as pd
 
 from fivecolor.data.files import SourceName, row_label
 from fivecolor.params import PERIOD_PATTERN, STATION_ID_PATTERN, MissingPolicy, Params
+from fivecolor.params.model import UNPRINTABLE_PATTERN
 
 FINDING_COLUMNS = (
     "severity",
@@ -105,6 +106,13 @@ class Findings:
         return pd.DataFrame(self.rows, columns=list(FINDING_COLUMNS))
 
 
+def clean_text(values: pd.Series) -> pd.Series:
+    """Names as shown: control characters (NUL, tab, escape sequences...) and the line
+    separators U+2028/U+2029 become one space, surrounding spaces dropped; empty cells ``""``."""
+    text = values.astype("string").fillna("")
+    return text.str.replace(UNPRINTABLE_PATTERN + "+", " ", regex=True).str.strip()
+
+
 def to_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Numbers from a column as typed by people: returns (float values, mask of unreadable cells).
 
@@ -155,7 +163,7 @@ def check_stations(
         "station_id",
         lambda r: f"station id {r['station_id']!r} appears more than once",
     )
-    names = out["name"].astype("string").fillna("").str.strip()
+    names = clean_text(out["name"])
     findings.add_rows(
         "error",
         path,
@@ -165,7 +173,7 @@ def check_stations(
         lambda r: "the station has no name",
     )
     out["name"] = names
-    out["county"] = out["county"].astype("string").fillna("").str.strip()
+    out["county"] = clean_text(out["county"])
     for column, low, high in (("lat", -90, 90), ("lon", -180, 180), ("staff", 0, 1e6)):
         numbers, unreadable = to_numbers(out[column])
         findings.add_rows(
@@ -192,6 +200,21 @@ def check_stations(
     return out.loc[keep].set_index("station_id").sort_index()
 
 
+def _ascii_digits(column: pd.Series) -> pd.Series:
+    """A categorical column of months with full-width digits converted (NFKC, as values are):
+    ``２０２０-05`` is the month ``2020-05``. Other digits (Arabic-Indic...) stay, and fail the
+    YYYY-MM check, which takes ASCII digits only."""
+    labels = column.cat.categories.astype(str)
+    converted = labels.map(lambda c: unicodedata.normalize("NFKC", c).strip())
+    if converted.equals(labels):
+        return column
+    categories = converted.unique()
+    codes = np.append(categories.get_indexer(converted), -1)[column.cat.codes.to_numpy()]
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories), index=column.index, name=column.name
+    )
+
+
 def _label_mask(column: pd.Series, test) -> np.ndarray:
     """``test`` applied to each distinct label of a categorical column, spread back to its rows."""
     ok = np.asarray(test(column.cat.categories), dtype=bool)
@@ -216,6 +239,7 @@ def check_indicators(
     for column in ("period", "station_id", "indicator"):
         if not isinstance(out[column].dtype, pd.CategoricalDtype):
             out[column] = out[column].astype("string").str.strip().astype("category")
+    out["period"] = _ascii_digits(out["period"])
     bad_period = ~_label_mask(out["period"], lambda c: c.astype(str).str.fullmatch(PERIOD_PATTERN))
     findings.add_rows(
         "error",

@@ -14,19 +14,37 @@ from typing import Any
 import yaml
 
 from fivecolor.errors import InputError
+from fivecolor.params.limits import (
+    MAX_PARAMS_BYTES,
+    check_yaml_bounds,
+    quoted,
+    read_bounded_text,
+    regular_file,
+)
 from fivecolor.params.model import DATA_ROLES, SQL_DATA_KEYS, STORE_SOURCE, Params, validate
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
     """Safe loading (no object construction) that refuses a key written twice instead of
-    keeping the last; a subclass words the refusal with ``duplicate_message``."""
+    keeping the last, a key that is not text (``no:`` is read as false, ``? [a, b]`` is a
+    list) and merge keys (``<<``); a subclass words the refusal of a repeated key with
+    ``duplicate_message``."""
 
     duplicate_message = "duplicate key {key!r}"
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False):
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            _check_key(key_node)
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key_node.value!r} is read as {key!r}, not as text; "
+                    f'quote it ("{key_node.value}":)',
+                    key_node.start_mark,
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, self.duplicate_message.format(key=key), key_node.start_mark
@@ -34,25 +52,60 @@ class UniqueKeyLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_int(self, node: yaml.ScalarNode):
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python converts
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(node.value):,} characters", node.start_mark
+            ) from None
+
+
+UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", UniqueKeyLoader.construct_yaml_int)
+
+
+def _check_key(key_node: yaml.Node) -> None:
+    if key_node.tag == "tag:yaml.org,2002:merge":
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            "merge keys (<<) are not supported; write the keys out, or build on another "
+            "file with extends:",
+            key_node.start_mark,
+        )
+    if not isinstance(key_node, yaml.ScalarNode):
+        raise yaml.constructor.ConstructorError(
+            None, None, "a key must be text, not a list or a mapping", key_node.start_mark
+        )
+
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read one YAML mapping safely; any problem is an :class:`InputError` naming the file and line."""
+    """Read one YAML mapping safely; any problem is an :class:`InputError` naming the file and line.
+
+    The file must be a regular file of at most :data:`MAX_PARAMS_BYTES`, nested at most
+    ``MAX_DEPTH`` levels and small with its aliases expanded (:mod:`fivecolor.params.limits`).
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "", "not UTF-8 text; save the parameter file as UTF-8") from None
+        text = read_bounded_text(path, MAX_PARAMS_BYTES, "parameter file")
     except OSError as exc:
         raise InputError(path, "", f"cannot read ({exc.strerror})") from None
     try:
-        doc = yaml.load(text, Loader=UniqueKeyLoader)
+        node = check_yaml_bounds(text, UniqueKeyLoader, path)
+        loader = UniqueKeyLoader("")
+        try:
+            doc = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else ""
         raise InputError(path, where, f"{exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"not valid YAML ({exc})") from None
+    except RecursionError:
+        raise InputError(path, "", "nested too deeply") from None
+    except ValueError as exc:  # a number of more than 4300 digits, a date out of range
+        raise InputError(path, "", f"a value cannot be read ({quoted(str(exc))})") from None
     if doc is None:
         raise InputError(path, "", "the file is empty")
     if not isinstance(doc, dict):
@@ -78,10 +131,15 @@ def _resolve_store_path(doc: dict[str, Any], folder: Path, path: Path) -> dict[s
         return doc  # a server store (or none): validation checks it
     if not isinstance(store, str) or not store.strip():
         raise InputError(
-            path, "store", f"give a DuckDB file path or a mapping with url, got {store!r}"
+            path, "store", f"give a DuckDB file path or a mapping with url, got {quoted(store)}"
         )
-    p = Path(store).expanduser()
-    return {**doc, "store": str(p if p.is_absolute() else (folder / p).resolve())}
+    return {**doc, "store": _absolute(folder, store)}
+
+
+def _absolute(folder: Path, value: str) -> str:
+    """A path as absolute, symbolic links kept: reading it later says what a link points at
+    (nothing, a loop) instead of resolving it away here."""
+    return os.path.abspath(folder / Path(value).expanduser())
 
 
 def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[str, Any]:
@@ -100,9 +158,8 @@ def _resolve_data_paths(doc: dict[str, Any], folder: Path, path: Path) -> dict[s
             resolved[key] = _resolve_sqlite_file(value, folder)
             continue
         if not isinstance(value, str) or not value.strip():
-            raise InputError(path, f"data.{key}", f"give a file path as text, got {value!r}")
-        p = Path(value).expanduser()
-        resolved[key] = str(p if p.is_absolute() else (folder / p).resolve())
+            raise InputError(path, f"data.{key}", f"give a file path as text, got {quoted(value)}")
+        resolved[key] = _absolute(folder, value)
     return {**doc, "data": resolved}
 
 
@@ -138,6 +195,7 @@ def _read_layer(path: Path) -> tuple[dict[str, Any], Any]:
 
 def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
     """The files of ``path``'s ``extends`` chain with their documents, the named file first."""
+    regular_file(path, "parameter file")  # before resolve(), which fails on a loop of links
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
@@ -146,9 +204,11 @@ def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dic
     if parent is None:
         return [(path, doc)]
     if not isinstance(parent, str):
-        raise InputError(path, "extends", f"give one file name, got {parent!r}")
+        raise InputError(path, "extends", f"give one file name, got {quoted(parent)}")
     base_path = path.parent / parent
-    if not base_path.is_file():  # blame the file that names it, not a path the user never wrote
+    if (
+        not base_path.exists() and not base_path.is_symlink()
+    ):  # blame the file that names it, not a path the user never wrote
         raise InputError(
             path, "extends", f"{parent!r} not found (read from the folder {path.parent})"
         )

@@ -24,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    FiniteFloat,
     PrivateAttr,
     Tag,
     ValidationError,
@@ -33,14 +34,31 @@ from pydantic import (
 )
 
 from fivecolor.errors import InputError
+from fivecolor.params.limits import quoted
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+#: A month, YYYY-MM in ASCII digits (``\\d`` would also take full-width and Arabic-Indic
+#: digits), between 1900 and 2099 (what dates in pandas and in spreadsheets can hold).
+PERIOD_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
+PERIOD_HINT = " (ASCII digits, 1900-2099)"
+#: Characters no name or label keeps: control characters (NUL, tab, line breaks, terminal
+#: escape sequences) and the line and paragraph separators U+2028/U+2029 (which end a line
+#: in JavaScript); each run becomes one space.
+UNPRINTABLE_PATTERN = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
+#: Scores lie on 0..100; cut-offs must too.
+SCORE_RANGE = (0.0, 100.0)
+#: Weights are relative; this bound keeps their sums and products finite.
+MAX_WEIGHT = 1e6
+#: Monte Carlo draws at most (memory grows with stations × indicators × samples).
+MAX_SAMPLES = 100_000
 STATION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 #: The data tables that may also come from a database (a mapping with ``url`` instead of a path).
 SQL_DATA_KEYS = ("stations", "indicators")
 #: A table a SQL source names: a plain identifier, optionally ``schema.table``.
 TABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$"
 DEFAULT_PASSWORD_ENV = "FIVECOLOR_DB_PASSWORD"
+#: A password is read only from a variable declared for it by this prefix: a parameter file
+#: cannot send another secret of the environment (a token, a cloud key) to a server it names.
+PASSWORD_ENV_PREFIX = "FIVECOLOR_"
 
 
 class Normalisation(str, Enum):
@@ -74,11 +92,21 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
+def clean_text(text: str) -> str:
+    """``text`` without control characters or line separators (each run one space), stripped."""
+    return re.sub(UNPRINTABLE_PATTERN + "+", " ", text).strip()
+
+
 class Label(_Frozen):
-    """A label in both report languages."""
+    """A label in both report languages (control characters and line separators cleaned)."""
 
     zh: str
     en: str
+
+    @field_validator("zh", "en")
+    @classmethod
+    def _printable(cls, v: str):
+        return clean_text(v)
 
 
 class IndicatorSpec(_Frozen):
@@ -87,10 +115,10 @@ class IndicatorSpec(_Frozen):
     label: Label
     unit: str | Label = ""
     direction: Literal["higher", "lower"]
-    goalposts: tuple[float, float]
+    goalposts: tuple[FiniteFloat, FiniteFloat]
     transform: Literal["none", "log"] = "none"
-    valid: tuple[float, float]
-    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    valid: tuple[FiniteFloat, FiniteFloat]
+    weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False)
     group: str | None = None
     department: str | None = None
     aliases: tuple[str, ...] = Field(
@@ -98,6 +126,11 @@ class IndicatorSpec(_Frozen):
         description="other column headers or names that mean this indicator in imported "
         "workbooks (besides its key and its zh and en labels)",
     )
+
+    @field_validator("unit")
+    @classmethod
+    def _printable_unit(cls, v: str | Label):
+        return clean_text(v) if isinstance(v, str) else v
 
     def unit_in(self, language: str) -> str:
         """The unit in a report language (a plain string serves both)."""
@@ -148,7 +181,7 @@ class Group(_Frozen):
     """A second aggregation level: indicators naming this group are combined first."""
 
     label: Label
-    weight: float = Field(default=1.0, ge=0, allow_inf_nan=False)
+    weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False)
     aggregation: Aggregation | None = None
 
 
@@ -156,12 +189,17 @@ class Bands(_Frozen):
     """How scores become the five colours, best first."""
 
     method: Literal["cutoffs", "quantiles"] = "cutoffs"
-    cutoffs: tuple[float, float, float, float] = (90, 85, 80, 75)
-    quantiles: tuple[float, float, float, float] = (0.9, 0.7, 0.3, 0.1)
+    cutoffs: tuple[FiniteFloat, FiniteFloat, FiniteFloat, FiniteFloat] = (90, 85, 80, 75)
+    quantiles: tuple[FiniteFloat, FiniteFloat, FiniteFloat, FiniteFloat] = (0.9, 0.7, 0.3, 0.1)
 
     @field_validator("cutoffs")
     @classmethod
     def _cutoffs_decrease(cls, v):
+        low, high = SCORE_RANGE
+        if any(not low <= c <= high for c in v):
+            raise ValueError(
+                f"each cut-off must lie within the scores' {low:g}..{high:g}, got {list(v)}"
+            )
         if any(a <= b for a, b in itertools.pairwise(v)):
             raise ValueError(
                 f"must be strictly decreasing (red, orange, blue, green), got {list(v)}"
@@ -184,8 +222,8 @@ class Ahp(_Frozen):
     """A pairwise comparison matrix on Saaty's 1-9 scale, rows and columns in ``order``."""
 
     order: tuple[str, ...]
-    matrix: tuple[tuple[float, ...], ...]
-    max_cr: float = Field(default=0.1, gt=0)
+    matrix: tuple[tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], ...], ...]
+    max_cr: float = Field(default=0.1, gt=0, allow_inf_nan=False)
 
 
 class SensitivityWeights(_Frozen):
@@ -207,7 +245,7 @@ class SensitivityWeights(_Frozen):
 class Sensitivity(_Frozen):
     """What is uncertain, for the Monte Carlo and the Sobol indices."""
 
-    samples: int = Field(default=10_000, ge=16)
+    samples: int = Field(default=10_000, ge=16, le=MAX_SAMPLES)
     seed: int = Field(
         default=20200520, ge=0, description="seed of the random draws (a non-negative integer)"
     )
@@ -219,12 +257,16 @@ class Sensitivity(_Frozen):
     cutoff_shift: float = Field(
         default=2.0,
         ge=0,
+        le=SCORE_RANGE[1],
         allow_inf_nan=False,
         description="± points, uniform; for quantile bands, ± percentage points of the quantiles",
     )
     leave_one_out: bool = True
     sobol_samples: int = Field(
-        default=1024, ge=16, description="base sample size N of the Sobol indices (a power of 2)"
+        default=1024,
+        ge=16,
+        le=2**16,
+        description="base sample size N of the Sobol indices (a power of 2)",
     )
 
     @field_validator("sobol_samples")
@@ -239,7 +281,7 @@ class Stage(_Frozen):
     """A stage of the plan toward "all red": by ``period``, at least ``red_share`` of stations red."""
 
     period: str = Field(pattern=PERIOD_PATTERN)
-    red_share: float = Field(ge=0, le=1)
+    red_share: float = Field(ge=0, le=1, allow_inf_nan=False)
     label: Label | None = None
 
 
@@ -247,17 +289,19 @@ class Actions(_Frozen):
     """How colours become actions: pairing, department help and the stages toward all red."""
 
     pairing_capacity: int = Field(
-        default=2, ge=1, description="partners one mentor station may take at most"
+        default=2, ge=1, le=100, description="partners one mentor station may take at most"
     )
     distance_km_scale: float = Field(
         default=30.0,
         gt=0,
+        allow_inf_nan=False,
         description="distance (km) that weighs as much as 10 points of complementarity in pairing",
     )
     department_threshold: float | None = Field(
         default=None,
         ge=0,
         le=100,
+        allow_inf_nan=False,
         description="normalised score below which a station lags on an indicator (default: its bottom band)",
     )
     stages: tuple[Stage, ...] = ()
@@ -278,10 +322,21 @@ class _DatabaseLogin(_Frozen):
     # first, so that the URL's check can name it
     password_env: str = Field(
         default=DEFAULT_PASSWORD_ENV,
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-        description="the environment variable holding the database password",
+        description="the environment variable holding the database password; its name "
+        f"starts with {PASSWORD_ENV_PREFIX}",
     )
     url: str = Field(description="SQLAlchemy URL without a password")
+
+    @field_validator("password_env")
+    @classmethod
+    def _declared_for_a_password(cls, v: str):
+        if not re.fullmatch(PASSWORD_ENV_PREFIX + r"[A-Za-z0-9_]+", v):
+            raise ValueError(
+                f"name an environment variable starting with {PASSWORD_ENV_PREFIX} (e.g. "
+                f"{DEFAULT_PASSWORD_ENV}), got {v[:80]!r}: only variables declared for a "
+                "database password are read"
+            )
+        return v
 
     def safe_url(self) -> str:
         """The URL as shown in messages and the manifest (a password, were there one, masked)."""
@@ -355,6 +410,11 @@ class SqlSource(_DatabaseLogin):
             return v
         if not v.strip():
             raise ValueError("the query is empty")
+        if not _is_one_select(v):
+            raise ValueError(
+                "give one SELECT (or WITH ... SELECT) statement, without ';' between "
+                "statements: a source is only read"
+            )
         names = sorted(set(bound_names(v)) - {"period"})
         if names:
             raise ValueError(f"only :period is bound; the query also names :{', :'.join(names)}")
@@ -374,6 +434,14 @@ class SqlSource(_DatabaseLogin):
             assert self.query is not None  # validation requires one of the two
             what = "query " + " ".join(self.query.split())
         return f"{self.safe_url()} ({what})"
+
+
+def _is_one_select(query: str) -> bool:
+    """Whether a query is one statement that starts by reading (the database is also opened
+    read-only: this check only says early, and in plain words, what is not allowed)."""
+    text = re.sub(r"--[^\n]*|/\*.*?\*/", " ", query, flags=re.S).strip().rstrip(";").strip()
+    first = text.split(None, 1)[0].upper() if text else ""
+    return first in ("SELECT", "WITH") and ";" not in text
 
 
 def bound_names(query: str) -> list[str]:
@@ -489,7 +557,7 @@ class Params(_Frozen):
     @classmethod
     def _period_is_text(cls, v: Any):
         if not isinstance(v, str):
-            raise ValueError(f'write the month as text YYYY-MM, e.g. "2020-05" (got {v!r})')
+            raise ValueError(f'write the month as text YYYY-MM, e.g. "2020-05" (got {quoted(v)})')
         return v
 
     @field_validator("indicators")
@@ -774,9 +842,9 @@ def _error_line(err: Mapping[str, Any], doc: Mapping[str, Any]) -> tuple[str, st
     elif err["type"] == "missing":
         msg = "required key is missing"
     elif err["type"] == "string_pattern_mismatch" and err["ctx"]["pattern"] == PERIOD_PATTERN:
-        msg = f'{err["input"]!r} is not a month written YYYY-MM, e.g. "2020-05"'
+        msg = f'{quoted(err["input"])} is not a month written YYYY-MM, e.g. "2020-05"' + PERIOD_HINT
     elif err["type"] in ("enum", "literal_error"):
-        msg = f"{msg} (got {err.get('input')!r})"
+        msg = f"{msg} (got {quoted(err.get('input'))})"
     m = re.match(r"^([\w.]+): (.*)$", msg)  # a cross-check names its own key
     if not loc and m:
         loc, msg = m.group(1), m.group(2)

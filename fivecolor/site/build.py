@@ -151,6 +151,22 @@ def _unpublished_on_os_error(period: str):
         ) from exc
 
 
+#: Files of a published month besides its pages: a month lacking one is not reused.
+MONTH_FILES = ("scores.csv", "scores.xlsx", "widget.html")
+
+
+def _missing_files(month_dir: Path, pages: list) -> str | None:
+    """Why a month whose manifest matches cannot be reused: a page or table deleted since."""
+    if not month_dir.is_dir():
+        return None  # rebuild_reason has said so
+    wanted = [*MONTH_FILES, *(page.html for page in pages)]
+    missing = [name for name in wanted if not (month_dir / name).is_file()]
+    if not missing:
+        return None
+    more = f" and {len(missing) - 1} more files" if len(missing) > 1 else ""
+    return f"{missing[0]}{more} missing from the published month"
+
+
 def build_month(
     params_file: Path,
     period: str | None = None,
@@ -229,7 +245,10 @@ def build_month(
             f"{params.period} is published with {conflict}; --replace republishes it (the old "
             "site is kept beside it), --variant NAME publishes these results beside it",
         )
-    reason = manifest.rebuild_reason(month_dir, key_parts, force=force)
+    pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
+    reason = manifest.rebuild_reason(month_dir, key_parts, force=force) or _missing_files(
+        month_dir, pages
+    )
     if reason is None:
         console.print(
             f"{params.period}: parameters, data, notebooks and code unchanged; reusing {month_dir}"
@@ -253,7 +272,6 @@ def build_month(
         else None
     )
 
-    pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
     with (
         _unpublished_on_os_error(params.period),
         publish_month(reports_dir, params.period, variant=variant, keep_old_as=kept) as staging,

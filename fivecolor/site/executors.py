@@ -46,9 +46,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from fivecolor.errors import missing_extra
+from fivecolor.errors import InputError, missing_extra
 from fivecolor.site.inputs import BUNDLE_PARAMS, Bundle, make_bundle, remove_bundles, unpack_bundle
 from fivecolor.site.runner import NotebookJob, NotebookResult
+
+#: Seconds to wait for a Dask scheduler named by --scheduler before saying it cannot be reached.
+SCHEDULER_TIMEOUT = 10
 
 __all__ = [
     "EXECUTORS",
@@ -318,7 +321,15 @@ class DaskExecutor:
         if client is not None:
             self.client = client
         elif scheduler:
-            self.client = Client(scheduler)
+            try:
+                self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+            except OSError as exc:  # refused, timed out, unknown host: not a write failure
+                raise InputError(
+                    "--scheduler",
+                    scheduler,
+                    f"cannot reach the Dask scheduler ({exc.__class__.__name__}: "
+                    f"{str(exc)[:160]}); check the address and that it is running",
+                ) from None
         else:
             self._cluster = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,

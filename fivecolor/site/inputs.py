@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -109,7 +110,16 @@ def read_listing(folder: Path) -> dict:
 
 def snapshot_file(folder: Path, listing: dict, role: str) -> Path:
     """One snapshot copy, after checking its bytes still have the recorded hash."""
-    entry = listing[role]
+    entry = listing.get(role) if isinstance(listing, dict) else None
+    if not isinstance(entry, dict) or not all(
+        isinstance(entry.get(key), str) for key in ("file", "sha256")
+    ):
+        raise InputError(
+            folder / SNAPSHOT_LISTING,
+            role,
+            "no file and sha256 recorded: the listing was edited, so the month cannot be "
+            "rebuilt as it was",
+        )
     path = folder / Path(entry["file"]).name  # a bare name: never outside the snapshot
     if not path.is_file():
         raise InputError(
@@ -138,8 +148,11 @@ def params_from_snapshot(folder: Path, listing: dict, period: str) -> Params:
         A copy is missing or was edited, or the snapshot holds no parameter file.
     """
     folder = Path(folder)
+    if not isinstance(listing, dict):
+        raise InputError(folder / SNAPSHOT_LISTING, "", "not a listing of the snapshot's files")
     chain = sorted(
-        (role for role in listing if role.startswith("params/")), key=lambda r: int(r.split("/")[1])
+        (role for role in listing if re.fullmatch(r"params/[0-9]{1,3}", str(role))),
+        key=lambda r: int(r.split("/")[1]),
     )
     if not chain:
         raise InputError(folder / SNAPSHOT_LISTING, "params/0", "no parameter file in the snapshot")

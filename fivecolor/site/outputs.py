@@ -8,12 +8,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from fivecolor.data.formulas import neutralise_formulas
+
+
+def _temporary_beside(path: Path, suffix: str) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder; a folder that refuses it is reported under
+    the name the user gave (``path``), not the temporary name."""
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+
 
 def atomic_write_bytes(path: Path, payload: bytes) -> Path:
     """Write ``payload`` to ``path`` so that readers see the old file or the new one, never a part."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary_beside(path, ".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -30,8 +41,9 @@ def atomic_write_text(path: Path, text: str) -> Path:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV as UTF-8 with a BOM, so Excel opens the Chinese names correctly; ``\\n`` line ends."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """CSV as UTF-8 with a BOM, so Excel opens the Chinese names correctly; ``\\n`` line ends.
+    Text that would start a formula gets a leading ``'`` (:mod:`fivecolor.data.formulas`)."""
+    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
@@ -39,13 +51,14 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "scores") -> Path:
-    """An Excel copy of a table (written to a temporary file first, like every output)."""
+    """An Excel copy of a table (written to a temporary file first, like every output); text
+    that would start a formula gets a leading ``'``, as in the CSV files."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
+    fd, tmp = _temporary_beside(path, ".xlsx")
     os.close(fd)
     try:
-        frame.to_excel(tmp, index=False, sheet_name=sheet, engine="openpyxl")
+        neutralise_formulas(frame).to_excel(tmp, index=False, sheet_name=sheet, engine="openpyxl")
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -66,7 +66,11 @@ def _published_month(month_dir: Path) -> tuple[dict, dict]:
         raise InputError(
             month_dir, "", f"unreadable manifest or snapshot listing ({exc}); {hint}"
         ) from None
-    if manifest.get("status") != "ok" or manifest.get("period") != month_dir.name:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("status") != "ok"
+        or manifest.get("period") != month_dir.name
+    ):
         raise InputError(
             month_dir / "manifest.json",
             "status",

@@ -100,6 +100,12 @@ def _describe(job: NotebookJob) -> str:
     return f"{name} ({job.label})" if job.label else name
 
 
+def literal_path(path: str | os.PathLike[str]) -> str:
+    """A path Papermill keeps as written: it formats its paths with the notebook's parameters
+    (``str.format``), so ``{`` and ``}`` in a folder name are doubled to stay literal."""
+    return os.fspath(path).replace("{", "{{").replace("}", "}}")
+
+
 def run_notebook(job: NotebookJob, engine_name: str = "fivecolor_warm") -> NotebookResult:
     """Execute (and render) one job in this process; never raises for notebook errors."""
     import nbformat
@@ -115,8 +121,8 @@ def run_notebook(job: NotebookJob, engine_name: str = "fivecolor_warm") -> Noteb
     Path(job.output_path).parent.mkdir(parents=True, exist_ok=True)
     try:
         executed = pm.execute_notebook(
-            os.fspath(job.input_path),
-            os.fspath(job.output_path),
+            literal_path(job.input_path),
+            literal_path(job.output_path),
             parameters=dict(job.parameters),
             engine_name=engine_name,
             cwd=os.fspath(job.cwd) if job.cwd is not None else None,

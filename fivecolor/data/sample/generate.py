@@ -27,6 +27,7 @@ cut-off in the last two months; other seeds and sizes keep the model, not those 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,9 @@ from scipy.stats import poisson as poisson_dist
 from shapely.geometry import shape
 
 from fivecolor.data.geography import county_boundaries
+
+from fivecolor.errors import InputError
+from fivecolor.params.limits import regular_file
 
 __all__ = [
     "COUNTIES",
@@ -526,6 +530,7 @@ def write_sample_sqlite(path: str | Path, **kwargs) -> Path:
             encoding="utf-8"
         )
     path = Path(path)
+    _refuse_other_files(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path.resolve()}")
     try:
@@ -541,3 +546,19 @@ def write_sample_sqlite(path: str | Path, **kwargs) -> Path:
     finally:
         engine.dispose()
     return path
+
+
+#: The first bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_other_files(path: Path) -> None:
+    """An existing target must be a SQLite database (or empty): never write tables into a
+    workbook, a folder or a pipe someone named by mistake."""
+    if not os.path.lexists(path):
+        return
+    size = regular_file(path, "SQLite database").st_size
+    with open(path, "rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if size and header != SQLITE_HEADER:
+        raise InputError(path, "", "exists and is not a SQLite database; give a new file name")
