@@ -306,9 +306,13 @@ def test_map_tooltips_and_caption(specs, lang):
             "table.rank",
             "table.band",
             "table.change",
+            "map.score_change",
+            "map.to_next",
+            "map.above_lower",
         )
     } <= tooltip_titles
-    subtitle = spec["title"]["subtitle"]
+    *subtitle, marks_key = spec["title"]["subtitle"]
+    assert marks_key == text("map.marks_key", lang, margin="0.5")
     assert subtitle[0] == text("map.schematic", lang)
     caption = map_caption(lang)
     assert (

@@ -7,6 +7,7 @@ determinism tests build again in their own folders.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -54,6 +55,22 @@ def test_the_month_has_every_page_and_file(site):
         assert (month / "notebooks" / "stations" / f"{sid}.ipynb").is_file()
     assert (reports / "assets" / "vega-bundle.js").stat().st_size > 500_000
     assert "2020-05/index.html" in (reports / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_page_carries_the_bar_and_the_actions_have_their_list(site):
+    _, reports, month = site
+    pages = [month / "index.html", month / "sensitivity.html", month / "actions" / "index.html"]
+    pages += sorted((month / "stations").glob("*.html"))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert len(re.findall(r'<nav [^>]*class="fc-nav"', html)) == 1, page
+        up = "../" * (len(page.relative_to(month).parts) - 1)
+        assert f'href="{up}../index.html"' in html and f'href="{up}scores.xlsx"' in html, page
+    assert "fc-nav" not in (month / "widget.html").read_text(encoding="utf-8")
+    assert "2020-05" in (reports / "assets" / "months.js").read_text(encoding="utf-8")
+    listing = (month / "actions" / "index.html").read_text(encoding="utf-8")
+    csvs = sorted(p.name for p in (month / "actions").glob("*.csv"))
+    assert csvs and sorted(re.findall(r'<a href="([^"/]+\.csv)" download>', listing)) == csvs
 
 
 def test_pages_load_nothing_from_the_network_and_show_no_code(site):

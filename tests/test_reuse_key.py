@@ -132,3 +132,22 @@ def test_no_failed_or_old_builds_are_never_reused(project, tmp_path):
         json.dumps({"status": "ok", "cache_key": cache_key(parts)}), encoding="utf-8"
     )
     assert "older fivecolor" in rebuild_reason(old, parts)
+
+
+def test_a_parameter_newer_than_the_build_is_no_change_while_at_its_default(project, tmp_path):
+    """A month built before ``bands.borderline`` existed: the key is absent from its manifest.
+    Left at its default the month is the same publication; set otherwise it is not."""
+    parts = _parts(project.params_path)
+    older = json.loads(json.dumps(parts))
+    del older["parameters"]["bands"]["borderline"]
+    month = _published(tmp_path / "2020-05", older)
+    assert not rebuild_reason(month, parts).startswith("parameters")  # rebuilt, not refused
+    assert manifest.publication_conflict(month, parts) is None
+    wider = project.with_params(lambda d: d.update(bands={"borderline": 1.5}))
+    assert manifest.publication_conflict(month, _parts(wider)) == (
+        "other parameters (bands.borderline (none) → 1.5)"
+    )
+    # a key whose parent the old build held as a value is a change, default or not
+    older["parameters"]["bands"] = None
+    month = _published(tmp_path / "2020-06", older)
+    assert manifest.publication_conflict(month, parts) is not None

@@ -191,6 +191,13 @@ class Bands(_Frozen):
     method: Literal["cutoffs", "quantiles"] = "cutoffs"
     cutoffs: tuple[FiniteFloat, FiniteFloat, FiniteFloat, FiniteFloat] = (90, 85, 80, 75)
     quantiles: tuple[FiniteFloat, FiniteFloat, FiniteFloat, FiniteFloat] = (0.9, 0.7, 0.3, 0.1)
+    borderline: float = Field(
+        default=0.5,
+        ge=0,
+        allow_inf_nan=False,
+        description="a station this many points or fewer from a colour's boundary is marked "
+        "borderline on the map and in the summary",
+    )
 
     @field_validator("cutoffs")
     @classmethod

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jinja2
 from rich.console import Console
 from rich.table import Table
 
@@ -27,9 +28,9 @@ from fivecolor.scoring.pipeline import ScoreResult, score
 from fivecolor.site import manifest, publications
 from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
 from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
-from fivecolor.site.plan import notebook_jobs, plan_pages
+from fivecolor.site.plan import assets_url, notebook_jobs, plan_pages
 from fivecolor.views.common import scores_file
-from fivecolor.views.text import band_label
+from fivecolor.views.text import band_label, text
 
 
 def print_colour_summary(result: ScoreResult, console: Console | None = None) -> None:
@@ -98,6 +99,38 @@ def write_widget(
         banner=banner,
     )
     atomic_write_text(path, page)
+
+
+_ACTIONS_LIST = jinja2.Environment(autoescape=True).from_string(
+    "<h1>{{ title }}</h1>\n<p>{{ intro }}</p>\n<ul>\n"
+    '{% for name in names %}<li><a href="{{ name }}" download>{{ name }}</a></li>\n{% endfor %}'
+    "</ul>"
+)
+
+
+def write_actions_index(
+    result: ScoreResult, actions_dir: Path, names: list[str], month_depth: int, banner: str | None
+) -> None:
+    """``actions/index.html``: the month's action tables as download links, with the site's bar."""
+    from fivecolor.site.navigation import nav_html
+    from fivecolor.site.render import render_page
+
+    params = result.params
+    page = "actions/index.html"
+    title = text("actions.index_title", params.language, period=params.period)
+    body = _ACTIONS_LIST.render(
+        title=title, intro=text("actions.index_intro", params.language), names=names
+    )
+    nav = nav_html(params.period, page, month_depth, params.language)
+    html = render_page(
+        title,
+        body,
+        assets_url(page, month_depth),
+        language=params.language,
+        banner=banner,
+        nav=nav,
+    )
+    atomic_write_text(actions_dir / "index.html", html)
 
 
 def _keep_failed(staging: Path, reports_dir: Path, month: str, failed) -> Path:
@@ -197,7 +230,6 @@ def build_month(
     :class:`~fivecolor.site.publish.ReportLocked` when the month is being built by another process.
     """
     from fivecolor.errors import InputError
-    from fivecolor.site.plan import assets_url
     from fivecolor.site.publish import (
         VARIANT_PATTERN,
         month_folder,
@@ -283,7 +315,10 @@ def build_month(
             table = scores_file(result)
             write_csv(table, staging / "scores.csv")
             write_xlsx(table, staging / "scores.xlsx")
-            write_actions(result, staging / "actions")
+            written = write_actions(result, staging / "actions")
+            write_actions_index(
+                result, staging / "actions", [p.name for p in written.values()], depth, banner
+            )
             write_widget(result, staging / "widget.html", assets_url("widget.html", depth), banner)
 
         jobs = notebook_jobs(params, pages, notebooks_dir, staging, depth, banner)

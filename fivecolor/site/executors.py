@@ -129,7 +129,7 @@ class NotebookPayload:
         Papermill parameters; ``params_file`` is replaced by the bundle's when the job had one.
     bundle
         Digest of the bundle the parameters read (``None``: the job reads no parameter file).
-    label, title, language, assets_url, render
+    label, title, language, assets_url, banner, nav, render
         As in :class:`~fivecolor.site.runner.NotebookJob`; ``render``: whether the job wants a page.
     """
 
@@ -142,6 +142,8 @@ class NotebookPayload:
     language: str
     assets_url: str
     render: bool
+    banner: str | None = None
+    nav: str | None = None
 
 
 def _read_bundle(params_file: str, period: str | None) -> Bundle:
@@ -195,6 +197,8 @@ def notebook_payloads(
                 language=job.language,
                 assets_url=job.assets_url,
                 render=job.html_path is not None,
+                banner=job.banner,
+                nav=job.nav,
             )
         )
     return payloads, shipped
@@ -243,6 +247,8 @@ def run_payload(
             assets_url=payload.assets_url,
             title=payload.title,
             language=payload.language,
+            banner=payload.banner,
+            nav=payload.nav,
         )
         outcome = run_notebook(job, engine_name=ENGINE)
         executed = job.output_path.read_bytes() if job.output_path.is_file() else None

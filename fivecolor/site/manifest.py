@@ -10,6 +10,7 @@ from typing import Any
 
 from fivecolor import __version__
 from fivecolor.params import Params
+from fivecolor.params.defaults import default_of
 from fivecolor.resources import PACKAGE_DIR, lock_file, notebooks_dir
 from fivecolor.site.outputs import atomic_write_text
 
@@ -109,10 +110,29 @@ def _shown(value: Any, limit: int = 40) -> str:
 
 
 def _changed(old: dict, new: dict) -> list[str]:
-    """The dotted keys whose values differ, in the order of the new parameters."""
+    """The dotted keys whose values differ, in the order of the new parameters.
+
+    A key the old side lacks while the new one holds its default is no change: the parameter
+    is newer than the old build (see :mod:`fivecolor.params.defaults`).
+    """
     old_flat, new_flat = _flat(old), _flat(new)
     keys = [*new_flat, *(k for k in old_flat if k not in new_flat)]
-    return [k for k in keys if old_flat.get(k, _MISSING) != new_flat.get(k, _MISSING)]
+    return [
+        k
+        for k in keys
+        if old_flat.get(k, _MISSING) != new_flat.get(k, _MISSING)
+        and not _newer_default(k, old_flat, new_flat)
+    ]
+
+
+def _newer_default(key: str, old_flat: dict, new_flat: dict) -> bool:
+    """``key`` is a parameter the old build did not know, and the new one leaves at its default."""
+    if key in old_flat or key not in new_flat:
+        return False
+    parts = key.split(".")
+    if any(".".join(parts[:n]) in old_flat for n in range(1, len(parts))):
+        return False  # the old build had a value where this key's parent now is
+    return default_of(key) == new_flat[key]
 
 
 _MISSING = object()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fivecolor.params import Params
+from fivecolor.site.navigation import nav_html
 from fivecolor.site.runner import NotebookJob
 
 
@@ -80,6 +81,7 @@ def notebook_jobs(
             title=f"{params.label(params.title)} · {params.period} · {page.label}",
             language=params.language,
             banner=banner,
+            nav=nav_html(params.period, page.html, month_depth, params.language),
         )
         for page in pages
     ]

@@ -193,6 +193,7 @@ def write_site_index(reports_dir: Path, title: str, language: str = "en") -> Pat
 
     Each month links to ``<period>/index.html``. Styles come from ``assets/``.
     """
+    from fivecolor.site.navigation import write_months_script
     from fivecolor.site.render import render_page
     from fivecolor.views.text import LANGUAGES, text
 
@@ -211,4 +212,5 @@ def write_site_index(reports_dir: Path, title: str, language: str = "en") -> Pat
     body = f"<h1>{html.escape(title)}</h1>\n<h2>{heading}</h2>\n{listing}"
     path = reports_dir / "index.html"
     atomic_write_text(path, render_page(title, body, "assets", language=language))
+    write_months_script(reports_dir, periods)
     return path

@@ -114,6 +114,7 @@ def render_html(
     title: str | None = None,
     language: str = "en",
     banner: str | None = None,
+    nav: str | None = None,
 ) -> str:
     """Render an executed notebook to an offline HTML page without code.
 
@@ -129,6 +130,8 @@ def render_html(
         ``<html lang>`` value, e.g. ``"zh"``.
     banner
         A notice above the page's content (escaped), e.g. that it is a variant.
+    nav
+        The navigation bar's HTML (already escaped), placed first in the page.
     """
     notebook = (
         nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(os.fspath(nb), as_version=4)
@@ -139,6 +142,7 @@ def render_html(
         "assets_url": assets_url.rstrip("/") or ".",
         "metadata": {"name": title or notebook.metadata.get("title") or "Report"},
         "banner": banner,
+        "nav": nav,
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
@@ -151,12 +155,14 @@ def render_page(
     *,
     language: str = "en",
     banner: str | None = None,
+    nav: str | None = None,
 ) -> str:
     """A standalone page (no notebook) styled like the reports.
 
     ``body_html`` is inserted as is (escape any user text in it); ``banner`` (escaped) goes
-    above it, as on notebook pages. The chart bundle is linked when the body draws charts
-    (contains ``vegaEmbed(``, see :func:`fivecolor.views.embed.chart_html`).
+    above it, as on notebook pages; ``nav`` (HTML) is the navigation bar. The chart bundle is
+    linked when the body draws charts (contains ``vegaEmbed(``, see
+    :func:`fivecolor.views.embed.chart_html`).
     """
     assets = html.escape(assets_url.rstrip("/") or ".", quote=True)
     script = (
@@ -169,7 +175,7 @@ def render_page(
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{html.escape(title)}</title>\n"
         f'<link rel="stylesheet" href="{assets}/fivecolor.css">\n'
-        f'{script}</head>\n<body>\n<main class="fc-page">\n{banner_html(banner)}{body_html}\n'
+        f'{script}</head>\n<body>\n{nav or ""}<main class="fc-page">\n{banner_html(banner)}{body_html}\n'
         "</main>\n</body>\n</html>\n"
     )
 

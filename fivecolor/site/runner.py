@@ -60,6 +60,8 @@ class NotebookJob:
         ``<html lang>`` of the page.
     banner
         A notice shown at the top of the page (a variant's), or ``None``.
+    nav
+        The page's navigation bar (HTML, see :func:`fivecolor.site.navigation.nav_html`).
     """
 
     input_path: Path
@@ -72,6 +74,7 @@ class NotebookJob:
     title: str | None = None
     language: str = "en"
     banner: str | None = None
+    nav: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ def run_notebook(job: NotebookJob, engine_name: str = "fivecolor_warm") -> Noteb
                 title=job.title or job.label or None,
                 language=job.language,
                 banner=job.banner,
+                nav=job.nav,
             )
             html_path = Path(job.html_path)
             html_path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,18 +19,35 @@ import json
 import re
 
 import altair as alt
+import numpy as np
 import pandas as pd
+import shapely.geometry
+from scipy.spatial import KDTree
 
+from fivecolor.analysis.sensitivity.cutoffs import cutoff_distances
 from fivecolor.data import geography as geo
+from fivecolor.scoring.bands import BandRule
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import county_bands, month_frame
 from fivecolor.views.large_month import MAX_POINTS, is_large
 from fivecolor.views.text import BAND_LABELS, BANDS, Language, text
 from fivecolor.views.theme import band_color
 
-__all__ = ["BORDER_COLOUR", "colour_map", "county_map", "overview_map", "widget_map"]
+__all__ = [
+    "BORDER_COLOUR",
+    "STATION_PAGE",
+    "colour_map",
+    "county_map",
+    "overview_map",
+    "station_marks",
+    "widget_map",
+]
 
 BORDER_COLOUR = "#333333"
+#: Where a station's page is, from the pages that show the map (the month's folder).
+STATION_PAGE = "stations/"
+#: Candidate points per side where a county's name may go.
+_LABEL_GRID = 40
 
 
 def _caption_lines(language: Language) -> list[str]:
@@ -51,25 +68,67 @@ def _stripped(features: list[dict], keep: tuple[str, ...] = ()) -> list[dict]:
     ]
 
 
+def _signed(values: np.ndarray, decimals: int = 2) -> list[str]:
+    r"""Numbers as text with their sign (``+1.25``, ``\u22120.40``); empty where missing."""
+    minus = "\u2212"  # a typographic minus lines up with the plus sign
+    return ["" if not np.isfinite(v) else f"{v:+.{decimals}f}".replace("-", minus) for v in values]
+
+
+def _plain(values: np.ndarray, decimals: int = 2) -> list[str]:
+    return ["" if not np.isfinite(v) else f"{v:.{decimals}f}" for v in values]
+
+
+def station_marks(result: ScoreResult) -> pd.DataFrame:
+    """What the map says about each station beyond its colour, one row per station.
+
+    Columns ``station_id``, ``mark`` (the grade's character, then ▲ or ▼ for a station that
+    moved up or down since last month), ``borderline`` (within ``bands.borderline`` points of
+    a colour's boundary, on either side), ``score_change`` (points since last month),
+    ``to_next`` (points to the next colour up) and ``above_lower`` (points above the boundary
+    of the colour below). The grade's character keeps the five grades apart in greyscale and
+    for colour-blind readers.
+    """
+    language = result.params.language
+    frame = month_frame(result)
+    position = result.data.station_ids.get_indexer(pd.Index(frame["station_id"]))
+    t, p = result.period_index, result.previous_index()
+    now = result.composite[t][position]
+    before = result.composite[p][position] if p is not None else np.full(len(frame), np.nan)
+    distances = cutoff_distances(result).set_index("station_id").loc[frame["station_id"]]
+    up = distances["distance_up"].to_numpy(float)
+    down = distances["distance_down"].to_numpy(float)
+    margin = result.params.bands.borderline
+    with np.errstate(invalid="ignore"):
+        borderline = (up <= margin) | (down < margin)
+    letters = dict(zip(BANDS, text("map.grade_marks", language).split(), strict=True))
+    arrows = frame["change"].map({"up": "▲", "down": "▼"}).fillna("")
+    return pd.DataFrame(
+        {
+            "station_id": frame["station_id"].to_numpy(),
+            "mark": (frame["band"].map(letters).fillna("") + arrows).to_numpy(),
+            "borderline": borderline,
+            "score_change": _signed(now - before),
+            "to_next": _plain(up),
+            "above_lower": _plain(down),
+        }
+    )
+
+
 def _station_frame(result: ScoreResult) -> pd.DataFrame:
-    """Per station this month, for maps: id, labels, score, rank, band, lat/lon (rounded)."""
+    """Per station this month, for maps: id, labels, score, rank, band, lat/lon (rounded),
+    the marks of :func:`station_marks` and the link to the station's page."""
     frame = month_frame(result)
     frame = frame.assign(
-        lat=frame["lat"].round(4), lon=frame["lon"].round(4), rank=frame["rank"].astype("float")
+        lat=frame["lat"].round(4),
+        lon=frame["lon"].round(4),
+        rank=frame["rank"].astype("float"),
+        page=STATION_PAGE + frame["station_id"] + ".html",
     )
-    return frame[
-        [
-            "station_id",
-            "station",
-            "county",
-            "score",
-            "rank",
-            "band_label",
-            "change_label",
-            "lat",
-            "lon",
-        ]
-    ]
+    marks = station_marks(result).drop(columns="station_id")
+    columns = ["station_id", "station", "county", "score", "rank", "band_label", "change_label"]
+    return pd.concat(
+        [frame[[*columns, "lat", "lon", "page"]].reset_index(drop=True), marks], axis=1
+    )
 
 
 def _station_tooltip(language: Language) -> list[alt.Tooltip]:
@@ -80,7 +139,84 @@ def _station_tooltip(language: Language) -> list[alt.Tooltip]:
         alt.Tooltip("rank:Q", title=text("table.rank", language), format="d"),
         alt.Tooltip("band_label:N", title=text("table.band", language)),
         alt.Tooltip("change_label:N", title=text("table.change", language)),
+        alt.Tooltip("score_change:N", title=text("map.score_change", language)),
+        alt.Tooltip("to_next:N", title=text("map.to_next", language)),
+        alt.Tooltip("above_lower:N", title=text("map.above_lower", language)),
     ]
+
+
+def _legend_ranges(result: ScoreResult) -> dict[str, str]:
+    """Each grade's score range for the legend: the cut-offs, or this month's scores for
+    quantile bands (whose boundaries move with the stations)."""
+    language = result.params.language
+    rule = BandRule.of(result.params.bands)
+    if rule.is_absolute:
+        cut = [float(c) for c in rule.boundaries]
+        low = [*cut, None]
+        high = [None, *cut]
+    else:
+        t = result.period_index
+        scores = pd.Series(result.composite[t]).groupby(result.band[t]).agg(["min", "max"])
+        low = [scores["min"].get(i) for i in range(len(BANDS))]
+        high = [scores["max"].get(i) for i in range(len(BANDS))]
+    ranges = {}
+    shown = "{:g}" if rule.is_absolute else "{:.1f}"
+    for band, lo, hi in zip(BANDS, low, high, strict=True):
+        if lo is not None and hi is not None:
+            ranges[band] = text(
+                "map.range_between", language, low=shown.format(lo), high=shown.format(hi)
+            )
+        elif rule.is_absolute and lo is not None:  # red: no upper end
+            ranges[band] = text("map.range_at_least", language, low=shown.format(lo))
+        elif rule.is_absolute and hi is not None:  # yellow: no lower end
+            ranges[band] = text("map.range_below", language, high=shown.format(hi))
+        else:  # a quantile band without a station this month
+            ranges[band] = ""
+    return ranges
+
+
+def _legend_labels(result: ScoreResult) -> str:
+    """A Vega expression giving each grade's legend entry: its mark, name and score range."""
+    language = result.params.language
+    letters = text("map.grade_marks", language).split()
+    entries = {
+        BAND_LABELS[band][language]: f"{letter}  {BAND_LABELS[band][language]}  {shown}".rstrip()
+        for band, letter, shown in zip(BANDS, letters, _legend_ranges(result).values(), strict=True)
+    }
+    expression = "datum.label"
+    for label, entry in reversed(entries.items()):
+        expression = f"datum.label === {json.dumps(label)} ? {json.dumps(entry)} : ({expression})"
+    return expression
+
+
+def _county_labels(counties: dict, stations: pd.DataFrame, language: Language) -> pd.DataFrame:
+    """Where each county's name goes, and the name to show (English on English pages).
+
+    Among a grid of points inside the county's largest part, the one farthest from both the
+    stations' marks and the county's border, so that the name covers no station.
+    """
+    tree = KDTree(stations[["lon", "lat"]].to_numpy(float))
+    rows = []
+    for feature in counties["features"]:
+        props = feature.get("properties") or {}
+        geometry = shapely.geometry.shape(feature["geometry"])
+        largest = max(getattr(geometry, "geoms", [geometry]), key=lambda g: g.area)
+        x0, y0, x1, y1 = largest.bounds
+        xs, ys = np.meshgrid(np.linspace(x0, x1, _LABEL_GRID), np.linspace(y0, y1, _LABEL_GRID))
+        xs, ys = xs.ravel(), ys.ravel()
+        inside = shapely.contains_xy(largest, xs, ys)
+        if not inside.any():
+            point = largest.representative_point()
+            x, y = point.x, point.y
+        else:
+            xs, ys = xs[inside], ys[inside]
+            from_border = shapely.distance(largest.boundary, shapely.points(xs, ys))
+            from_station, _ = tree.query(np.column_stack([xs, ys]))
+            best = np.argmax(np.minimum(from_border, from_station))
+            x, y = xs[best], ys[best]
+        name = props.get("name_en" if language == "en" else "name") or props.get("name", "")
+        rows.append({"county_name": str(name), "lon": x, "lat": y})
+    return pd.DataFrame(rows, columns=["county_name", "lon", "lat"]).round(4)
 
 
 def _map(
@@ -91,8 +227,10 @@ def _map(
     height: int,
     legend: alt.Legend | None,
     title: alt.TitleParams,
-    point_size: float,
+    font_size: float,
+    county_names: bool = True,
 ) -> alt.LayerChart:
+    ring_size = (2.2 * font_size) ** 2
     language = result.params.language
     frame = _station_frame(result)
     if areas is None:
@@ -108,11 +246,8 @@ def _map(
 
     cells = (
         alt.Chart(area_data)
-        .mark_geoshape(stroke="white", strokeWidth=0.6)
-        .encode(
-            color=colour,
-            tooltip=tooltip,
-        )
+        .mark_geoshape(stroke="white", strokeWidth=0.6, cursor="pointer")
+        .encode(color=colour, tooltip=tooltip, href="page:N")
         .transform_lookup(
             lookup="properties.station_id",
             from_=alt.LookupData(frame, "station_id", fields),
@@ -121,26 +256,45 @@ def _map(
             band_label=f"datum.band_label || {json.dumps(text('table.no_score', language))}",
         )
     )
+    # fill=None: an unfilled shape would otherwise take every pointer event over the areas
     borders = alt.Chart(county_data).mark_geoshape(
-        filled=False, stroke=BORDER_COLOUR, strokeWidth=1.1
+        filled=False, fill=None, stroke=BORDER_COLOUR, strokeWidth=1.1
     )
-    points = (
+    ring = (
         alt.Chart(frame)
-        .mark_circle(size=point_size, color="#1a1a1a", opacity=0.85)
-        .encode(
-            longitude="lon:Q",
-            latitude="lat:Q",
-            tooltip=tooltip,
+        .transform_filter("datum.borderline")
+        .mark_circle(
+            filled=False,
+            fill=None,
+            size=ring_size,
+            stroke="#1a1a1a",
+            strokeWidth=1,
+            strokeDash=[2, 2],
         )
+        .encode(longitude="lon:Q", latitude="lat:Q")
     )
-    return (
-        alt.LayerChart(layer=[cells, borders, points])
-        .project(type="mercator")
-        .properties(
-            width=width,
-            height=height,
-            title=title,
+    mark = alt.Chart(frame).encode(
+        longitude="lon:Q", latitude="lat:Q", text="mark:N", tooltip=tooltip, href="page:N"
+    )
+    halo = mark.mark_text(
+        fontSize=font_size, fontWeight="bold", stroke="white", strokeWidth=2.5, opacity=0.9
+    )
+    letters = mark.mark_text(
+        fontSize=font_size, fontWeight="bold", color="#1a1a1a", cursor="pointer"
+    )
+    layers = [cells, borders, ring, halo, letters]
+    if county_names:
+        names = alt.Chart(_county_labels(counties, frame, language)).encode(
+            longitude="lon:Q", latitude="lat:Q", text="county_name:N"
         )
+        layers[2:2] = [
+            names.mark_text(fontSize=11, stroke="white", strokeWidth=3, opacity=0.8),
+            names.mark_text(fontSize=11, color="#444444"),
+        ]
+    return (
+        alt.LayerChart(layer=layers)
+        .project(type="mercator")
+        .properties(width=width, height=height, title=title)
     )
 
 
@@ -175,11 +329,19 @@ def colour_map(
         Mercator; the subtitle says it is a schematic and credits the map data.
     """
     language = result.params.language
+    marks_key = text("map.marks_key", language, margin=f"{result.params.bands.borderline:g}")
     title = alt.TitleParams(
-        text("chart.map", language, period=result.params.period), subtitle=_caption_lines(language)
+        text("chart.map", language, period=result.params.period),
+        subtitle=[*_caption_lines(language), marks_key],
     )
-    legend_spec = alt.Legend(orient="top-right", fillColor="white", padding=6) if legend else None
-    return _map(result, areas, counties, width, height, legend_spec, title, point_size=14)
+    legend_spec = (
+        alt.Legend(
+            orient="top-right", fillColor="white", padding=6, labelExpr=_legend_labels(result)
+        )
+        if legend
+        else None
+    )
+    return _map(result, areas, counties, width, height, legend_spec, title, font_size=10)
 
 
 def county_map(
@@ -289,6 +451,6 @@ def widget_map(result: ScoreResult, width: int = 380, height: int = 260) -> alt.
         padding=3,
         labelLimit=150,
     )
-    return _map(result, None, None, width, height, legend, title, point_size=5).properties(
-        padding={"left": 2, "right": 2, "top": 2, "bottom": 2}
-    )
+    return _map(
+        result, None, None, width, height, legend, title, font_size=7, county_names=False
+    ).properties(padding={"left": 2, "right": 2, "top": 2, "bottom": 2})

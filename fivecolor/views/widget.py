@@ -41,6 +41,7 @@ def widget_body(result: ScoreResult) -> str:
     return _BODY.render(
         title=p.label(p.title),
         period=p.period,
-        chart=Markup(chart_html(widget_map(result))),
+        # an area opens its station's page in the top window, as the report link does
+        chart=Markup(chart_html(widget_map(result), {"loader": {"target": "_top"}})),
         open_report=text("widget.open", p.language),
     )
