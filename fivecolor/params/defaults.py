@@ -11,8 +11,7 @@ import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel
-from pydantic_core import PydanticUndefined, to_jsonable_python
+from pydantic import BaseModel, TypeAdapter
 
 from fivecolor.params.model import Params
 
@@ -58,11 +57,10 @@ def default_of(dotted_key: str, model: type[BaseModel] = Params) -> Any:
     if field is None:
         return NO_DEFAULT
     if not rest:
-        if field.default is not PydanticUndefined:
-            return to_jsonable_python(field.default)
-        if field.default_factory is not None:
-            return to_jsonable_python(field.default_factory())  # type: ignore[call-arg]
-        return NO_DEFAULT
+        if field.is_required() or field.annotation is None:
+            return NO_DEFAULT
+        default = field.get_default(call_default_factory=True, validated_data={})
+        return TypeAdapter(field.annotation).dump_python(default, mode="json")
     for inner in _models_in(field.annotation):
         found = default_of(rest, inner)
         if found is not NO_DEFAULT:

@@ -38,7 +38,6 @@ from scipy.stats import poisson as poisson_dist
 from shapely.geometry import shape
 
 from fivecolor.data.geography import county_boundaries
-
 from fivecolor.errors import InputError
 from fivecolor.params.limits import regular_file
 
