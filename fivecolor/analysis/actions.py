@@ -540,9 +540,11 @@ def action_tables(
     """The month's action tables by file name, as published in ``actions/``.
 
     ``next_colour`` (required values rounded to 4 decimals toward the better side, so they still
-    reach the colour), ``pairing`` (pairs, then unpaired stations), ``departments``, ``stages``
-    and, when ``projects`` (see :func:`fivecolor.data.projects.load_projects`) is given,
-    ``projects``. Floats are rounded to :data:`CSV_DECIMALS` places.
+    reach the colour), ``plan`` (:mod:`fivecolor.analysis.plan`, one target per indicator, rounded
+    the same way), ``pairing`` (pairs, then unpaired stations), ``departments``, ``stages``,
+    ``forecast`` (:mod:`fivecolor.analysis.forecast`) and, when ``projects`` (see
+    :func:`fivecolor.data.projects.load_projects`) is given, ``projects``. Floats are rounded
+    to :data:`CSV_DECIMALS` places.
     """
     options = next_colour(result)
     sign = (
@@ -556,16 +558,35 @@ def action_tables(
         .astype(float)  # an empty table maps to text: no station has a one-indicator path
     )
     options["required"] = np.ceil(options["required"] * sign * 1e4) / 1e4 * sign  # outward
+    # the plan and the forecast build on this module's helpers, so they are imported here
+    from fivecolor.analysis.forecast import stage_forecast
+    from fivecolor.analysis.plan import plans, reconcile_targets
+
     pairs, alone = all_pairs(result)
+    departments = department_help(result)
+    progress = project_progress(result, projects) if projects is not None else None
+    stations, rows = plans(result)
+    plan = reconcile_targets(result, stations, rows, departments, progress)
+    sign = plan["indicator"].map(_signs(result)).astype(float)
+    plan["target"] = np.ceil(np.round(plan["target"] * sign * 1e4, 6)) / 1e4 * sign  # outward
     tables = {
         "next_colour": options,
+        "plan": plan,
         "pairing": pd.concat([pairs, alone], ignore_index=True) if len(alone) else pairs,
-        "departments": department_help(result),
+        "departments": departments,
         "stages": stage_progress(result),
+        "forecast": stage_forecast(result, departments),
     }
-    if projects is not None:
-        tables["projects"] = project_progress(result, projects)
+    if progress is not None:
+        tables["projects"] = progress
     return {name: _tidy(frame) for name, frame in tables.items()}
+
+
+def _signs(result: ScoreResult) -> dict[str, float]:
+    """+1 where higher is better, -1 where lower is, by indicator key."""
+    return {
+        k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()
+    }
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
