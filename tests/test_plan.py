@@ -374,3 +374,43 @@ def test_sample_forecast_stage_one_and_department_help(sample):
     assert (first.target_count, first.red_now) == (18, 7)
     assert first.red_with_department_help == 7 and not first.department_help_reaches
     assert first.forecast_red_low <= first.forecast_red <= first.forecast_red_high
+
+
+# -- the page pieces -------------------------------------------------------------------------
+def test_station_plan_table_and_sentences_in_both_languages(sample):
+    from fivecolor.data.projects import load_projects
+    from fivecolor.views import action_tables as views
+
+    tables = actions.action_tables(sample, load_projects(sample.params, sample.data.station_ids))
+    zh = views.plan_table(sample, tables["plan"], "meilin")
+    assert zh["指标"].is_unique and len(zh) == len(tables["plan"].query("station_id == 'meilin'"))
+    fault = zh.set_index("指标").loc["故障停电指数"]
+    assert (fault["目标值"], fault["目标来源"], fault["其他来源的目标"]) == (
+        "0.9",
+        "专业部门帮扶",
+        "书记项目 1",
+    )
+    sentence = views.plan_sentence(sample, tables["plan"], "meilin")
+    assert sentence.startswith("从绿色（稍差）升入蓝色（中等）：综合得分需由 76.26 提高到 80.00")
+    assert views.plan_sentence(sample, tables["plan"], "hengjie") == ""  # red: no plan
+    english = sample.params.replace(language="en")
+    en = score(sample.data, english)
+    said = views.forecast_sentence(en, forecast.stage_forecast(en, actions.department_help(en)))
+    assert said.startswith("Stage 1 (2020-12) needs 18 red stations and has 7")
+    assert said.endswith("department help alone would not meet the stage.")
+
+
+def test_short_plan_sentence_names_the_bound(sample):
+    from fivecolor.views import action_tables as views
+
+    frame = pd.DataFrame(
+        {
+            "station_id": ["meilin"],
+            "status": ["short"],
+            "binding": ["percentile"],
+            "shortfall": [0.8],
+        }
+    )
+    assert views.plan_sentence(sample, frame, "meilin") == (
+        "即使各项指标都达到全公司 P90 水平，本所仍差 0.80 分才能升入上一等级；下表列出各指标可达的上限。"
+    )

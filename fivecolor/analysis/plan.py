@@ -86,6 +86,8 @@ PLAN_COLUMNS = (
     "name",
     "band_from",
     "band_to",
+    "score",
+    "target_score",
     "status",
     "binding",
     "shortfall",
