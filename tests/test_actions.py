@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import scipy.optimize
 
-from fivecolor.analysis import actions, partners
+from fivecolor.analysis import action_files, actions, partners
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.dataset import load_data
 from fivecolor.data.projects import load_projects
@@ -787,6 +787,6 @@ def test_action_tables_when_no_station_has_a_one_indicator_path(project):
     path = project.with_params(lambda d: d.update(bands={"cutoffs": [100, 99.9, 99.8, 99.7]}))
     params = load_params(path)
     result = score(load_data(params), params)
-    tables = actions.action_tables(result)
+    tables = action_files.action_tables(result)
     assert tables["next_colour"].empty
     assert set(tables) >= {"next_colour", "pairing", "departments", "stages"}

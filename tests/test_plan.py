@@ -17,7 +17,7 @@ import pytest
 import scipy.optimize
 import scipy.stats
 
-from fivecolor.analysis import actions, forecast, partners, plan
+from fivecolor.analysis import action_files, actions, forecast, partners, plan
 from fivecolor.data.dataset import load_data
 from fivecolor.params import load_params
 from fivecolor.scoring.bands import BANDS
@@ -246,14 +246,17 @@ def test_sample_month_every_station_below_red_gets_a_plan_or_a_bound(sample):
     meilin = rows[rows.station_id == "meilin"]
     assert len(meilin) >= 3
     assert meilin.loc[meilin.indicator == "safety_production", "plan_target"].iloc[0] < 95
-    sign = meilin["indicator"].map(actions._signs(sample))
+    directions = sample.params.indicators
+    sign = meilin["indicator"].map(lambda k: 1.0 if directions[k].direction == "higher" else -1.0)
     assert (((meilin["bound"] - meilin["plan_target"]) * sign) >= -1e-12).all()
 
 
 def test_one_target_per_indicator_with_its_source(sample, tmp_path):
     from fivecolor.data.projects import load_projects
 
-    tables = actions.action_tables(sample, load_projects(sample.params, sample.data.station_ids))
+    tables = action_files.action_tables(
+        sample, load_projects(sample.params, sample.data.station_ids)
+    )
     table = tables["plan"]
     assert not table.duplicated(["station_id", "indicator"]).any()
     fault = table[(table.station_id == "meilin") & (table.indicator == "fault_outage")].iloc[0]
@@ -381,7 +384,9 @@ def test_station_plan_table_and_sentences_in_both_languages(sample):
     from fivecolor.data.projects import load_projects
     from fivecolor.views import action_tables as views
 
-    tables = actions.action_tables(sample, load_projects(sample.params, sample.data.station_ids))
+    tables = action_files.action_tables(
+        sample, load_projects(sample.params, sample.data.station_ids)
+    )
     zh = views.plan_table(sample, tables["plan"], "meilin")
     assert zh["指标"].is_unique and len(zh) == len(tables["plan"].query("station_id == 'meilin'"))
     fault = zh.set_index("指标").loc["故障停电指数"]

@@ -316,7 +316,7 @@ _SOURCE_KEYS = {
 
 
 def plan_table(result: ScoreResult, frame: pd.DataFrame, station_id: str) -> pd.DataFrame:
-    """A station's plan (the ``plan`` table of :func:`fivecolor.analysis.actions.action_tables`):
+    """A station's plan (the ``plan`` table of :func:`fivecolor.analysis.action_files.action_tables`):
     one target per indicator.
 
     Columns: indicator, unit, current value, target (rounded toward the better side), change,

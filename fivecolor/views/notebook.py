@@ -388,9 +388,9 @@ _tables: dict[int, tuple[Month, dict]] = {}
 
 def month_actions(month: Month) -> dict[str, pd.DataFrame]:
     """The month's action tables as published in ``actions/`` (plan, pairing, forecast, ...;
-    :func:`fivecolor.analysis.actions.action_tables`), computed once per kernel and shared by
+    :func:`fivecolor.analysis.action_files.action_tables`), computed once per kernel and shared by
     the station pages."""
-    from fivecolor.analysis.actions import action_tables
+    from fivecolor.analysis.action_files import action_tables
     from fivecolor.data.projects import load_projects
 
     if id(month) not in _tables:
