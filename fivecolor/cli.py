@@ -299,7 +299,7 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     "report": (cmd_report, "build a month's report under reports/<period>/"),
     "actions": (
         cmd_actions,
-        "write a month's action tables (next colour, pairing, department help)",
+        "write a month's action tables (plan, next colour, pairing, department help, forecast)",
     ),
     "weights": (cmd_weights, "print every weighting scheme's weights (CSV)"),
     "sensitivity": (cmd_sensitivity, "per-station rank interval and colour probabilities (CSV)"),

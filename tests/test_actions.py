@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import scipy.optimize
 
-from fivecolor.analysis import actions, partners
+from fivecolor.analysis import action_files, actions, partners
 from fivecolor.analysis.projects import project_progress
 from fivecolor.data.dataset import load_data
 from fivecolor.data.projects import load_projects
@@ -637,7 +637,15 @@ def test_cli_actions_writes_the_tables(tmp_path, run_cli, sample):
     out = tmp_path / "actions"
     code, _, stderr = run_cli("actions", "--params", SAMPLE_PARAMS, "--out", out)
     assert code == 0, stderr
-    names = {"next_colour.csv", "pairing.csv", "departments.csv", "stages.csv", "projects.csv"}
+    names = {
+        "next_colour.csv",
+        "plan.csv",
+        "pairing.csv",
+        "departments.csv",
+        "stages.csv",
+        "forecast.csv",
+        "projects.csv",
+    }
     assert {p.name for p in out.iterdir()} == names
     required = {
         "next_colour.csv": {
@@ -656,7 +664,24 @@ def test_cli_actions_writes_the_tables(tmp_path, run_cli, sample):
             "partner_band",
             "distance_km",
             "targets",
+            "since",
+            "months",
         },
+        "plan.csv": {
+            "station_id",
+            "indicator",
+            "current",
+            "target",
+            "unit",
+            "gain",
+            "effort",
+            "source",
+            "band_from",
+            "band_to",
+            "status",
+            "binding",
+        },
+        "forecast.csv": {"stage", "target_count", "red_now", "forecast_red", "verdict"},
         "departments.csv": {
             "department",
             "department_label",
@@ -678,6 +703,21 @@ def test_cli_actions_writes_the_tables(tmp_path, run_cli, sample):
     code_of = {b: n for n, b in enumerate(BANDS)}
     reached = _rescored_bands(result, written, written["required"].to_numpy())
     np.testing.assert_array_equal(reached, written["band_to"].map(code_of).to_numpy())
+    # every station's written targets (rounded outward), applied together, reach its colour or better
+    plan = pd.read_csv(out / "plan.csv", encoding="utf-8-sig", dtype={"station_id": str})
+    plan = plan[plan["status"] == "plan"]
+    t = result.period_index
+    cube = result.data.values.copy()
+    s = result.data.station_ids.get_indexer(pd.Index(plan["station_id"]))
+    i = pd.Index(result.data.indicators).get_indexer(pd.Index(plan["indicator"]))
+    for sid in plan["station_id"].unique():  # one station at a time: the others as they are
+        mine = (plan["station_id"] == sid).to_numpy()
+        trial = cube.copy()
+        trial[t, s[mine], i[mine]] = plan["target"].to_numpy()[mine]
+        band = score(dataclasses.replace(result.data, values=trial), result.params).band[
+            t, s[mine][0]
+        ]
+        assert band <= code_of[plan.loc[mine, "band_to"].iloc[0]], sid
     # same inputs, same bytes
     again = tmp_path / "again"
     assert run_cli("actions", "--params", SAMPLE_PARAMS, "--out", again)[0] == 0
@@ -706,7 +746,7 @@ def test_cli_actions_needs_out(run_cli):
 def test_write_actions_without_projects(project, tmp_path):
     params = load_params(_without_projects(project))
     written = write_actions(score(load_data(params), params), tmp_path / "a")
-    assert set(written) == {"next_colour", "pairing", "departments", "stages"}
+    assert set(written) == {"next_colour", "plan", "pairing", "departments", "stages", "forecast"}
     assert all(p.is_file() for p in written.values())
 
 
@@ -747,6 +787,6 @@ def test_action_tables_when_no_station_has_a_one_indicator_path(project):
     path = project.with_params(lambda d: d.update(bands={"cutoffs": [100, 99.9, 99.8, 99.7]}))
     params = load_params(path)
     result = score(load_data(params), params)
-    tables = actions.action_tables(result)
+    tables = action_files.action_tables(result)
     assert tables["next_colour"].empty
     assert set(tables) >= {"next_colour", "pairing", "departments", "stages"}

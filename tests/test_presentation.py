@@ -520,7 +520,8 @@ def test_station_notebook_shows_meilins_partner_path_and_colour_probability(tmp_
     assert nb.metadata.papermill.exception is None
     assert "黄坛供电所" in html and "受帮扶方" in html  # the partner, as the mentor of meilin
     assert re.search(r"本月等级绿色（稍差）的概率：\d{1,3}%", html)
-    assert "晋级路径" in html and "安全生产指数" in html and "蓝色（中等）" in html
+    assert "晋级方案（一所一策）" in html and "安全生产指数" in html
+    assert "从绿色（稍差）升入蓝色（中等）" in html and "目标来源" in html and "结对月数" in html
     assert "梅林所频繁停电综合治理" in html and "专业部门帮扶" in html
 
 
@@ -566,6 +567,8 @@ def test_overview_notebook_shows_the_actions_before_data_quality(tmp_path):
         )
     ]
     assert -1 not in positions and positions == sorted(positions)
+    # the stage forecast's verdict, in a sentence under the stage table
+    assert html.find("第一阶段（2020-12）需要 18 个红色供电所，现有 7 个") > positions[-2]
     movers = html[positions[0] : html.find("<h2>综合排名")]
     assert "梅林供电所" in movers and "黄色（落后）" in movers and "绿色（稍差）" in movers
     assert "sensitivity.html" in html

@@ -8,9 +8,7 @@ The five-colour map exists to drive improvement. This module turns a scored mont
   effort;
 - :func:`department_help`: per owning department, the stations lagging on its indicators (帮扶);
 - :func:`stage_progress` and :func:`colour_shares`: the march toward "all red" (红色全优);
-- :func:`action_tables`: all of them, with the pairs of :mod:`fivecolor.analysis.partners`
-  (支部联建) and the improvement projects' progress (书记项目), as the tables written to
-  ``actions/``.
+- the tables written to ``actions/`` are assembled by :mod:`fivecolor.analysis.action_files`.
 
 Everything is computed under the result's own parameters and weights (data-driven weights are
 held at the values learned for the month). Ties are broken by ``station_id``.
@@ -22,8 +20,6 @@ import numpy as np
 import pandas as pd
 
 from fivecolor.analysis.month import colour_counts, indicator_labels
-from fivecolor.analysis.partners import all_pairs
-from fivecolor.analysis.projects import project_progress
 from fivecolor.params import Aggregation, Normalisation
 from fivecolor.scoring import bands as bandmod
 from fivecolor.scoring.bands import BANDS, RED, YELLOW, BandRule
@@ -80,7 +76,6 @@ DEPARTMENT_COLUMNS = (
 )
 
 __all__ = [
-    "action_tables",
     "colour_shares",
     "department_help",
     "next_colour",
@@ -531,44 +526,3 @@ def stage_progress(result: ScoreResult) -> pd.DataFrame:
             "met": red >= needed,
         }
     )
-
-
-# -- the tables of actions/ -------------------------------------------------------------------
-def action_tables(
-    result: ScoreResult, projects: pd.DataFrame | None = None
-) -> dict[str, pd.DataFrame]:
-    """The month's action tables by file name, as published in ``actions/``.
-
-    ``next_colour`` (required values rounded to 4 decimals toward the better side, so they still
-    reach the colour), ``pairing`` (pairs, then unpaired stations), ``departments``, ``stages``
-    and, when ``projects`` (see :func:`fivecolor.data.projects.load_projects`) is given,
-    ``projects``. Floats are rounded to :data:`CSV_DECIMALS` places.
-    """
-    options = next_colour(result)
-    sign = (
-        options["indicator"]
-        .map(
-            {
-                k: 1.0 if s.direction == "higher" else -1.0
-                for k, s in result.params.indicators.items()
-            }
-        )
-        .astype(float)  # an empty table maps to text: no station has a one-indicator path
-    )
-    options["required"] = np.ceil(options["required"] * sign * 1e4) / 1e4 * sign  # outward
-    pairs, alone = all_pairs(result)
-    tables = {
-        "next_colour": options,
-        "pairing": pd.concat([pairs, alone], ignore_index=True) if len(alone) else pairs,
-        "departments": department_help(result),
-        "stages": stage_progress(result),
-    }
-    if projects is not None:
-        tables["projects"] = project_progress(result, projects)
-    return {name: _tidy(frame) for name, frame in tables.items()}
-
-
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Float columns rounded to :data:`CSV_DECIMALS` places: no binary noise (5.4000000000006) in files."""
-    floats = frame.select_dtypes(include="float").columns
-    return frame.assign(**{c: frame[c].round(CSV_DECIMALS) for c in floats})

@@ -292,6 +292,35 @@ class Stage(_Frozen):
     label: Label | None = None
 
 
+class PlanBound(str, Enum):
+    """What bounds a plan's target for an indicator (see :class:`Plan`)."""
+
+    percentile = "percentile"
+    best = "best"
+    goalpost = "goalpost"
+
+
+class Plan(_Frozen):
+    """How far a station's plan to the next colour may move each indicator (一所一策)."""
+
+    bound: PlanBound = Field(
+        default=PlanBound.percentile,
+        description="a target's limit: a high percentile of the company's observed values, the "
+        "company's best observed value, or the best goalpost (never past the goalpost or valid range)",
+    )
+    percentile: float = Field(
+        default=90.0,
+        gt=0,
+        le=100,
+        description="with bound percentile: the percentile (in the better direction) of the values observed",
+    )
+    history_months: int = Field(
+        default=12,
+        ge=1,
+        description="months up to the reported one whose values the percentile and the best pool",
+    )
+
+
 class Actions(_Frozen):
     """How colours become actions: pairing, department help and the stages toward all red."""
 
@@ -312,6 +341,17 @@ class Actions(_Frozen):
         description="normalised score below which a station lags on an indicator (default: its bottom band)",
     )
     stages: tuple[Stage, ...] = ()
+    plan: Plan = Plan()
+    trend_months: int = Field(
+        default=12,
+        ge=3,
+        description="months up to the reported one whose composite scores give a station's trend "
+        "in the stage forecast",
+    )
+    keep_pairs: bool = Field(
+        default=True,
+        description="keep last month's pairs while both stations still qualify (false: re-pair every month)",
+    )
 
     @field_validator("stages")
     @classmethod

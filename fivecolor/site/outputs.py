@@ -68,13 +68,13 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "scores") -> Path:
 
 
 def write_actions(result, out_dir: str | Path) -> dict[str, Path]:
-    """Write the month's action tables (:func:`fivecolor.analysis.actions.action_tables`) into
+    """Write the month's action tables (:func:`fivecolor.analysis.action_files.action_tables`) into
     ``out_dir`` as CSV; returns their paths by name.
 
     Every table is computed (and the projects file validated) before anything is written, so bad
     input leaves the folder as it was; each file is written atomically.
     """
-    from fivecolor.analysis.actions import action_tables
+    from fivecolor.analysis.action_files import action_tables
     from fivecolor.data.projects import load_projects
 
     projects = load_projects(result.params, result.data.station_ids)

@@ -1,6 +1,6 @@
-"""The action tables of the overview and station pages: the path to the next colour, the pairs
-and the stations left unpaired, department help, improvement projects and the stages toward
-all red.
+"""The action tables of the overview and station pages: the plan and the path to the next
+colour, the pairs and the stations left unpaired, department help, improvement projects, the
+stages toward all red and their forecast.
 
 Each function takes a :class:`~fivecolor.scoring.pipeline.ScoreResult` and the frame the
 :mod:`fivecolor.analysis.actions` function named in its docstring returned, and gives it
@@ -25,8 +25,11 @@ from fivecolor.views.text import text
 
 __all__ = [
     "department_table",
+    "forecast_sentence",
     "next_colour_table",
     "pairing_table",
+    "plan_sentence",
+    "plan_table",
     "projects_table",
     "stage_table",
     "unpaired_table",
@@ -123,6 +126,7 @@ def pairing_table(
             frame["complementarity"].to_numpy(dtype=float), 1
         ),
         text("action.targets", language): _targets_text(result, frame["targets"]),
+        text("action.pair_months", language): frame["months"].to_numpy(),
     }
     if station_id is None:
         return pd.DataFrame(
@@ -302,3 +306,124 @@ def stage_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
         "action.met": yes_no[frame["met"].to_numpy(dtype=bool).astype(int)],
     }
     return pd.DataFrame({text(key, language): values for key, values in columns.items()})
+
+
+_SOURCE_KEYS = {
+    "plan": "plan.source_plan",
+    "department": "plan.source_department",
+    "project": "plan.source_project",
+}
+
+
+def plan_table(result: ScoreResult, frame: pd.DataFrame, station_id: str) -> pd.DataFrame:
+    """A station's plan (the ``plan`` table of :func:`fivecolor.analysis.action_files.action_tables`):
+    one target per indicator.
+
+    Columns: indicator, unit, current value, target (rounded toward the better side), change,
+    the source that set the target, the other sources' targets where they differ, and whether
+    the target is at the realistic limit.
+    """
+    language = result.params.language
+    station_position(result, station_id)
+    frame = frame[(frame["station_id"] == station_id) & frame["indicator"].notna()]
+    sign = frame["indicator"].map(
+        {k: 1.0 if s.direction == "higher" else -1.0 for k, s in result.params.indicators.items()}
+    )
+    target = _outward(frame["target"], sign)
+    sources = ("plan", "project", "department")
+    targets = frame[[f"{name}_target" for name in sources]].to_numpy(dtype=float)
+    chosen = frame["target"].to_numpy(dtype=float)
+    differ = (
+        ~np.isnan(targets)
+        & (np.round(targets, 2) != np.round(chosen, 2)[:, None])
+        & (frame["source"].to_numpy(dtype=object)[:, None] != np.array(sources, dtype=object))
+    )
+    labels = [text(_SOURCE_KEYS[name], language) for name in sources]
+    sep = "；" if language == "zh" else "; "
+    others = [
+        sep.join(
+            f"{label} {value:g}" for label, value, d in zip(labels, row, mask, strict=True) if d
+        )
+        for row, mask in zip(np.round(targets, 2), differ, strict=True)
+    ]
+    yes = text("table.yes", language)
+    columns = {
+        "table.indicator": indicator_labels(result).reindex(frame["indicator"]).to_numpy(),
+        "table.unit": frame["unit"].to_numpy(dtype=object),
+        "action.current": _values_text(frame["current"]),
+        "action.target_value": _values_text(target),
+        "action.change_needed": _values_text(target - frame["current"].to_numpy(dtype=float)),
+        "plan.source": [text(_SOURCE_KEYS[s], language) for s in frame["source"]],
+        "plan.other_targets": others,
+        "plan.at_bound": np.where(frame["at_bound"].fillna(False).to_numpy(dtype=bool), yes, ""),
+    }
+    return pd.DataFrame(
+        {text(key, language): values for key, values in columns.items()}
+    ).reset_index(drop=True)
+
+
+def plan_sentence(result: ScoreResult, frame: pd.DataFrame, station_id: str) -> str:
+    """One sentence on a station's plan: the colours, the points needed, the effort; or, when no
+    plan exists within the bounds, which bound binds and how many points are still missing.
+    Empty for a station without a plan (red, or unscored)."""
+    language = result.params.language
+    station_position(result, station_id)
+    mine = frame[frame["station_id"] == station_id]
+    if mine.empty:
+        return ""
+    row = mine.iloc[0]
+    if row["status"] == "short":
+        settings = result.params.actions.plan
+        bound = {
+            "percentile": text("plan.bound_percentile", language, q=f"{settings.percentile:g}"),
+            "best": text("plan.bound_best", language),
+            "goalpost": text("plan.bound_goalpost", language),
+        }[row["binding"]]
+        return text("plan.short", language, bound=bound, shortfall=f"{row['shortfall']:.2f}")
+    return text(
+        "plan.reach",
+        language,
+        band_from=band_label_or_empty([row["band_from"]], language)[0],
+        band_to=band_label_or_empty([row["band_to"]], language)[0],
+        score=f"{row['score']:.2f}",
+        target=f"{row['target_score']:.2f}",
+        count=int(mine["plan_target"].notna().sum()),
+        effort=f"{row['plan_effort']:.2f}",
+    )
+
+
+_VERDICT_KEYS = {
+    "met": "forecast.met",
+    "on track": "forecast.on_track",
+    "off track": "forecast.off_track",
+}
+
+
+def forecast_sentence(result: ScoreResult, frame: pd.DataFrame) -> str:
+    """The stage forecast (:func:`fivecolor.analysis.forecast.stage_forecast`) in one sentence:
+    the first stage not yet met, its verdict and what department help alone would do."""
+    language = result.params.language
+    if frame.empty:
+        return ""
+    open_stages = frame[frame["verdict"] != "met"]
+    if open_stages.empty:
+        return text("forecast.all_met", language)
+    row = open_stages.iloc[0]
+    return text(
+        "forecast.sentence",
+        language,
+        stage=row["label"] or str(row["stage"]),
+        period=row["period"],
+        need=int(row["target_count"]),
+        now=int(row["red_now"]),
+        months=int(row["trend_months"]),
+        forecast=int(row["forecast_red"]),
+        low=int(row["forecast_red_low"]),
+        high=int(row["forecast_red_high"]),
+        verdict=text(_VERDICT_KEYS[row["verdict"]], language),
+        helped=int(row["red_with_department_help"]),
+        help=text(
+            "forecast.help_reaches" if row["department_help_reaches"] else "forecast.help_short",
+            language,
+        ),
+    )

@@ -381,3 +381,35 @@ def project_progress(month: Month):
         )
         _projects[id(month)] = (month, progress)
     return _projects[id(month)][1]
+
+
+_tables: dict[int, tuple[Month, dict]] = {}
+
+
+def month_actions(month: Month) -> dict[str, pd.DataFrame]:
+    """The month's action tables as published in ``actions/`` (plan, pairing, forecast, ...;
+    :func:`fivecolor.analysis.action_files.action_tables`), computed once per kernel and shared by
+    the station pages."""
+    from fivecolor.analysis.action_files import action_tables
+    from fivecolor.data.projects import load_projects
+
+    if id(month) not in _tables:
+        if len(_tables) >= 4:
+            _tables.clear()
+        projects = load_projects(month.params, month.data.station_ids)
+        _tables[id(month)] = (month, action_tables(month.result, projects))
+    return _tables[id(month)][1]
+
+
+def month_pairs(month: Month) -> pd.DataFrame:
+    """The month's pairs (the paired rows of the ``pairing`` table), from :func:`month_actions`."""
+    pairing = month_actions(month)["pairing"]
+    return pairing[pairing["status"] == "paired"].reset_index(drop=True)
+
+
+def show_sentence(sentence: str, css_class: str = "fc-summary") -> None:
+    """Display a sentence a view composed (escaped) as a paragraph; nothing for an empty one."""
+    from IPython.display import HTML, display
+
+    if sentence:
+        display(HTML(f'<p class="{css_class}">{html.escape(sentence)}</p>'))
