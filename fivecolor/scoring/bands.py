@@ -22,9 +22,11 @@ NO_BAND = -1
 
 
 def ordinal_rank(scores: np.ndarray) -> np.ndarray:
-    """Rank 1 = best along the last axis; ties go to the earlier position (stations are sorted by id).
+    """Rank 1 = best along the last axis; ties go to the earlier position.
 
-    Missing scores get no rank (NaN).
+    Not for stations' ranks (see :func:`shared_rank`): it orders things that must each have
+    their own place, such as the indicators a station loses most on. Missing scores get no
+    rank (NaN).
     """
     key = np.where(np.isnan(scores), np.inf, -scores)
     order = np.argsort(key, axis=-1, kind="stable")
@@ -53,7 +55,13 @@ def quantile_counts(n: np.ndarray | int, quantiles) -> np.ndarray:
 
 
 def shared_rank(scores: np.ndarray) -> np.ndarray:
-    """Rank 1 = best along the last axis; tied scores share the best rank among them."""
+    """Rank 1 = best along the last axis; tied scores share the best rank among them.
+
+    This is the "minimum" or competition rule (scores 90, 80, 80, 70 rank 1, 2, 2, 4), and it
+    is the rule of every station rank: the published ranks, the Monte Carlo's and the
+    quantile bands'. Two stations with equal composites thus get equal ranks and colours
+    whatever their ids. Missing scores get no rank (NaN).
+    """
     import scipy.stats
 
     ranks = scipy.stats.rankdata(-scores, method="min", axis=-1, nan_policy="omit")
@@ -63,9 +71,10 @@ def shared_rank(scores: np.ndarray) -> np.ndarray:
 def by_quantiles(scores: np.ndarray, quantiles, ties: str = "position") -> np.ndarray:
     """Relative bands along the last axis: the top ``1 - q_red`` share red, and so on.
 
-    ``ties="position"`` (the composite) breaks ties by position, so the counts are exact;
-    ``ties="shared"`` (an indicator's scores, where many stations may share a value) puts tied
-    scores in the best band any of them reaches, so equal values always share a band.
+    ``ties="shared"`` (what scoring uses, for the composite and for an indicator's scores)
+    puts tied scores in the best band any of them reaches, so equal values always share a
+    band and a band may hold more than its share; ``ties="position"`` breaks ties by position,
+    so the counts are exact.
     """
     ranks = ordinal_rank(scores) if ties == "position" else shared_rank(scores)
     n = np.sum(~np.isnan(scores), axis=-1)
@@ -156,14 +165,12 @@ class BandRule:
         """
         return self.boundaries + np.asarray(shift, dtype=float) / self._kind.points_per_unit
 
-    def codes(
-        self, scores: np.ndarray, thresholds: np.ndarray, ties: str = "position"
-    ) -> np.ndarray:
+    def codes(self, scores: np.ndarray, thresholds: np.ndarray, ties: str = "shared") -> np.ndarray:
         """Band codes of ``scores`` (..., S) under ``thresholds`` (..., 4), one row per row of stations."""
         return self._kind.codes(scores, np.asarray(thresholds, dtype=float), ties)
 
     def assign(
-        self, scores: np.ndarray, ties: str = "position", shift: np.ndarray | float | None = None
+        self, scores: np.ndarray, ties: str = "shared", shift: np.ndarray | float | None = None
     ) -> np.ndarray:
         """Band codes for ``scores`` (..., stations).
 
@@ -186,7 +193,7 @@ class BandRule:
         return self.codes(scores, thresholds, ties)
 
 
-def assign(scores: np.ndarray, bands: Bands, ties: str = "position") -> np.ndarray:
+def assign(scores: np.ndarray, bands: Bands, ties: str = "shared") -> np.ndarray:
     """Band codes for ``scores`` (..., stations) by the parameters' method (``ties``: see
     :func:`by_quantiles`; cut-offs treat equal scores alike anyway)."""
     return BandRule.of(bands).assign(scores, ties)

@@ -286,7 +286,7 @@ def score(data: Dataset, params: Params) -> ScoreResult:
         weights=weights,
         group_scores=group_scores,
         composite=composite,
-        rank=bandmod.ordinal_rank(composite),
+        rank=bandmod.shared_rank(composite),  # tied composites share the best rank
         band=BandRule.of(params.bands).assign(composite),
         learned_=learned,
     )

@@ -16,7 +16,6 @@ import numpy as np
 
 from fivecolor.params import Params
 from fivecolor.scoring import aggregate as agg
-from fivecolor.scoring import bands as bandmod
 from fivecolor.scoring.bands import BandRule
 from fivecolor.scoring.pipeline import ScoreResult
 
@@ -70,22 +69,24 @@ def _composites(x: np.ndarray, w: np.ndarray, method: str, structure: _Structure
 
 
 def _ranks(composite: np.ndarray) -> np.ndarray:
-    """:func:`fivecolor.scoring.bands.ordinal_rank` of composites (K, S) rounded to 9 decimals, faster.
+    """:func:`fivecolor.scoring.bands.shared_rank` of composites (K, S), faster.
 
-    The score in units of 1e-9 times S plus the station's position is a unique int64 key, so an
-    unstable (vectorised) sort gives the stable order: ties still go to the earlier station.
+    Tied composites share the best rank among them (the competition rule, as the published
+    ranks), so equal stations get equal ranks whatever their ids. One sort per row: in sorted
+    order a tie group's rank is the position where the group starts, carried forward by a
+    running maximum, then scattered back to the stations.
     """
-    s = composite.shape[-1]
     missing = np.isnan(composite)
-    top = np.max(np.abs(np.where(missing, 0.0, composite)), initial=0.0)
-    if (top + 1.0) * 1e9 * s > 2.0**62:  # out of int64 range: the general routine
-        return bandmod.ordinal_rank(composite)
-    units = np.round(np.where(missing, -top - 1.0, composite) * 1e9).astype(
-        np.int64
-    )  # missing last
-    order = np.argsort(-units * s + np.arange(s), axis=-1)
+    key = np.where(missing, np.inf, -composite)  # missing last
+    order = np.argsort(key, axis=-1)
+    ordered = np.take_along_axis(key, order, axis=-1)
+    s = composite.shape[-1]
+    position = np.broadcast_to(np.arange(s), ordered.shape)
+    starts = np.ones(ordered.shape, dtype=bool)
+    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    first = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)
     ranks = np.empty(composite.shape, dtype=np.float64)
-    np.put_along_axis(ranks, order, np.arange(1.0, s + 1.0), axis=-1)
+    np.put_along_axis(ranks, order, first + 1.0, axis=-1)
     return np.where(missing, np.nan, ranks)
 
 
@@ -103,4 +104,4 @@ def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarr
     composite = _composites(
         result.normalised[t], weights, result.params.aggregation.value, _Structure.of(result.params)
     )
-    return bandmod.ordinal_rank(composite), _bands(composite, result.params)
+    return _ranks(composite), _bands(composite, result.params)
