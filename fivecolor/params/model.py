@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -180,11 +181,29 @@ class Bands(_Frozen):
         return v
 
 
+def _saaty_number(value: Any) -> Any:
+    """A comparison written as a fraction (``"1/3"``, as Saaty writes reciprocals) to its float;
+    anything else is left for the float check to accept or refuse."""
+    if isinstance(value, str) and "/" in value:
+        from fractions import Fraction
+
+        try:
+            return float(Fraction(value.replace(" ", "")))
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{value!r} is not a number or a fraction such as 1/3") from None
+    return value
+
+
+#: One entry of an AHP matrix: a number, or a fraction written as text (``1/3``).
+SaatyNumber = Annotated[float, BeforeValidator(_saaty_number)]
+
+
 class Ahp(_Frozen):
-    """A pairwise comparison matrix on Saaty's 1-9 scale, rows and columns in ``order``."""
+    """A pairwise comparison matrix on Saaty's 1-9 scale, rows and columns in ``order``;
+    reciprocals may be written as fractions (``1/3``)."""
 
     order: tuple[str, ...]
-    matrix: tuple[tuple[float, ...], ...]
+    matrix: tuple[tuple[SaatyNumber, ...], ...]
     max_cr: float = Field(default=0.1, gt=0)
 
 
@@ -225,6 +244,14 @@ class Sensitivity(_Frozen):
     leave_one_out: bool = True
     sobol_samples: int = Field(
         default=1024, ge=16, description="base sample size N of the Sobol indices (a power of 2)"
+    )
+    max_weight_share: float = Field(
+        default=0.3,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="warn when a data-driven scheme (entropy, critic, pca) gives one indicator "
+        "more than this share of the composite",
     )
 
     @field_validator("sobol_samples")
