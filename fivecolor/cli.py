@@ -35,7 +35,12 @@ def _load(args) -> tuple:
     from fivecolor.data.dataset import load_data
     from fivecolor.params import load_params
 
-    params = load_params(args.params, period=getattr(args, "period", None))
+    params = load_params(
+        args.params,
+        period=getattr(args, "period", None),
+        scheme=getattr(args, "scheme", None),
+        settings=getattr(args, "set", None) or (),
+    )
     return params, load_data(params)
 
 
@@ -102,8 +107,10 @@ def cmd_params_schema(args) -> int:
 
 def cmd_report(args) -> int:
     """``fivecolor report``: build the month and print where to open it."""
+    import tempfile
     import time
 
+    from fivecolor.params.files import compose_params_file
     from fivecolor.site.build import ReportFailed, build_month, os_error_text
     from fivecolor.site.publish import ReportLocked
 
@@ -114,18 +121,24 @@ def cmd_report(args) -> int:
         require_extra("distributed", "dask", "--executor dask")
     started = time.perf_counter()
     try:
-        month_dir = build_month(
-            Path(args.params),
-            args.period,
-            Path(args.out),
-            workers=args.workers,
-            force=args.force,
-            replace=args.replace,
-            variant=args.variant,
-            notebooks_dir=args.notebooks,
-            executor=getattr(args, "executor", "local"),
-            scheduler=getattr(args, "scheduler", None),
-        )
+        with tempfile.TemporaryDirectory(prefix="fivecolor-params-") as composed:
+            # a scheme or --set becomes one file extending --params: the notebooks, the
+            # snapshot and `fivecolor rerun` then read the very parameters given here
+            params_file = compose_params_file(
+                args.params, Path(composed), args.scheme, args.set or ()
+            )
+            month_dir = build_month(
+                params_file,
+                args.period,
+                Path(args.out),
+                workers=args.workers,
+                force=args.force,
+                replace=args.replace,
+                variant=args.variant,
+                notebooks_dir=args.notebooks,
+                executor=getattr(args, "executor", "local"),
+                scheduler=getattr(args, "scheduler", None),
+            )
     except (ReportFailed, ReportLocked) as exc:
         print(f"fivecolor: error: {exc}", file=sys.stderr)
         return 1
@@ -195,12 +208,70 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_weights(args) -> int:
+    from fivecolor.analysis.compare import heavy_scheme_weights
     from fivecolor.analysis.sensitivity import normalised_month, scheme_weights
     from fivecolor.site.outputs import csv_bytes
 
     params, data = _load(args)
-    table = scheme_weights(params, normalised_month(params, data)).round(6).reset_index()
+    weights = scheme_weights(params, normalised_month(params, data))
+    table = weights.round(6).reset_index()
     sys.stdout.buffer.write(csv_bytes(table).removeprefix(b"\xef\xbb\xbf"))
+    share = params.sensitivity.max_weight_share
+    for row in heavy_scheme_weights(weights, share).itertuples():
+        print(
+            f"warning: {row.scheme} puts {row.share:.1%} of the weight on {row.indicator} "
+            f"(more than sensitivity.max_weight_share {share:.0%})",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    """``fivecolor compare A B``: colours and ranks of the month under A's method and B's."""
+    from fivecolor.analysis.compare import compare, concentrated_weights
+    from fivecolor.data.dataset import load_data
+    from fivecolor.params import load_params
+    from fivecolor.params.files import is_scheme_file
+    from fivecolor.scoring.pipeline import score
+
+    params_a = load_params(args.a, period=args.period)
+    base, scheme = args.b or args.a, args.scheme
+    if args.b is not None and is_scheme_file(args.b):  # says only what it changes: over A
+        if scheme is not None:
+            raise InputError("usage", "fivecolor compare", "B is a scheme file; drop --scheme")
+        base, scheme = args.a, args.b
+    if base == args.a and scheme is None and not args.set:
+        raise InputError(
+            "usage", "fivecolor compare", "give B, --scheme or --set to compare A with"
+        )
+    params_b = load_params(base, period=params_a.period, scheme=scheme, settings=args.set or ())
+    a, b = score(load_data(params_a), params_a), score(load_data(params_b), params_b)
+    try:
+        result = compare(a, b)
+    except ValueError as exc:
+        raise InputError(base, "", str(exc)) from None
+    name_b = " + ".join(
+        [*(Path(p).name for p in (base, scheme) if p is not None), *(args.set or ())]
+    )
+    print(f"{params_a.period}: {args.a.name} (rows) against {name_b} (columns)")
+    print(result.transition.to_string())
+    print(f"\n{result.changed} of {int(result.transition.to_numpy().sum())} stations change colour")
+    print(result.counts.to_string())
+    print(f"\nSpearman's rho {result.spearman:.3f}, Kendall's tau {result.kendall:.3f}")
+    if result.changed:
+        print()
+        print(
+            result.changes.round(2)
+            .astype({"rank_a": "Int64", "rank_b": "Int64"})
+            .to_string(index=False)
+        )
+    for key, share in concentrated_weights(b).items():
+        print(
+            f"warning: {params_b.weights_scheme.value} puts {share:.1%} of the weight on {key} "
+            f"(more than sensitivity.max_weight_share "
+            f"{params_b.sensitivity.max_weight_share:.0%})",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -280,6 +351,10 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     ),
     "weights": (cmd_weights, "print every weighting scheme's weights (CSV)"),
     "sensitivity": (cmd_sensitivity, "per-station rank interval and colour probabilities (CSV)"),
+    "compare": (
+        cmd_compare,
+        "colour transitions and rank correlations between two methods (B may be a scheme file)",
+    ),
     "sample": (
         cmd_sample,
         "write the embedded Ningbo sample data to a folder or a SQLite database",
@@ -298,6 +373,24 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
         "rebuild a published month from its input snapshot; check its scores are identical",
     ),
 }
+
+
+def _add_method_options(p: argparse.ArgumentParser) -> None:
+    """``--scheme`` and ``--set``: method changes merged over ``--params``, for any month."""
+    p.add_argument(
+        "--scheme",
+        type=Path,
+        metavar="FILE",
+        help="a scheme file (method keys only, e.g. params/schemes/entropy.yaml) "
+        "merged over --params",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override one key, dotted, value read as YAML (e.g. bands.cutoffs=[91,86,81,76]); "
+        "repeatable, applied after --scheme",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -362,6 +455,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--period", type=_period, help="month to report, YYYY-MM (default: the file's)"
         )
+    cmp = parsers["compare"]
+    cmp.add_argument("a", type=Path, help="parameter file of method A (e.g. the published one)")
+    cmp.add_argument(
+        "b",
+        type=Path,
+        nargs="?",
+        help="parameter file of method B, or a scheme file applied to A "
+        "(default: A with --scheme and --set)",
+    )
+    cmp.add_argument("--period", type=_period, help="month to compare, YYYY-MM (default: A's)")
+    for name in ("score", "report", "actions", "weights", "sensitivity", "compare"):
+        _add_method_options(parsers[name])
     sens = parsers["sensitivity"]
     sens.add_argument(
         "--samples",
