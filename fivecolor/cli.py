@@ -306,6 +306,28 @@ def cmd_sensitivity(args) -> int:
     return EXIT_OK
 
 
+def cmd_diagnostics(args) -> int:
+    """``fivecolor diagnostics``: the Handbook's checks of the month's indicators."""
+    from fivecolor.analysis.diagnostics import diagnostics
+    from fivecolor.scoring.pipeline import score
+
+    params, data = _load(args)
+    found = diagnostics(score(data, params))
+    print(f"{params.period}: indicator correlations (Pearson, normalised scores)")
+    print(found.correlations.round(2).to_string())
+    print("\ncorrelation with the composite")
+    print(found.with_composite.round(3).to_string())
+    print(f"\nCronbach's alpha {found.alpha:.3f}; with each indicator dropped:")
+    print(found.alpha_dropped.round(3).to_string())
+    print("\nprincipal components (correlation matrix)")
+    print(found.pca.round(3).to_string())
+    print(
+        "\nskew and kurtosis of the values" + (" (winsorised)" if params.winsorise.enabled else "")
+    )
+    print(found.shape.round(2).to_string())
+    return EXIT_OK
+
+
 def cmd_init(args) -> int:
     """``fivecolor init DIR``: a working folder for a company (no sample data)."""
     from fivecolor.data.workfolder import init_folder
@@ -351,6 +373,10 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     ),
     "weights": (cmd_weights, "print every weighting scheme's weights (CSV)"),
     "sensitivity": (cmd_sensitivity, "per-station rank interval and colour probabilities (CSV)"),
+    "diagnostics": (
+        cmd_diagnostics,
+        "indicator correlations, Cronbach's alpha, PCA, skew and kurtosis (the Handbook's checks)",
+    ),
     "compare": (
         cmd_compare,
         "colour transitions and rank correlations between two methods (B may be a scheme file)",
@@ -449,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--period", type=_period, help="month to report, YYYY-MM (default: the file's)"
     )
     act.add_argument("--out", type=Path, required=True, help="folder to write the tables into")
-    for name in ("weights", "sensitivity"):
+    for name in ("weights", "sensitivity", "diagnostics"):
         p = parsers[name]
         p.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
         p.add_argument(
@@ -465,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: A with --scheme and --set)",
     )
     cmp.add_argument("--period", type=_period, help="month to compare, YYYY-MM (default: A's)")
-    for name in ("score", "report", "actions", "weights", "sensitivity", "compare"):
+    for name in ("score", "report", "actions", "weights", "sensitivity", "compare", "diagnostics"):
         _add_method_options(parsers[name])
     sens = parsers["sensitivity"]
     sens.add_argument(

@@ -262,6 +262,26 @@ class Sensitivity(_Frozen):
         return v
 
 
+class Winsorise(_Frozen):
+    """Outlier treatment before normalisation (OECD/JRC Handbook 2008, section 1.5): in each
+    month, an indicator's ``limits[0]`` share of lowest values is raised to the lowest value
+    kept, and its ``limits[1]`` share of highest lowered to the highest kept."""
+
+    enabled: bool = False
+    limits: tuple[float, float] = Field(
+        default=(0.05, 0.05),
+        description="shares of the stations clipped at the low and at the high end, each "
+        "at least 0 and below 0.5",
+    )
+
+    @field_validator("limits")
+    @classmethod
+    def _limits_inside_half(cls, v):
+        if any(not 0 <= x < 0.5 for x in v):
+            raise ValueError(f"each limit must be at least 0 and below 0.5, got {list(v)}")
+        return v
+
+
 class Stage(_Frozen):
     """A stage of the plan toward "all red": by ``period``, at least ``red_share`` of stations red."""
 
@@ -499,6 +519,7 @@ class Params(_Frozen):
     indicators: dict[str, IndicatorSpec] = Field(min_length=1)
     groups: dict[str, Group] | None = None
     bands: Bands = Bands()
+    winsorise: Winsorise = Winsorise()
     ahp: Ahp | None = None
     sensitivity: Sensitivity = Sensitivity()
     actions: Actions = Actions()

@@ -24,6 +24,7 @@ from fivecolor.scoring import weights as schemes
 from fivecolor.scoring.bands import BANDS, BandRule
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.registry import UnknownMethodError, lookup
+from fivecolor.scoring.treat import treat
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class ScoreResult:
 
     params: Params
     data: Dataset
-    filled: np.ndarray  # raw values after the missing-data policy
+    filled: np.ndarray  # raw values after the missing-data policy and any winsorising
     missing: np.ndarray  # bool: the cell was missing in the data (imputed or reweighted)
     normalised: np.ndarray  # 0..100, NaN where left out
     weights: Weights
@@ -272,6 +273,7 @@ def score(data: Dataset, params: Params) -> ScoreResult:
     check_methods(params)
     ind = IndicatorArrays.from_params(params)
     filled, holes = apply_missing_policy(data.values, params.missing)
+    filled = treat(filled, params)  # winsorising, when the parameters ask for it
     normalised = normalise(filled, ind, params.normalisation.value)
     t = data.periods.index(params.period)
     weights, learned = resolve_weights(params, normalised[t])
