@@ -29,6 +29,7 @@ from pydantic import (
     Tag,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -153,12 +154,32 @@ class Group(_Frozen):
     aggregation: Aggregation | None = None
 
 
+class Hysteresis(_Frozen):
+    """Stable colours: a station leaves last month's colour only when it passes a cut-off by
+    ``margin`` points, and only after ``months`` consecutive months beyond it."""
+
+    margin: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    months: int = Field(default=1, ge=1, le=12)
+
+
 class Bands(_Frozen):
     """How scores become the five colours, best first."""
 
     method: Literal["cutoffs", "quantiles"] = "cutoffs"
     cutoffs: tuple[float, float, float, float] = (90, 85, 80, 75)
     quantiles: tuple[float, float, float, float] = (0.9, 0.7, 0.3, 0.1)
+    hysteresis: Hysteresis | None = Field(
+        default=None, description="off when absent; e.g. {margin: 0.5} or {months: 2}"
+    )
+
+    @model_validator(mode="after")
+    def _margin_needs_cutoffs(self):
+        if self.hysteresis is not None and self.hysteresis.margin > 0 and self.method != "cutoffs":
+            raise ValueError(
+                "hysteresis.margin is in points of the score and works with cut-off bands; "
+                "use hysteresis.months with quantile bands"
+            )
+        return self
 
     @field_validator("cutoffs")
     @classmethod
@@ -195,7 +216,13 @@ def _saaty_number(value: Any) -> Any:
 
 
 #: One entry of an AHP matrix: a number, or a fraction written as text (``1/3``).
-SaatyNumber = Annotated[float, BeforeValidator(_saaty_number)]
+SaatyNumber = Annotated[
+    float,
+    BeforeValidator(_saaty_number),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*\d+\s*/\s*\d+\s*$"}]}
+    ),
+]
 
 
 class Ahp(_Frozen):
@@ -898,9 +925,14 @@ def params_schema() -> dict[str, Any]:
             # pydantic writes draft 2020-12 (prefixItems for the fixed-length lists)
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "fivecolor parameters",
-            "description": "A complete parameter file, or one that names the file it changes "
-            "in extends and gives only what differs.",
-            "anyOf": [{"required": ["extends"]}, {"$ref": "#/$defs/Params"}],
+            "description": "A complete parameter file, one that names the file it changes "
+            "in extends and gives only what differs, or a scheme of method keys only.",
+            # a scheme (params/schemes/) states method keys only: no month, data or store
+            "anyOf": [
+                {"required": ["extends"]},
+                {"$ref": "#/$defs/Params"},
+                {"not": {"anyOf": [{"required": [key]} for key in ("period", "data", "store")]}},
+            ],
             "$defs": {**definitions, **partial_definitions, "Params": full},
         }
     )

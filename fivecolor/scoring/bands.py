@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fivecolor.params import Bands
+from fivecolor.params import Bands, Hysteresis
 from fivecolor.scoring.registry import lookup
 
 #: Band codes, best first. Position in this tuple is the band's code (0 = red = best).
@@ -197,3 +197,69 @@ def assign(scores: np.ndarray, bands: Bands, ties: str = "shared") -> np.ndarray
     """Band codes for ``scores`` (..., stations) by the parameters' method (``ties``: see
     :func:`by_quantiles`; cut-offs treat equal scores alike anyway)."""
     return BandRule.of(bands).assign(scores, ties)
+
+
+@dataclass(frozen=True)
+class Held:
+    """Where each station stands under ``bands.hysteresis`` after a month: its colour, and the
+    direction (-1 up, +1 down, 0 none) and length of its run of months beyond that colour."""
+
+    band: np.ndarray
+    direction: np.ndarray
+    streak: np.ndarray
+
+
+def hold_step(
+    previous: Held | None,
+    scores: np.ndarray,
+    rule: BandRule,
+    hysteresis: Hysteresis,
+    shift: np.ndarray | float | None = None,
+) -> Held:
+    """One month of stable colours: the bands of ``scores`` (..., S) given last month's state.
+
+    A station moves up only as far as its score minus ``margin`` reaches, down only as far as
+    its score plus ``margin`` falls, and only once it has been beyond its colour in the same
+    direction for ``months`` months running; otherwise it keeps last month's colour. Without
+    a previous colour (the first month, or no score then) it takes this month's band.
+    ``shift`` moves the boundaries as in :meth:`BandRule.assign`.
+    """
+    raw = rule.assign(scores, shift=shift)
+    if previous is None:
+        zeros = np.zeros(raw.shape, dtype=np.int64)
+        return Held(raw, zeros, zeros)
+    margin = hysteresis.margin
+    up = rule.assign(scores - margin, shift=shift) if margin else raw
+    down = rule.assign(scores + margin, shift=shift) if margin else raw
+    prev = previous.band
+    go_up = (up < prev) & (up != NO_BAND)
+    go_down = (down > prev) & (prev != NO_BAND)
+    direction = np.where(go_up, -1, np.where(go_down, 1, 0))
+    streak = np.where(
+        direction == 0, 0, np.where(direction == previous.direction, previous.streak + 1, 1)
+    )
+    move = streak >= hysteresis.months
+    band = np.where(move & go_up, up, np.where(move & go_down, down, prev))
+    band = np.where((prev == NO_BAND) | (raw == NO_BAND), raw, band)
+    streak = np.where(move, 0, streak)
+    return Held(band, np.where(move, 0, direction), streak)
+
+
+def held_history(composite: np.ndarray, bands: Bands) -> list[Held]:
+    """Month by month (composite (P, S), oldest first), each month's :class:`Held` state; plain
+    bands when ``bands.hysteresis`` is off."""
+    rule = BandRule.of(bands)
+    if bands.hysteresis is None:
+        return [hold_step(None, month, rule, Hysteresis()) for month in composite]
+    states: list[Held] = []
+    for month in composite:  # months in order: each month's colour depends on the one before
+        states.append(hold_step(states[-1] if states else None, month, rule, bands.hysteresis))
+    return states
+
+
+def held_bands(composite: np.ndarray, bands: Bands) -> np.ndarray:
+    """Band codes (P, S) of a history of composites under the parameters' band rule and, when
+    ``bands.hysteresis`` is set, stable colours (:func:`hold_step`)."""
+    if bands.hysteresis is None:
+        return BandRule.of(bands).assign(composite)
+    return np.stack([state.band for state in held_history(composite, bands)])

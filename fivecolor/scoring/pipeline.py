@@ -21,7 +21,7 @@ from fivecolor.scoring import aggregate as agg
 from fivecolor.scoring import bands as bandmod
 from fivecolor.scoring import normalise as normmod
 from fivecolor.scoring import weights as schemes
-from fivecolor.scoring.bands import BANDS, BandRule
+from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.registry import UnknownMethodError, lookup
 from fivecolor.scoring.treat import treat
@@ -289,6 +289,6 @@ def score(data: Dataset, params: Params) -> ScoreResult:
         group_scores=group_scores,
         composite=composite,
         rank=bandmod.shared_rank(composite),  # tied composites share the best rank
-        band=BandRule.of(params.bands).assign(composite),
+        band=bandmod.held_bands(composite, params.bands),  # stable colours when asked for
         learned_=learned,
     )

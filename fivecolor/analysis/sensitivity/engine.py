@@ -16,7 +16,7 @@ import numpy as np
 
 from fivecolor.params import Params
 from fivecolor.scoring import aggregate as agg
-from fivecolor.scoring.bands import BandRule
+from fivecolor.scoring.bands import BandRule, Held, held_history, hold_step
 from fivecolor.scoring.pipeline import ScoreResult
 
 
@@ -90,10 +90,31 @@ def _ranks(composite: np.ndarray) -> np.ndarray:
     return np.where(missing, np.nan, ranks)
 
 
-def _bands(composite: np.ndarray, params: Params, shift: np.ndarray | None = None) -> np.ndarray:
+def _bands(
+    composite: np.ndarray,
+    params: Params,
+    shift: np.ndarray | None = None,
+    held: Held | None = None,
+) -> np.ndarray:
     """Band codes of composites (..., S) with every boundary moved by ``shift`` (...,) points
-    (percentage points of the quantiles for quantile bands), by the parameters' band rule."""
-    return BandRule.of(params.bands).assign(composite, shift=shift)
+    (percentage points of the quantiles for quantile bands), by the parameters' band rule.
+
+    With ``bands.hysteresis``, ``held`` is last month's state as published
+    (:func:`held_before`) and the colours are stable ones, as scoring gives them.
+    """
+    rule = BandRule.of(params.bands)
+    if params.bands.hysteresis is None or held is None:
+        return rule.assign(composite, shift=shift)
+    return hold_step(held, composite, rule, params.bands.hysteresis, shift).band
+
+
+def held_before(result: ScoreResult) -> Held | None:
+    """The stable-colour state of the month before the reported one, as published; None when
+    ``bands.hysteresis`` is off or there is no earlier month."""
+    t = result.period_index
+    if result.params.bands.hysteresis is None or t == 0:
+        return None
+    return held_history(result.composite[:t], result.params.bands)[-1]
 
 
 def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,4 +125,4 @@ def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarr
     composite = _composites(
         result.normalised[t], weights, result.params.aggregation.value, _Structure.of(result.params)
     )
-    return _ranks(composite), _bands(composite, result.params)
+    return _ranks(composite), _bands(composite, result.params, held=held_before(result))

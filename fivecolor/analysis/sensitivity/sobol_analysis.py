@@ -89,7 +89,7 @@ def _sobol_model(model: _Model, output: str) -> Callable[[np.ndarray], np.ndarra
                 shift = np.abs(ranks - model.published_rank[scored])
                 rows.append(shift.mean(axis=1)[:, None] if output == "rank_shift" else ranks)
             elif output in ("band_change", "colour_changes", "colour_changed"):
-                bands = _bands(composite, model.params, draws.cutoff_shift)
+                bands = _bands(composite, model.params, draws.cutoff_shift, model.held)
                 changed = (bands[:, scored] != model.published_band[scored]).astype(float)
                 if output == "band_change":
                     rows.append(changed.mean(axis=1)[:, None])
