@@ -17,7 +17,7 @@ import scipy.stats
 
 from fivecolor.params import WeightsScheme
 from fivecolor.scoring.bands import BANDS
-from fivecolor.scoring.pipeline import ScoreResult
+from fivecolor.scoring.pipeline import ScoreResult, score
 
 #: Schemes whose weights are learned from the month's data (and so may lean on one indicator).
 DATA_DRIVEN = (WeightsScheme.entropy, WeightsScheme.critic, WeightsScheme.pca)
@@ -125,3 +125,32 @@ def heavy_scheme_weights(table: pd.DataFrame, share: float) -> pd.DataFrame:
     long = weights.stack().reset_index()
     long.columns = ["scheme", "indicator", "share"]
     return long[long["share"] > share].sort_values("share", ascending=False).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class MethodComparison:
+    """The month under one other method: its name, its scoring and its comparison with ``result``."""
+
+    name: str
+    result: ScoreResult
+    comparison: Comparison
+
+
+def compare_methods(result: ScoreResult) -> list[MethodComparison]:
+    """The month under each other weighting scheme (the AHP one when the parameters have a
+    matrix) and under the other aggregation, everything else as published, each compared
+    with ``result`` (:func:`compare`)."""
+    params = result.params
+    changes: list[tuple[str, dict]] = [
+        (scheme.value, {"weights_scheme": scheme})
+        for scheme in WeightsScheme
+        if scheme is not params.weights_scheme
+        and (scheme is not WeightsScheme.ahp or params.ahp is not None)
+    ]
+    other = "geometric" if params.aggregation.value == "arithmetic" else "arithmetic"
+    changes.append((other, {"aggregation": other}))
+    out = []
+    for name, change in changes:  # a handful of methods, each one scoring run
+        again = score(result.data, params.replace(**change))
+        out.append(MethodComparison(name, again, compare(result, again)))
+    return out

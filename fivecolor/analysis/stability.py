@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fivecolor.params import Hysteresis
+from fivecolor.params import Hysteresis, Params
 from fivecolor.scoring.bands import NO_BAND, BandRule, held_bands
 from fivecolor.scoring.pipeline import ScoreResult
 
@@ -54,3 +54,14 @@ def hysteresis_effect(result: ScoreResult, hysteresis: Hysteresis) -> Hysteresis
         avoided=int((changed & undone & ~shown).sum()),
         delayed=int((changed & ~undone & (held[1:] != plain[1:])).sum()),
     )
+
+
+def example_options(params: Params) -> list[Hysteresis]:
+    """The settings the robustness page shows: the parameters' own when set, else a margin of
+    half a point (cut-off bands only), two months running, and both."""
+    if params.bands.hysteresis is not None:
+        return [params.bands.hysteresis]
+    months = Hysteresis(months=2)
+    if params.bands.method != "cutoffs":
+        return [months]
+    return [Hysteresis(margin=0.5), months, Hysteresis(margin=0.5, months=2)]
