@@ -548,7 +548,11 @@ def test_sensitivity_notebook_runs_with_few_samples(tmp_path):
     # the page opens with the colour-level sentences, before any section
     lead = html.find("个在各种合理的方法选择下都保持本月等级")
     assert 0 <= lead < html.find("排名区间")
-    assert html.find("附录：技术表格") < html.find("<details>") < html.find("斯皮尔曼等级相关 ρ")
+    # the technical tables are folded into the appendix
+    appendix = html.find("<details>")
+    assert html.find("附录：技术表格") < appendix
+    assert html.find("<summary>敏感性指数（Sobol）</summary>", appendix) > appendix
+    assert html.find("肯德尔等级相关 τ", html.find("<summary>各赋权方法排名的相关性")) > appendix
     assert "N=1024" in html and "N=2048" in html
     charts_shown = sum(
         len(c.get("outputs", []))
