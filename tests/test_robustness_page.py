@@ -61,3 +61,10 @@ def test_hysteresis_table_rows_are_the_effects(month):
     assert table["Changes with"].tolist() == [e.held_changes for _, e in effects]
     assert (table["Changes with"] < table["Changes without"]).all()
     assert isinstance(table, pd.DataFrame)
+
+
+def test_the_published_scheme_is_warned_about_too():
+    params = load_params(MAY, settings=["language=en", "weights_scheme=entropy"])
+    entropy = score(load_data(params), params)
+    warnings = robustness.weight_warnings(entropy, [])
+    assert len(warnings) == 1 and "Entropy puts" in warnings[0] and "30%" in warnings[0]

@@ -592,27 +592,27 @@ def methods_table(result: ScoreResult, methods) -> pd.DataFrame:
 
 
 def weight_warnings(result: ScoreResult, methods) -> list[str]:
-    """A sentence per data-driven scheme that puts more than ``sensitivity.max_weight_share``
-    of the weight on one indicator (:func:`fivecolor.analysis.compare.concentrated_weights`)."""
+    """A sentence for the published scheme and each compared one that is data-driven and puts
+    more than ``sensitivity.max_weight_share`` of the weight on one indicator
+    (:func:`fivecolor.analysis.compare.concentrated_weights`)."""
     from fivecolor.analysis.compare import concentrated_weights
 
     language = result.params.language
     labels = indicator_labels(result)
     limit = f"{result.params.sensitivity.max_weight_share:.0%}"
-    out = []
-    for m in methods:
-        for key, share in concentrated_weights(m.result).items():
-            out.append(
-                text(
-                    "sens.weight_warning",
-                    language,
-                    scheme=scheme_labels(result, [m.name])[0],
-                    share=f"{share:.1%}",
-                    indicator=labels[str(key)],
-                    limit=limit,
-                )
-            )
-    return out
+    runs = [(result.params.weights_scheme.value, result), *((m.name, m.result) for m in methods)]
+    return [
+        text(
+            "sens.weight_warning",
+            language,
+            scheme=scheme_labels(result, [name])[0],
+            share=f"{share:.1%}",
+            indicator=labels[str(key)],
+            limit=limit,
+        )
+        for name, run in runs
+        for key, share in concentrated_weights(run).items()
+    ]
 
 
 # --------------------------------------------------------------------------- stable colours
