@@ -66,6 +66,7 @@ def test_set_reads_dotted_keys_and_yaml_values():
 def test_a_bad_setting_is_one_line_and_exit_2(run_cli, setting, said):
     code, out, err = run_cli("score", "--params", MAY, "--set", setting)
     assert code == 2 and out == "" and err.count("\n") == 1 and said in err, err
+    assert "--set" in err  # named as the setting, not as the parameter file
 
 
 def test_a_scheme_naming_a_month_is_refused(tmp_path):

@@ -204,6 +204,15 @@ def parse_settings(settings: Sequence[str]) -> dict[str, Any]:
     return doc
 
 
+def _blame_setting(exc: InputError, settings: Sequence[str]) -> InputError:
+    """A validation error on a key a ``--set`` gave is named as that ``--set``, not the file."""
+    for setting in settings:
+        key = setting.partition("=")[0].strip()
+        if exc.where == key or exc.where.startswith(f"{key}.") or key.startswith(f"{exc.where}."):
+            return InputError(f"--set {setting}", exc.where, exc.problem)
+    return exc
+
+
 def compose_params_file(
     params_file: str | Path,
     folder: Path,
@@ -274,6 +283,9 @@ def load_params(
         layers = [*_read_chain(Path(scheme)), *layers]
     doc = deep_merge(doc, parse_settings(settings))
     doc.update({k: v for k, v in overrides.items() if v is not None})
-    params = validate(doc, str(named))
+    try:
+        params = validate(doc, str(named))
+    except InputError as exc:
+        raise _blame_setting(exc, settings) from None
     params._sources = tuple(str(p) for p, _ in layers)
     return params
