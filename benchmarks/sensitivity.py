@@ -6,6 +6,10 @@ on a subset of the samples and extrapolated to all of them. The same subset chec
 ways give the same ranks and colours. Two uncertainty settings: the sample's (weights,
 cut-offs, left-out indicator) and a full audit (also four normalisations and two aggregations).
 
+For the sample month (60 stations) the colour-level Sobol indices follow (``colour_sobol``:
+the number of colour changes, each station's colour changed or not, each station's rank, at
+N and 2N), with their time and each output's most influential input.
+
 Run with `make bench` or `.venv/bin/python benchmarks/sensitivity.py [--samples N] [--repeat N]`.
 """
 
@@ -75,8 +79,9 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{'stations':>8} {'setting':>8} {'samples':>7} {'MC s':>7} {'table s':>7} {'naive s/sample':>14} "
-        f"{'naive s (extrap.)':>17} {'ratio':>7} {'agree':>7} {'stable':>6}"
+        f"{'naive s (extrap.)':>17} {'ratio':>7} {'agree':>7} {'stable':>6} {'changes':>7}"
     )
+    sample_result = None
     with tempfile.TemporaryDirectory() as tmp:
         cases = [(60, ROOT / "params" / "2020-05.yaml", 40), (3000, company(Path(tmp), 3000), 8)]
         for n_stations, path, subset in cases:
@@ -95,8 +100,34 @@ def main() -> None:
                 print(
                     f"{n_stations:>8} {setting:>8} {args.samples:>7} {t_mc:>7.3f} {t_table:>7.3f} "
                     f"{per_sample:>14.4f} {t_naive:>17.1f} {t_naive / t_mc:>6.0f}x "
-                    f"{subset - mismatches:>3}/{subset:<3} {sa.stable_share(mc):>6.2f}"
+                    f"{subset - mismatches:>3}/{subset:<3} {sa.stable_share(mc):>6.2f} "
+                    f"{mean_changes(mc):>7.1f}"
                 )
+                if n_stations == 60 and setting == "sample":
+                    sample_result = result
+    colour_indices(sample_result, args.repeat)
+
+
+def mean_changes(mc: sa.UncertaintyResult) -> float:
+    """Stations whose colour differs from the published one, on average over the samples."""
+    scored = mc.published_band >= 0
+    return float((mc.bands[:, scored] != mc.published_band[scored]).sum(axis=1).mean())
+
+
+def colour_indices(result, repeat: int) -> None:
+    """Time the colour-level Sobol indices of the month and print each output's top input."""
+    n = result.params.sensitivity.sobol_samples
+    t_sobol, table = timed(partial(sa.colour_sobol, result), repeat)
+    print(f"\ncolour-level Sobol indices, 60 stations, N = {n} and 2N: {t_sobol:.2f} s")
+    print(f"{'output':>15} {'top input (ST)':>28} {'ST at N':>8} {'ST at 2N':>8} {'S1 at 2N':>8}")
+    for output, rows in table.groupby("output", sort=False):
+        at_2n = rows[rows["n"] == 2 * n].set_index("input")
+        at_n = rows[rows["n"] == n].set_index("input")
+        top = at_2n["ST"].idxmax()
+        print(
+            f"{output:>15} {top:>28} {at_n.loc[top, 'ST']:>8.3f} {at_2n.loc[top, 'ST']:>8.3f} "
+            f"{at_2n.loc[top, 'S1']:>8.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,12 @@ def _load(args) -> tuple:
     from fivecolor.data.dataset import load_data
     from fivecolor.params import load_params
 
-    params = load_params(args.params, period=getattr(args, "period", None))
+    params = load_params(
+        args.params,
+        period=getattr(args, "period", None),
+        scheme=getattr(args, "scheme", None),
+        settings=getattr(args, "set", None) or (),
+    )
     return params, load_data(params)
 
 
@@ -104,8 +109,10 @@ def cmd_params_schema(args) -> int:
 
 def cmd_report(args) -> int:
     """``fivecolor report``: build the month and print where to open it."""
+    import tempfile
     import time
 
+    from fivecolor.params.files import compose_params_file
     from fivecolor.site.build import ReportFailed, build_month, os_error_text
     from fivecolor.site.publish import ReportLocked
 
@@ -116,18 +123,24 @@ def cmd_report(args) -> int:
         require_extra("distributed", "dask", "--executor dask")
     started = time.perf_counter()
     try:
-        month_dir = build_month(
-            Path(args.params),
-            args.period,
-            Path(args.out),
-            workers=args.workers,
-            force=args.force,
-            replace=args.replace,
-            variant=args.variant,
-            notebooks_dir=args.notebooks,
-            executor=getattr(args, "executor", "local"),
-            scheduler=getattr(args, "scheduler", None),
-        )
+        with tempfile.TemporaryDirectory(prefix="fivecolor-params-") as composed:
+            # a scheme or --set becomes one file extending --params: the notebooks, the
+            # snapshot and `fivecolor rerun` then read the very parameters given here
+            params_file = compose_params_file(
+                args.params, Path(composed), args.scheme, args.set or ()
+            )
+            month_dir = build_month(
+                params_file,
+                args.period,
+                Path(args.out),
+                workers=args.workers,
+                force=args.force,
+                replace=args.replace,
+                variant=args.variant,
+                notebooks_dir=args.notebooks,
+                executor=getattr(args, "executor", "local"),
+                scheduler=getattr(args, "scheduler", None),
+            )
     except (ReportFailed, ReportLocked) as exc:
         print(f"fivecolor: error: {exc}", file=sys.stderr)
         return 1
@@ -218,12 +231,70 @@ def _scheduler_address(text: str) -> str:
 
 
 def cmd_weights(args) -> int:
+    from fivecolor.analysis.compare import heavy_scheme_weights
     from fivecolor.analysis.sensitivity import normalised_month, scheme_weights
     from fivecolor.site.outputs import csv_bytes
 
     params, data = _load(args)
-    table = scheme_weights(params, normalised_month(params, data)).round(6).reset_index()
+    weights = scheme_weights(params, normalised_month(params, data))
+    table = weights.round(6).reset_index()
     sys.stdout.buffer.write(csv_bytes(table).removeprefix(b"\xef\xbb\xbf"))
+    share = params.sensitivity.max_weight_share
+    for row in heavy_scheme_weights(weights, share).itertuples():
+        print(
+            f"warning: {row.scheme} puts {row.share:.1%} of the weight on {row.indicator} "
+            f"(more than sensitivity.max_weight_share {share:.0%})",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    """``fivecolor compare A B``: colours and ranks of the month under A's method and B's."""
+    from fivecolor.analysis.compare import compare, concentrated_weights
+    from fivecolor.data.dataset import load_data
+    from fivecolor.params import load_params
+    from fivecolor.params.files import is_scheme_file
+    from fivecolor.scoring.pipeline import score
+
+    params_a = load_params(args.a, period=args.period)
+    base, scheme = args.b or args.a, args.scheme
+    if args.b is not None and is_scheme_file(args.b):  # says only what it changes: over A
+        if scheme is not None:
+            raise InputError("usage", "fivecolor compare", "B is a scheme file; drop --scheme")
+        base, scheme = args.a, args.b
+    if base == args.a and scheme is None and not args.set:
+        raise InputError(
+            "usage", "fivecolor compare", "give B, --scheme or --set to compare A with"
+        )
+    params_b = load_params(base, period=params_a.period, scheme=scheme, settings=args.set or ())
+    a, b = score(load_data(params_a), params_a), score(load_data(params_b), params_b)
+    try:
+        result = compare(a, b)
+    except ValueError as exc:
+        raise InputError(base, "", str(exc)) from None
+    name_b = " + ".join(
+        [*(Path(p).name for p in (base, scheme) if p is not None), *(args.set or ())]
+    )
+    print(f"{params_a.period}: {args.a.name} (rows) against {name_b} (columns)")
+    print(result.transition.to_string())
+    print(f"\n{result.changed} of {int(result.transition.to_numpy().sum())} stations change colour")
+    print(result.counts.to_string())
+    print(f"\nSpearman's rho {result.spearman:.3f}, Kendall's tau {result.kendall:.3f}")
+    if result.changed:
+        print()
+        print(
+            result.changes.round(2)
+            .astype({"rank_a": "Int64", "rank_b": "Int64"})
+            .to_string(index=False)
+        )
+    for key, share in concentrated_weights(b).items():
+        print(
+            f"warning: {params_b.weights_scheme.value} puts {share:.1%} of the weight on {key} "
+            f"(more than sensitivity.max_weight_share "
+            f"{params_b.sensitivity.max_weight_share:.0%})",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -255,6 +326,28 @@ def cmd_sensitivity(args) -> int:
         "90% probability",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def cmd_diagnostics(args) -> int:
+    """``fivecolor diagnostics``: the Handbook's checks of the month's indicators."""
+    from fivecolor.analysis.diagnostics import diagnostics
+    from fivecolor.scoring.pipeline import score
+
+    params, data = _load(args)
+    found = diagnostics(score(data, params))
+    print(f"{params.period}: indicator correlations (Pearson, normalised scores)")
+    print(found.correlations.round(2).to_string())
+    print("\ncorrelation with the composite")
+    print(found.with_composite.round(3).to_string())
+    print(f"\nCronbach's alpha {found.alpha:.3f}; with each indicator dropped:")
+    print(found.alpha_dropped.round(3).to_string())
+    print("\nprincipal components (correlation matrix)")
+    print(found.pca.round(3).to_string())
+    print(
+        "\nskew and kurtosis of the values" + (" (winsorised)" if params.winsorise.enabled else "")
+    )
+    print(found.shape.round(2).to_string())
     return EXIT_OK
 
 
@@ -303,6 +396,14 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
     ),
     "weights": (cmd_weights, "print every weighting scheme's weights (CSV)"),
     "sensitivity": (cmd_sensitivity, "per-station rank interval and colour probabilities (CSV)"),
+    "diagnostics": (
+        cmd_diagnostics,
+        "indicator correlations, Cronbach's alpha, PCA, skew and kurtosis (the Handbook's checks)",
+    ),
+    "compare": (
+        cmd_compare,
+        "colour transitions and rank correlations between two methods (B may be a scheme file)",
+    ),
     "sample": (
         cmd_sample,
         "write the embedded Ningbo sample data to a folder or a SQLite database",
@@ -321,6 +422,24 @@ COMMANDS: dict[str, tuple[Callable, str]] = {
         "rebuild a published month from its input snapshot; check its scores are identical",
     ),
 }
+
+
+def _add_method_options(p: argparse.ArgumentParser) -> None:
+    """``--scheme`` and ``--set``: method changes merged over ``--params``, for any month."""
+    p.add_argument(
+        "--scheme",
+        type=Path,
+        metavar="FILE",
+        help="a scheme file (method keys only, e.g. params/schemes/entropy.yaml) "
+        "merged over --params",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override one key, dotted, value read as YAML (e.g. bands.cutoffs=[91,86,81,76]); "
+        "repeatable, applied after --scheme",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -379,12 +498,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--period", type=_period, help="month to report, YYYY-MM (default: the file's)"
     )
     act.add_argument("--out", type=Path, required=True, help="folder to write the tables into")
-    for name in ("weights", "sensitivity"):
+    for name in ("weights", "sensitivity", "diagnostics"):
         p = parsers[name]
         p.add_argument("--params", required=True, type=Path, help="parameter file (YAML)")
         p.add_argument(
             "--period", type=_period, help="month to report, YYYY-MM (default: the file's)"
         )
+    cmp = parsers["compare"]
+    cmp.add_argument("a", type=Path, help="parameter file of method A (e.g. the published one)")
+    cmp.add_argument(
+        "b",
+        type=Path,
+        nargs="?",
+        help="parameter file of method B, or a scheme file applied to A "
+        "(default: A with --scheme and --set)",
+    )
+    cmp.add_argument("--period", type=_period, help="month to compare, YYYY-MM (default: A's)")
+    for name in ("score", "report", "actions", "weights", "sensitivity", "compare", "diagnostics"):
+        _add_method_options(parsers[name])
     sens = parsers["sensitivity"]
     sens.add_argument(
         "--samples",

@@ -20,10 +20,16 @@ PARAMS = REPO / "params"
 
 
 @pytest.mark.parametrize(
-    "name", ["2020-05.yaml", "schemes/ahp.yaml", "schemes/two-level.yaml", "sample-sqlite.yaml"]
+    ("name", "scheme"),
+    [
+        ("2020-05.yaml", None),
+        ("2020-05.yaml", "schemes/ahp.yaml"),
+        ("2020-05.yaml", "schemes/two-level.yaml"),
+        ("sample-sqlite.yaml", None),
+    ],
 )
-def test_written_parameters_read_back_equal(name, tmp_path):
-    params = load_params(PARAMS / name)
+def test_written_parameters_read_back_equal(name, scheme, tmp_path):
+    params = load_params(PARAMS / name, scheme=scheme and PARAMS / scheme)
     assert len(params.sources) >= 2  # each of these extends another file
     written = tmp_path / "elsewhere" / "params.yaml"
     written.parent.mkdir()
@@ -54,7 +60,7 @@ def test_a_changed_month_and_given_data_paths_are_written(tmp_path):
 
 
 def test_a_chain_given_file_by_file_merges_as_extends_does(tmp_path):
-    params = load_params(PARAMS / "schemes" / "ahp.yaml")
+    params = load_params(PARAMS / "2020-05.yaml", scheme=PARAMS / "schemes" / "ahp.yaml")
     # copies under other names, so their extends lines name nothing
     copies = []
     for index, source in enumerate(params.sources):

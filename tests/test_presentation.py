@@ -540,8 +540,20 @@ def test_sensitivity_notebook_runs_with_few_samples(tmp_path):
         "斯皮尔曼等级相关 ρ",
         "肯德尔等级相关 τ",
         "剔除后平均排名变化",
+        "换一种方法，等级会怎样变化",
+        "稳定等级选项的效果",
+        "附录：技术表格",
+        "克朗巴哈",
     ):
         assert heading in html, heading
+    # the page opens with the colour-level sentences, before any section
+    lead = html.find("个在各种合理的方法选择下都保持本月等级")
+    assert 0 <= lead < html.find("排名区间")
+    # the technical tables are folded into the appendix
+    appendix = html.find("<details>")
+    assert html.find("附录：技术表格") < appendix
+    assert html.find("<summary>敏感性指数（Sobol）</summary>", appendix) > appendix
+    assert html.find("肯德尔等级相关 τ", html.find("<summary>各赋权方法排名的相关性")) > appendix
     assert "N=1024" in html and "N=2048" in html
     charts_shown = sum(
         len(c.get("outputs", []))

@@ -18,7 +18,6 @@ import yaml
 from fivecolor import load_data, load_params, score
 from fivecolor.analysis import sensitivity as sa
 from fivecolor.analysis.sensitivity import draws as sa_draws
-from fivecolor.analysis.sensitivity import engine as sa_engine
 from fivecolor.analysis.sensitivity import sobol_analysis as sa_sobol
 from fivecolor.analysis.sensitivity import uncertainty as sa_uncertainty
 from fivecolor.errors import InputError
@@ -32,6 +31,8 @@ BANDS = ("red", "orange", "blue", "green", "yellow")
 
 
 def _scored(path: Path, **overrides):
+    if path.parent == SCHEMES:  # a scheme states method keys only: over the sample month
+        path, overrides = SAMPLE, {"scheme": path, **overrides}
     params = load_params(path, **overrides)
     return score(load_data(params), params)
 
@@ -430,7 +431,7 @@ def test_inconsistent_ahp_matrix_is_an_input_error(tmp_path):
 
 
 def test_weights_command_prints_every_scheme(run_cli):
-    code, out, err = run_cli("weights", "--params", SCHEMES / "ahp.yaml")
+    code, out, err = run_cli("weights", "--params", SAMPLE, "--scheme", SCHEMES / "ahp.yaml")
     assert code == 0, err
     table = pd.read_csv(io.StringIO(out), index_col="scheme")
     keys = list(load_params(SAMPLE).indicator_keys)
@@ -449,7 +450,7 @@ def test_weights_command_refuses_an_inconsistent_matrix(run_cli, tmp_path):
 
 def test_weights_command_refuses_a_matrix_that_is_not_reciprocal(run_cli, tmp_path):
     doc = yaml.safe_load((SCHEMES / "ahp.yaml").read_text(encoding="utf-8"))
-    doc["extends"] = str(SCHEMES / "ahp.yaml")
+    doc["extends"] = str(SAMPLE)
     doc["ahp"]["matrix"][0][1] = 5  # row 1 still says 0.5
     code, out, err = run_cli("weights", "--params", _variant(tmp_path, doc))
     assert code == 2 and out == ""
@@ -504,17 +505,6 @@ def test_inverse_cdf_weights_of_the_sobol_design_are_the_same_dirichlet(tmp_path
     c = model.concentration  # Dirichlet variance w (1 - w) / (c + 1)
     np.testing.assert_allclose(by_inverse.var(axis=0), centre * (1 - centre) / (c + 1), rtol=0.06)
     np.testing.assert_allclose(by_gamma.var(axis=0), centre * (1 - centre) / (c + 1), rtol=0.06)
-
-
-def test_fast_ranks_equal_ordinal_rank_with_ties_and_gaps():
-    rng = np.random.default_rng(0)
-    x = np.round(rng.random((300, 50)) * 100, 9)
-    x[:, 10] = x[:, 3]  # ties go to the earlier station
-    x[:, 20] = np.nan  # no score, no rank
-    x[5, :] = 42.0
-    np.testing.assert_array_equal(sa_engine._ranks(x), bandmod.ordinal_rank(x))
-    huge = x * 1e9  # beyond the int64 key: the general routine
-    np.testing.assert_array_equal(sa_engine._ranks(huge), bandmod.ordinal_rank(huge))
 
 
 def test_rank_percentiles_equal_numpy_linear_percentiles():

@@ -485,3 +485,37 @@ def test_every_scheme_is_a_permutation_equivariant_distribution(name, data):
     for argument, copy in zip((x, given_w, matrix), before, strict=True):
         np.testing.assert_array_equal(argument, copy)
     np.testing.assert_array_equal(scheme(x, given_w, matrix), w)
+
+
+def test_ahp_matrix_accepts_fractions_written_as_text(tmp_path):
+    from fivecolor import load_params
+
+    from conftest import REPO, write_yaml
+
+    month = REPO / "params" / "2020-05.yaml"
+    decimals = load_params(month, scheme=REPO / "params" / "schemes" / "ahp.yaml").ahp
+    assert decimals is not None
+    fractions = [[f"1/{round(1 / v)}" if v < 1 else v for v in row] for row in decimals.matrix]
+    assert fractions[1][0] == "1/2" and fractions[8][0] == "1/6"
+    path = write_yaml(
+        {"extends": str(month), "ahp": {"order": list(decimals.order), "matrix": fractions}},
+        tmp_path / "ahp-fractions.yaml",
+    )
+    typed = load_params(path).ahp
+    assert typed is not None
+    assert typed.matrix[1][0] == 0.5 and typed.matrix[6][1] == 1 / 3
+
+
+def test_ahp_matrix_refuses_a_broken_fraction(expect_bad_input, project):
+    from conftest import CATALOGUE
+
+    def bad(doc):
+        keys = list(CATALOGUE)
+        matrix = [[1] * len(keys) for _ in keys]
+        matrix[1][0] = "1/x"
+        doc["weights_scheme"] = "ahp"
+        doc["ahp"] = {"order": keys, "matrix": matrix}
+
+    path = project.with_params(bad)
+    message = expect_bad_input(path, path.name, ("ahp.matrix.1.0",))
+    assert "fraction such as 1/3" in message

@@ -1,7 +1,9 @@
 """Parameter files: YAML read safely, the ``extends`` chain merged, relative paths resolved.
 
 ``extends: other.yaml`` deep-merges another file under this one; relative data paths are read
-from the folder of the file that names them.
+from the folder of the file that names them. A scheme file (``params/schemes/``) states method
+keys only and is merged over any month's parameters (``scheme=``), and ``settings`` are
+``key.path=value`` overrides merged last (the command line's ``--scheme`` and ``--set``).
 """
 
 from __future__ import annotations
@@ -215,7 +217,99 @@ def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dic
     return [(path, doc), *_read_chain(base_path, (*seen, path))]
 
 
-def load_params(path: str | Path | Sequence[str | Path], **overrides: Any) -> Params:
+#: Keys a scheme file may not state: they say which month and data, not how to score them.
+MONTH_KEYS = ("period", "data", "store")
+
+
+def read_scheme(path: str | Path) -> dict[str, Any]:
+    """A scheme file merged along its own ``extends`` chain (other scheme files), checked to
+    state method keys only: a month, data or store is refused on its key."""
+    doc: dict[str, Any] = {}
+    for layer_path, layer in reversed(_read_chain(Path(path))):
+        for key in MONTH_KEYS:
+            if key in layer:
+                raise InputError(
+                    layer_path,
+                    key,
+                    "a scheme states method keys only; give the month and its data with --params",
+                )
+        doc = deep_merge(doc, layer)
+    return doc
+
+
+def is_scheme_file(path: str | Path) -> bool:
+    """True when the file (with its ``extends`` chain) names no month, data or store: a scheme."""
+    return not any(key in layer for _, layer in _read_chain(Path(path)) for key in MONTH_KEYS)
+
+
+def parse_settings(settings: Sequence[str]) -> dict[str, Any]:
+    """``KEY.PATH=VALUE`` overrides as one nested mapping; each value is read as YAML
+    (``bands.cutoffs=[91, 86, 81, 76]``, ``weights_scheme=entropy``)."""
+    doc: dict[str, Any] = {}
+    for setting in settings:
+        key, sep, text = setting.partition("=")
+        parts = key.strip().split(".")
+        if not sep or not all(part.strip() for part in parts):
+            raise InputError(
+                "--set", setting, "write KEY=VALUE, e.g. --set bands.cutoffs=[91,86,81,76]"
+            )
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError as exc:
+            raise InputError("--set", key, f"the value {text!r} is not YAML ({exc})") from None
+        nested: dict[str, Any] = {parts[-1].strip(): value}
+        for part in reversed(parts[:-1]):
+            nested = {part.strip(): nested}
+        doc = deep_merge(doc, nested)
+    return doc
+
+
+def _blame_setting(exc: InputError, settings: Sequence[str]) -> InputError:
+    """A validation error on a key a ``--set`` gave is named as that ``--set``, not the file."""
+    for setting in settings:
+        key = setting.partition("=")[0].strip()
+        if exc.where == key or exc.where.startswith(f"{key}.") or key.startswith(f"{exc.where}."):
+            return InputError(f"--set {setting}", exc.where, exc.problem)
+    return exc
+
+
+def compose_params_file(
+    params_file: str | Path,
+    folder: Path,
+    scheme: str | Path | None = None,
+    settings: Sequence[str] = (),
+) -> Path:
+    """One parameter file in ``folder`` that extends ``params_file`` with a scheme and settings
+    merged over it, so that a report's notebooks, snapshot and rerun read the same parameters
+    the command line gave. Returns ``params_file`` itself when there is nothing to merge."""
+    if scheme is None and not settings:
+        return Path(params_file)
+    layer = read_scheme(scheme) if scheme is not None else {}
+    layer = deep_merge(layer, parse_settings(settings))
+    base = Path(params_file).resolve()
+    name = f"{base.stem}+{Path(scheme).stem if scheme else 'set'}.yaml"
+    lines = [
+        f"# {base.name}"
+        + (f" with the scheme {Path(scheme).name}" if scheme else "")
+        + (f" and --set {' '.join(settings)}" if settings else ""),
+    ]
+    text = (
+        "\n".join(lines)
+        + "\n"
+        + yaml.safe_dump({"extends": str(base), **layer}, allow_unicode=True, sort_keys=False)
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
+
+
+def load_params(
+    path: str | Path | Sequence[str | Path],
+    *,
+    scheme: str | Path | None = None,
+    settings: Sequence[str] = (),
+    **overrides: Any,
+) -> Params:
     """Read, merge (``extends``) and validate a parameter file.
 
     Parameters
@@ -224,6 +318,10 @@ def load_params(path: str | Path | Sequence[str | Path], **overrides: Any) -> Pa
         The YAML file; or the files of a chain, the named file first and its base last, each
         one's ``extends`` ignored (copies whose names no longer say which extends which, as in
         a month's input snapshot).
+    scheme
+        A scheme file (method keys only, see :func:`read_scheme`) merged over the parameters.
+    settings
+        ``KEY.PATH=VALUE`` overrides merged last (:func:`parse_settings`).
     **overrides
         Top-level keys to replace after merging (``period="2020-04"``); ``None`` values are ignored.
 
@@ -240,7 +338,14 @@ def load_params(path: str | Path | Sequence[str | Path], **overrides: Any) -> Pa
     doc: dict[str, Any] = {}
     for _, layer in reversed(layers):  # the base first, the named file last
         doc = deep_merge(doc, layer)
+    if scheme is not None:
+        doc = deep_merge(doc, read_scheme(scheme))
+        layers = [*_read_chain(Path(scheme)), *layers]
+    doc = deep_merge(doc, parse_settings(settings))
     doc.update({k: v for k, v in overrides.items() if v is not None})
-    params = validate(doc, str(named))
+    try:
+        params = validate(doc, str(named))
+    except InputError as exc:
+        raise _blame_setting(exc, settings) from None
     params._sources = tuple(str(p) for p, _ in layers)
     return params

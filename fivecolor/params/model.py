@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -29,6 +30,7 @@ from pydantic import (
     Tag,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -185,6 +187,14 @@ class Group(_Frozen):
     aggregation: Aggregation | None = None
 
 
+class Hysteresis(_Frozen):
+    """Stable colours: a station leaves last month's colour only when it passes a cut-off by
+    ``margin`` points, and only after ``months`` consecutive months beyond it."""
+
+    margin: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    months: int = Field(default=1, ge=1, le=12)
+
+
 class Bands(_Frozen):
     """How scores become the five colours, best first."""
 
@@ -198,6 +208,18 @@ class Bands(_Frozen):
         description="a station this many points or fewer from a colour's boundary is marked "
         "borderline on the map and in the summary",
     )
+    hysteresis: Hysteresis | None = Field(
+        default=None, description="off when absent; e.g. {margin: 0.5} or {months: 2}"
+    )
+
+    @model_validator(mode="after")
+    def _margin_needs_cutoffs(self):
+        if self.hysteresis is not None and self.hysteresis.margin > 0 and self.method != "cutoffs":
+            raise ValueError(
+                "hysteresis.margin is in points of the score and works with cut-off bands; "
+                "use hysteresis.months with quantile bands"
+            )
+        return self
 
     @field_validator("cutoffs")
     @classmethod
@@ -225,11 +247,35 @@ class Bands(_Frozen):
         return v
 
 
+def _saaty_number(value: Any) -> Any:
+    """A comparison written as a fraction (``"1/3"``, as Saaty writes reciprocals) to its float;
+    anything else is left for the float check to accept or refuse."""
+    if isinstance(value, str) and "/" in value:
+        from fractions import Fraction
+
+        try:
+            return float(Fraction(value.replace(" ", "")))
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{value!r} is not a number or a fraction such as 1/3") from None
+    return value
+
+
+#: One entry of an AHP matrix: a number, or a fraction written as text (``1/3``).
+SaatyNumber = Annotated[
+    float,
+    BeforeValidator(_saaty_number),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*\d+\s*/\s*\d+\s*$"}]}
+    ),
+]
+
+
 class Ahp(_Frozen):
-    """A pairwise comparison matrix on Saaty's 1-9 scale, rows and columns in ``order``."""
+    """A pairwise comparison matrix on Saaty's 1-9 scale, rows and columns in ``order``;
+    reciprocals may be written as fractions (``1/3``)."""
 
     order: tuple[str, ...]
-    matrix: tuple[tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], ...], ...]
+    matrix: tuple[tuple[Annotated[SaatyNumber, Field(gt=0, allow_inf_nan=False)], ...], ...]
     max_cr: float = Field(default=0.1, gt=0, allow_inf_nan=False)
 
 
@@ -275,12 +321,40 @@ class Sensitivity(_Frozen):
         le=2**16,
         description="base sample size N of the Sobol indices (a power of 2)",
     )
+    max_weight_share: float = Field(
+        default=0.3,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="warn when a data-driven scheme (entropy, critic, pca) gives one indicator "
+        "more than this share of the composite",
+    )
 
     @field_validator("sobol_samples")
     @classmethod
     def _power_of_two(cls, v: int):
         if v & (v - 1):
             raise ValueError(f"must be a power of 2 (e.g. 512, 1024, 2048), got {v}")
+        return v
+
+
+class Winsorise(_Frozen):
+    """Outlier treatment before normalisation (OECD/JRC Handbook 2008, section 1.5): in each
+    month, an indicator's ``limits[0]`` share of lowest values is raised to the lowest value
+    kept, and its ``limits[1]`` share of highest lowered to the highest kept."""
+
+    enabled: bool = False
+    limits: tuple[float, float] = Field(
+        default=(0.05, 0.05),
+        description="shares of the stations clipped at the low and at the high end, each "
+        "at least 0 and below 0.5",
+    )
+
+    @field_validator("limits")
+    @classmethod
+    def _limits_inside_half(cls, v):
+        if any(not 0 <= x < 0.5 for x in v):
+            raise ValueError(f"each limit must be at least 0 and below 0.5, got {list(v)}")
         return v
 
 
@@ -587,6 +661,7 @@ class Params(_Frozen):
     indicators: dict[str, IndicatorSpec] = Field(min_length=1)
     groups: dict[str, Group] | None = None
     bands: Bands = Bands()
+    winsorise: Winsorise = Winsorise()
     ahp: Ahp | None = None
     sensitivity: Sensitivity = Sensitivity()
     actions: Actions = Actions()
@@ -965,9 +1040,14 @@ def params_schema() -> dict[str, Any]:
             # pydantic writes draft 2020-12 (prefixItems for the fixed-length lists)
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "fivecolor parameters",
-            "description": "A complete parameter file, or one that names the file it changes "
-            "in extends and gives only what differs.",
-            "anyOf": [{"required": ["extends"]}, {"$ref": "#/$defs/Params"}],
+            "description": "A complete parameter file, one that names the file it changes "
+            "in extends and gives only what differs, or a scheme of method keys only.",
+            # a scheme (params/schemes/) states method keys only: no month, data or store
+            "anyOf": [
+                {"required": ["extends"]},
+                {"$ref": "#/$defs/Params"},
+                {"not": {"anyOf": [{"required": [key]} for key in ("period", "data", "store")]}},
+            ],
             "$defs": {**definitions, **partial_definitions, "Params": full},
         }
     )

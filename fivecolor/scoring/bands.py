@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fivecolor.params import Bands
+from fivecolor.params import Bands, Hysteresis
 from fivecolor.scoring.registry import lookup
 
 #: Band codes, best first. Position in this tuple is the band's code (0 = red = best).
@@ -22,9 +22,11 @@ NO_BAND = -1
 
 
 def ordinal_rank(scores: np.ndarray) -> np.ndarray:
-    """Rank 1 = best along the last axis; ties go to the earlier position (stations are sorted by id).
+    """Rank 1 = best along the last axis; ties go to the earlier position.
 
-    Missing scores get no rank (NaN).
+    Not for stations' ranks (see :func:`shared_rank`): it orders things that must each have
+    their own place, such as the indicators a station loses most on. Missing scores get no
+    rank (NaN).
     """
     key = np.where(np.isnan(scores), np.inf, -scores)
     order = np.argsort(key, axis=-1, kind="stable")
@@ -53,7 +55,13 @@ def quantile_counts(n: np.ndarray | int, quantiles) -> np.ndarray:
 
 
 def shared_rank(scores: np.ndarray) -> np.ndarray:
-    """Rank 1 = best along the last axis; tied scores share the best rank among them."""
+    """Rank 1 = best along the last axis; tied scores share the best rank among them.
+
+    This is the "minimum" or competition rule (scores 90, 80, 80, 70 rank 1, 2, 2, 4), and it
+    is the rule of every station rank: the published ranks, the Monte Carlo's and the
+    quantile bands'. Two stations with equal composites thus get equal ranks and colours
+    whatever their ids. Missing scores get no rank (NaN).
+    """
     import scipy.stats
 
     ranks = scipy.stats.rankdata(-scores, method="min", axis=-1, nan_policy="omit")
@@ -63,9 +71,10 @@ def shared_rank(scores: np.ndarray) -> np.ndarray:
 def by_quantiles(scores: np.ndarray, quantiles, ties: str = "position") -> np.ndarray:
     """Relative bands along the last axis: the top ``1 - q_red`` share red, and so on.
 
-    ``ties="position"`` (the composite) breaks ties by position, so the counts are exact;
-    ``ties="shared"`` (an indicator's scores, where many stations may share a value) puts tied
-    scores in the best band any of them reaches, so equal values always share a band.
+    ``ties="shared"`` (what scoring uses, for the composite and for an indicator's scores)
+    puts tied scores in the best band any of them reaches, so equal values always share a
+    band and a band may hold more than its share; ``ties="position"`` breaks ties by position,
+    so the counts are exact.
     """
     ranks = ordinal_rank(scores) if ties == "position" else shared_rank(scores)
     n = np.sum(~np.isnan(scores), axis=-1)
@@ -156,14 +165,12 @@ class BandRule:
         """
         return self.boundaries + np.asarray(shift, dtype=float) / self._kind.points_per_unit
 
-    def codes(
-        self, scores: np.ndarray, thresholds: np.ndarray, ties: str = "position"
-    ) -> np.ndarray:
+    def codes(self, scores: np.ndarray, thresholds: np.ndarray, ties: str = "shared") -> np.ndarray:
         """Band codes of ``scores`` (..., S) under ``thresholds`` (..., 4), one row per row of stations."""
         return self._kind.codes(scores, np.asarray(thresholds, dtype=float), ties)
 
     def assign(
-        self, scores: np.ndarray, ties: str = "position", shift: np.ndarray | float | None = None
+        self, scores: np.ndarray, ties: str = "shared", shift: np.ndarray | float | None = None
     ) -> np.ndarray:
         """Band codes for ``scores`` (..., stations).
 
@@ -186,7 +193,73 @@ class BandRule:
         return self.codes(scores, thresholds, ties)
 
 
-def assign(scores: np.ndarray, bands: Bands, ties: str = "position") -> np.ndarray:
+def assign(scores: np.ndarray, bands: Bands, ties: str = "shared") -> np.ndarray:
     """Band codes for ``scores`` (..., stations) by the parameters' method (``ties``: see
     :func:`by_quantiles`; cut-offs treat equal scores alike anyway)."""
     return BandRule.of(bands).assign(scores, ties)
+
+
+@dataclass(frozen=True)
+class Held:
+    """Where each station stands under ``bands.hysteresis`` after a month: its colour, and the
+    direction (-1 up, +1 down, 0 none) and length of its run of months beyond that colour."""
+
+    band: np.ndarray
+    direction: np.ndarray
+    streak: np.ndarray
+
+
+def hold_step(
+    previous: Held | None,
+    scores: np.ndarray,
+    rule: BandRule,
+    hysteresis: Hysteresis,
+    shift: np.ndarray | float | None = None,
+) -> Held:
+    """One month of stable colours: the bands of ``scores`` (..., S) given last month's state.
+
+    A station moves up only as far as its score minus ``margin`` reaches, down only as far as
+    its score plus ``margin`` falls, and only once it has been beyond its colour in the same
+    direction for ``months`` months running; otherwise it keeps last month's colour. Without
+    a previous colour (the first month, or no score then) it takes this month's band.
+    ``shift`` moves the boundaries as in :meth:`BandRule.assign`.
+    """
+    raw = rule.assign(scores, shift=shift)
+    if previous is None:
+        zeros = np.zeros(raw.shape, dtype=np.int64)
+        return Held(raw, zeros, zeros)
+    margin = hysteresis.margin
+    up = rule.assign(scores - margin, shift=shift) if margin else raw
+    down = rule.assign(scores + margin, shift=shift) if margin else raw
+    prev = previous.band
+    go_up = (up < prev) & (up != NO_BAND)
+    go_down = (down > prev) & (prev != NO_BAND)
+    direction = np.where(go_up, -1, np.where(go_down, 1, 0))
+    streak = np.where(
+        direction == 0, 0, np.where(direction == previous.direction, previous.streak + 1, 1)
+    )
+    move = streak >= hysteresis.months
+    band = np.where(move & go_up, up, np.where(move & go_down, down, prev))
+    band = np.where((prev == NO_BAND) | (raw == NO_BAND), raw, band)
+    streak = np.where(move, 0, streak)
+    return Held(band, np.where(move, 0, direction), streak)
+
+
+def held_history(composite: np.ndarray, bands: Bands) -> list[Held]:
+    """Month by month (composite (P, S), oldest first), each month's :class:`Held` state; plain
+    bands when ``bands.hysteresis`` is off."""
+    rule = BandRule.of(bands)
+    if bands.hysteresis is None:
+        return [hold_step(None, month, rule, Hysteresis()) for month in composite]
+    states: list[Held] = []
+    for month in composite:  # months in order: each month's colour depends on the one before
+        states.append(hold_step(states[-1] if states else None, month, rule, bands.hysteresis))
+    return states
+
+
+def held_bands(composite: np.ndarray, bands: Bands) -> np.ndarray:
+    """Band codes (P, S) of a history of composites under the parameters' band rule and, when
+    ``bands.hysteresis`` is set, stable colours (:func:`hold_step`)."""
+    if bands.hysteresis is None:
+        return BandRule.of(bands).assign(composite)
+    return np.stack([state.band for state in held_history(composite, bands)])

@@ -21,9 +21,10 @@ from fivecolor.scoring import aggregate as agg
 from fivecolor.scoring import bands as bandmod
 from fivecolor.scoring import normalise as normmod
 from fivecolor.scoring import weights as schemes
-from fivecolor.scoring.bands import BANDS, BandRule
+from fivecolor.scoring.bands import BANDS
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.registry import UnknownMethodError, lookup
+from fivecolor.scoring.treat import treat
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class ScoreResult:
 
     params: Params
     data: Dataset
-    filled: np.ndarray  # raw values after the missing-data policy
+    filled: np.ndarray  # raw values after the missing-data policy and any winsorising
     missing: np.ndarray  # bool: the cell was missing in the data (imputed or reweighted)
     normalised: np.ndarray  # 0..100, NaN where left out
     weights: Weights
@@ -272,6 +273,7 @@ def score(data: Dataset, params: Params) -> ScoreResult:
     check_methods(params)
     ind = IndicatorArrays.from_params(params)
     filled, holes = apply_missing_policy(data.values, params.missing)
+    filled = treat(filled, params)  # winsorising, when the parameters ask for it
     normalised = normalise(filled, ind, params.normalisation.value)
     t = data.periods.index(params.period)
     weights, learned = resolve_weights(params, normalised[t])
@@ -286,7 +288,7 @@ def score(data: Dataset, params: Params) -> ScoreResult:
         weights=weights,
         group_scores=group_scores,
         composite=composite,
-        rank=bandmod.ordinal_rank(composite),
-        band=BandRule.of(params.bands).assign(composite),
+        rank=bandmod.shared_rank(composite),  # tied composites share the best rank
+        band=bandmod.held_bands(composite, params.bands),  # stable colours when asked for
         learned_=learned,
     )

@@ -116,6 +116,9 @@ _INTRO_KEYS: dict[str, str] = {
     "sens.cutoffs": "sens.cutoffs.intro",
     "sens.distances": "sens.distances.intro",
     "sens.influence": "sens.influence.intro",
+    "sens.methods": "sens.methods.intro",
+    "sens.hysteresis": "sens.hysteresis.intro",
+    "sens.appendix": "sens.appendix.intro",
 }
 
 
@@ -285,6 +288,38 @@ def show_text(month: Month, key: str, css_class: str = "fc-intro", **values) -> 
     from IPython.display import HTML, display
 
     display(HTML(f'<p class="{css_class}">{month.text(key, **values)}</p>'))
+
+
+def show_sentences(sentences: list[str]) -> None:
+    """Display plain sentences (already localised) as the page's lead paragraph."""
+    from IPython.display import HTML, display
+
+    body = " ".join(html.escape(sentence) for sentence in sentences)
+    display(HTML(f'<p class="fc-summary">{body}</p>'))
+
+
+def show_notes(sentences: list[str]) -> None:
+    """Display warnings (already localised), one paragraph each."""
+    from IPython.display import HTML, display
+
+    for sentence in sentences:
+        display(HTML(f'<p class="fc-muted"><strong>{html.escape(sentence)}</strong></p>'))
+
+
+def show_appendix(sections: list[tuple[str, object]]) -> None:
+    """Display technical tables folded away: one ``<details>`` per (title, table), closed."""
+    from IPython.display import HTML, display
+
+    parts = []
+    for title, frame in sections:
+        table = frame.to_html(  # type: ignore[attr-defined]
+            index=False, escape=True, border=0, classes="fc-table", na_rep=""
+        )
+        parts.append(
+            f"<details><summary>{html.escape(title)}</summary>"
+            f'<div class="fc-table-scroll" style="overflow-x: auto">{table}</div></details>'
+        )
+    display(HTML(_TABLE_STYLE + "\n".join(parts)))
 
 
 def show_link(month: Month, href: str, key: str) -> None:

@@ -27,13 +27,20 @@ from fivecolor.views.theme import BAND_COLOURS, band_color
 
 __all__ = [
     "colour_probabilities",
+    "colour_sobol_chart",
+    "colour_sobol_table",
     "correlation_table",
     "cutoff_distance_table",
     "cutoff_labels",
     "cutoff_shift_chart",
     "cutoff_shift_header",
     "cutoff_shift_table",
+    "diagnostics_tables",
+    "hysteresis_table",
     "influence_table",
+    "lead_sentences",
+    "method_labels",
+    "methods_table",
     "rank_intervals",
     "scheme_labels",
     "scheme_weights_table",
@@ -41,6 +48,7 @@ __all__ = [
     "sobol_input_labels",
     "sobol_table",
     "uncertainty_table",
+    "weight_warnings",
 ]
 
 
@@ -485,3 +493,206 @@ def influence_table(
         "sens.loo_band_changes": pd.array(loo["band_changes"].to_numpy(dtype=float), dtype="Int64"),
     }
     return pd.DataFrame({text(key, language): values for key, values in columns.items()})
+
+
+# --------------------------------------------------------------------------- the lead
+def lead_sentences(
+    result: ScoreResult, uncertainty: pd.DataFrame, colour_indices: pd.DataFrame
+) -> list[str]:
+    """Three plain sentences for a committee: how many stations keep their colour under every
+    reasonable choice (in at least 90% of the samples), how many are borderline (their colour
+    differs in more than a third), and which choice matters most for the colours (the largest
+    total Sobol index, at 2N, on the number of stations changing colour; from
+    :func:`fivecolor.analysis.sensitivity.colour_sobol`)."""
+    language = result.params.language
+    held = uncertainty["p_published"].dropna().to_numpy(dtype=float)
+    kept, borderline = int(np.sum(held >= 0.9)), int(np.sum(held < 2 / 3))
+    changes = colour_indices[colour_indices["output"] == "colour_changes"]
+    largest = changes[changes["n"] == changes["n"].max()]
+    top = largest.loc[largest["ST"].idxmax()]
+    return [
+        text("sens.lead.kept", language, kept=kept, n=len(held)),
+        text(
+            "sens.lead.borderline",
+            language,
+            borderline=borderline,
+            middle=len(held) - kept - borderline,
+        ),
+        text(
+            "sens.lead.driver",
+            language,
+            input=sobol_input_labels(result, [top["input"]])[0],
+            share=f"{min(max(float(top['ST']), 0.0), 1.0):.0%}",
+        ),
+    ]
+
+
+def colour_sobol_table(result: ScoreResult, colour_indices: pd.DataFrame) -> pd.DataFrame:
+    """The colour-level Sobol indices (:func:`fivecolor.analysis.sensitivity.colour_sobol`): one
+    row per output and input, S1 and ST at N and 2N (see :func:`sobol_table`)."""
+    language = result.params.language
+    outputs = {
+        "colour_changes": text("sens.output_colour_changes", language),
+        "colour_changed": text("sens.output_colour_changed", language),
+        "rank": text("sens.output_rank", language),
+    }
+    frames = []
+    for output, rows in colour_indices.groupby("output", sort=False):
+        frame = sobol_table(result, rows.drop(columns="output"))
+        frame.insert(0, text("sens.output", language), outputs.get(str(output), str(output)))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- other methods
+def method_labels(result: ScoreResult, names) -> np.ndarray:
+    """Localised names of the methods of :func:`fivecolor.analysis.compare.compare_methods`."""
+    language = result.params.language
+    aggregations = {
+        "arithmetic": text("sens.method_arithmetic", language),
+        "geometric": text("sens.method_geometric", language),
+    }
+    schemes = scheme_labels(result, names)
+    return np.array(
+        [aggregations.get(n, s) for n, s in zip(names, schemes, strict=True)], dtype=object
+    )
+
+
+def methods_table(result: ScoreResult, methods) -> pd.DataFrame:
+    """One row for the published method, then one per other method (from
+    :func:`fivecolor.analysis.compare.compare_methods`): stations changing colour, the count of
+    each colour, Spearman's ρ and Kendall's τ with the published composite."""
+    language = result.params.language
+    t = result.period_index
+    published = result.band[t]
+    counts = np.array(
+        [np.bincount(published[published >= 0], minlength=len(BANDS))]
+        + [m.comparison.counts["b"].to_numpy() for m in methods]
+    )
+    frame = pd.DataFrame(
+        {
+            text("sens.method", language): [
+                text("sens.method_published", language),
+                *method_labels(result, [m.name for m in methods]),
+            ],
+            text("sens.method_changed", language): [0, *(m.comparison.changed for m in methods)],
+        }
+    )
+    for b, band in enumerate(BANDS):
+        frame[BAND_LABELS[band][language]] = counts[:, b]
+    frame[text("sens.spearman", language)] = [
+        1.0,
+        *(round(m.comparison.spearman, 3) for m in methods),
+    ]
+    frame[text("sens.kendall", language)] = [
+        1.0,
+        *(round(m.comparison.kendall, 3) for m in methods),
+    ]
+    return frame
+
+
+def weight_warnings(result: ScoreResult, methods) -> list[str]:
+    """A sentence for the published scheme and each compared one that is data-driven and puts
+    more than ``sensitivity.max_weight_share`` of the weight on one indicator
+    (:func:`fivecolor.analysis.compare.concentrated_weights`)."""
+    from fivecolor.analysis.compare import concentrated_weights
+
+    language = result.params.language
+    labels = indicator_labels(result)
+    limit = f"{result.params.sensitivity.max_weight_share:.0%}"
+    runs = [(result.params.weights_scheme.value, result), *((m.name, m.result) for m in methods)]
+    return [
+        text(
+            "sens.weight_warning",
+            language,
+            scheme=scheme_labels(result, [name])[0],
+            share=f"{share:.1%}",
+            indicator=labels[str(key)],
+            limit=limit,
+        )
+        for name, run in runs
+        for key, share in concentrated_weights(run).items()
+    ]
+
+
+# --------------------------------------------------------------------------- stable colours
+def hysteresis_table(result: ScoreResult, effects) -> pd.DataFrame:
+    """One row per setting of ``bands.hysteresis`` (pairs of a
+    :class:`~fivecolor.params.Hysteresis` and its
+    :func:`~fivecolor.analysis.stability.hysteresis_effect`)."""
+    language = result.params.language
+
+    def label(option) -> str:
+        if option.margin and option.months > 1:
+            return text(
+                "sens.hysteresis_both", language, margin=f"{option.margin:g}", months=option.months
+            )
+        if option.margin:
+            return text("sens.hysteresis_margin", language, margin=f"{option.margin:g}")
+        return text("sens.hysteresis_months", language, months=option.months)
+
+    columns = {
+        "sens.hysteresis_option": [label(option) for option, _ in effects],
+        "sens.plain_changes": [e.plain_changes for _, e in effects],
+        "sens.held_changes": [e.held_changes for _, e in effects],
+        "sens.avoided": [e.avoided for _, e in effects],
+        "sens.delayed": [e.delayed for _, e in effects],
+    }
+    return pd.DataFrame({text(key, language): values for key, values in columns.items()})
+
+
+# --------------------------------------------------------------------------- diagnostics
+def diagnostics_tables(result: ScoreResult, found) -> list[tuple[str, pd.DataFrame]]:
+    """The Handbook's checks (:func:`fivecolor.analysis.diagnostics.diagnostics`) as titled
+    tables for the appendix: correlation with the composite and alpha without each
+    indicator, the correlation matrix, the principal components, skew and kurtosis."""
+    language = result.params.language
+    labels = indicator_labels(result)
+    keys = list(found.with_composite.index)
+    flags = {
+        "negative": text("sens.flag_negative", language),
+        "weak": text("sens.flag_weak", language),
+        "": "",
+    }
+    correlation = pd.DataFrame(
+        {
+            text("table.indicator", language): labels.loc[keys].to_numpy(),
+            text("sens.correlation_r", language): found.with_composite["r"].round(3).to_numpy(),
+            text("sens.flag", language): [flags[f] for f in found.with_composite["flag"]],
+            text("sens.alpha_dropped", language): found.alpha_dropped.round(3).to_numpy(),
+        }
+    )
+    matrix = found.correlations.round(2)
+    matrix.index = labels.loc[keys].to_numpy()
+    matrix.columns = labels.loc[keys].to_numpy()
+    matrix = matrix.reset_index(names=text("table.indicator", language))
+    pca = pd.DataFrame(
+        {
+            text("sens.component", language): found.pca.index.to_numpy(),
+            text("sens.eigenvalue", language): found.pca["eigenvalue"].round(3).to_numpy(),
+            text("sens.explained", language): percent(found.pca["explained"]),
+            text("sens.cumulative", language): percent(found.pca["cumulative"]),
+        }
+    )
+    yes = text("sens.yes", language)
+    shape = pd.DataFrame(
+        {
+            text("table.indicator", language): labels.loc[keys].to_numpy(),
+            text("sens.skew", language): found.shape["skew"].round(2).to_numpy(),
+            text("sens.kurtosis", language): found.shape["kurtosis"].round(2).to_numpy(),
+            text("sens.outliers", language): np.where(found.shape["outliers"], yes, ""),
+        }
+    )
+    return [
+        (text("sens.diag_alpha", language, alpha=f"{found.alpha:.3f}"), correlation),
+        (text("sens.diag_matrix", language), matrix),
+        (text("sens.diag_pca", language), pca),
+        (text("sens.diag_shape", language), shape),
+    ]
+
+
+def colour_sobol_chart(result: ScoreResult, colour_indices: pd.DataFrame) -> alt.Chart:
+    """:func:`sobol_chart` of the number of stations changing colour, from
+    :func:`fivecolor.analysis.sensitivity.colour_sobol`."""
+    changes = colour_indices[colour_indices["output"] == "colour_changes"]
+    return sobol_chart(result, changes.drop(columns="output"))

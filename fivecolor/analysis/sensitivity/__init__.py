@@ -55,7 +55,14 @@ from fivecolor.analysis.sensitivity.schemes import (
     scheme_rankings,
     scheme_weights,
 )
-from fivecolor.analysis.sensitivity.sobol_analysis import SOBOL_OUTPUTS, sobol, sobol_indices
+from fivecolor.analysis.sensitivity.sobol_analysis import (
+    COLOUR_OUTPUTS,
+    SOBOL_OUTPUTS,
+    aggregated_indices,
+    colour_sobol,
+    sobol,
+    sobol_indices,
+)
 from fivecolor.analysis.sensitivity.uncertainty import (
     STATION_COLUMNS,
     UncertaintyResult,
@@ -67,11 +74,14 @@ from fivecolor.analysis.sensitivity.uncertainty import (
 
 __all__ = [
     "CHUNK_CELLS",
+    "COLOUR_OUTPUTS",
     "SOBOL_OUTPUTS",
     "STATION_COLUMNS",
     "Draws",
     "UncertaintyResult",
+    "aggregated_indices",
     "check_ahp",
+    "colour_sobol",
     "cutoff_distances",
     "cutoff_shift_counts",
     "indicator_influence",

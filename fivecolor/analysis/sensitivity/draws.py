@@ -17,12 +17,19 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.special
 
-from fivecolor.analysis.sensitivity.engine import _bands, _composites, _ranks, _Structure
+from fivecolor.analysis.sensitivity.engine import (
+    _bands,
+    _composites,
+    _ranks,
+    _Structure,
+    held_before,
+)
 from fivecolor.analysis.sensitivity.schemes import _scheme_effective
 from fivecolor.params import Params
 from fivecolor.scoring import aggregate as agg
 from fivecolor.scoring import normalise as normmod
 from fivecolor.scoring import weights as weighting
+from fivecolor.scoring.bands import Held
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.pipeline import ScoreResult, check_methods
 
@@ -47,6 +54,7 @@ class _Model:
     leave_one_out: bool
     published_rank: np.ndarray  # (S,)
     published_band: np.ndarray  # (S,)
+    held: Held | None  # last month's stable-colour state, with bands.hysteresis
 
     @property
     def n_indicators(self) -> int:
@@ -114,6 +122,7 @@ def _model(result: ScoreResult) -> _Model:
         leave_one_out=sens.leave_one_out and n > 1,
         published_rank=result.rank[t],
         published_band=result.band[t],
+        held=held_before(result),
     )
 
 
@@ -235,4 +244,4 @@ def _evaluate_chunk(
     """Composite scores, ranks and bands of one chunk of samples: a pure function of its draws,
     so a chunk gives the same bits in this process or on a cluster worker."""
     composite = _evaluate(model, draws)
-    return composite, _ranks(composite), _bands(composite, params, draws.cutoff_shift)
+    return composite, _ranks(composite), _bands(composite, params, draws.cutoff_shift, model.held)

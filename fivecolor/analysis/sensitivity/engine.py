@@ -16,8 +16,7 @@ import numpy as np
 
 from fivecolor.params import Params
 from fivecolor.scoring import aggregate as agg
-from fivecolor.scoring import bands as bandmod
-from fivecolor.scoring.bands import BandRule
+from fivecolor.scoring.bands import BandRule, Held, held_history, hold_step
 from fivecolor.scoring.pipeline import ScoreResult
 
 
@@ -70,29 +69,52 @@ def _composites(x: np.ndarray, w: np.ndarray, method: str, structure: _Structure
 
 
 def _ranks(composite: np.ndarray) -> np.ndarray:
-    """:func:`fivecolor.scoring.bands.ordinal_rank` of composites (K, S) rounded to 9 decimals, faster.
+    """:func:`fivecolor.scoring.bands.shared_rank` of composites (K, S), faster.
 
-    The score in units of 1e-9 times S plus the station's position is a unique int64 key, so an
-    unstable (vectorised) sort gives the stable order: ties still go to the earlier station.
+    Tied composites share the best rank among them (the competition rule, as the published
+    ranks), so equal stations get equal ranks whatever their ids. One sort per row: in sorted
+    order a tie group's rank is the position where the group starts, carried forward by a
+    running maximum, then scattered back to the stations.
     """
-    s = composite.shape[-1]
     missing = np.isnan(composite)
-    top = np.max(np.abs(np.where(missing, 0.0, composite)), initial=0.0)
-    if (top + 1.0) * 1e9 * s > 2.0**62:  # out of int64 range: the general routine
-        return bandmod.ordinal_rank(composite)
-    units = np.round(np.where(missing, -top - 1.0, composite) * 1e9).astype(
-        np.int64
-    )  # missing last
-    order = np.argsort(-units * s + np.arange(s), axis=-1)
+    key = np.where(missing, np.inf, -composite)  # missing last
+    order = np.argsort(key, axis=-1)
+    ordered = np.take_along_axis(key, order, axis=-1)
+    s = composite.shape[-1]
+    position = np.broadcast_to(np.arange(s), ordered.shape)
+    starts = np.ones(ordered.shape, dtype=bool)
+    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    first = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)
     ranks = np.empty(composite.shape, dtype=np.float64)
-    np.put_along_axis(ranks, order, np.arange(1.0, s + 1.0), axis=-1)
+    np.put_along_axis(ranks, order, first + 1.0, axis=-1)
     return np.where(missing, np.nan, ranks)
 
 
-def _bands(composite: np.ndarray, params: Params, shift: np.ndarray | None = None) -> np.ndarray:
+def _bands(
+    composite: np.ndarray,
+    params: Params,
+    shift: np.ndarray | None = None,
+    held: Held | None = None,
+) -> np.ndarray:
     """Band codes of composites (..., S) with every boundary moved by ``shift`` (...,) points
-    (percentage points of the quantiles for quantile bands), by the parameters' band rule."""
-    return BandRule.of(params.bands).assign(composite, shift=shift)
+    (percentage points of the quantiles for quantile bands), by the parameters' band rule.
+
+    With ``bands.hysteresis``, ``held`` is last month's state as published
+    (:func:`held_before`) and the colours are stable ones, as scoring gives them.
+    """
+    rule = BandRule.of(params.bands)
+    if params.bands.hysteresis is None or held is None:
+        return rule.assign(composite, shift=shift)
+    return hold_step(held, composite, rule, params.bands.hysteresis, shift).band
+
+
+def held_before(result: ScoreResult) -> Held | None:
+    """The stable-colour state of the month before the reported one, as published; None when
+    ``bands.hysteresis`` is off or there is no earlier month."""
+    t = result.period_index
+    if result.params.bands.hysteresis is None or t == 0:
+        return None
+    return held_history(result.composite[:t], result.params.bands)[-1]
 
 
 def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -103,4 +125,4 @@ def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarr
     composite = _composites(
         result.normalised[t], weights, result.params.aggregation.value, _Structure.of(result.params)
     )
-    return bandmod.ordinal_rank(composite), _bands(composite, result.params)
+    return _ranks(composite), _bands(composite, result.params, held=held_before(result))

@@ -18,6 +18,7 @@ from fivecolor.params import Params, WeightsScheme
 from fivecolor.scoring import weights as weighting
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.pipeline import ScoreResult, apply_missing_policy, resolve_weights
+from fivecolor.scoring.treat import treat
 
 
 def _source(params: Params) -> str:
@@ -55,11 +56,11 @@ def check_ahp(params: Params) -> None:
 
 def normalised_month(params: Params, data: Dataset, method: str | None = None) -> np.ndarray:
     """The reported month's normalised scores (stations, indicators) under ``method`` (default: the
-    parameters'), after the missing-data policy, without aggregating anything."""
+    parameters'), after the missing-data policy and any winsorising, without aggregating anything."""
     t = data.periods.index(params.period)
     filled, _ = apply_missing_policy(data.values, params.missing)
     method = method or params.normalisation.value
-    return normalise(filled[t], IndicatorArrays.from_params(params), method)
+    return normalise(treat(filled[t], params), IndicatorArrays.from_params(params), method)
 
 
 def scheme_weights(params: Params, month_scores: np.ndarray) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 The indices are estimated by :func:`scipy.stats.sobol_indices` (Saltelli et al. 2010) on the
 same model as the Monte Carlo (:mod:`fivecolor.analysis.sensitivity.draws`), at N and 2N
-samples so that the reader can judge convergence.
+samples so that the reader can judge convergence. :func:`colour_sobol` gives them for what a
+committee sees: each station's rank, whether its colour differs from the published one, and
+how many stations change colour.
 """
 
 from __future__ import annotations
@@ -25,8 +27,20 @@ from fivecolor.analysis.sensitivity.engine import _bands, _ranks
 from fivecolor.scoring.pipeline import ScoreResult
 
 #: What :func:`sobol` can explain: the mean absolute rank shift, the share of stations whose
-#: colour changes, or each station's score.
-SOBOL_OUTPUTS = ("rank_shift", "band_change", "score")
+#: colour changes, the number of them, or per station its score, its rank, or whether its
+#: colour differs from the published one (0 or 1).
+SOBOL_OUTPUTS = (
+    "rank_shift",
+    "band_change",
+    "colour_changes",
+    "score",
+    "rank",
+    "colour_changed",
+)
+#: The outputs with one value per station.
+PER_STATION = ("score", "rank", "colour_changed")
+#: The colour-level outputs of :func:`colour_sobol`, in the order a reader meets them.
+COLOUR_OUTPUTS = ("colour_changes", "colour_changed", "rank")
 
 
 def sobol_indices(
@@ -70,19 +84,51 @@ def _sobol_model(model: _Model, output: str) -> Callable[[np.ndarray], np.ndarra
         for part in _chunks(u.shape[0], _chunk_size(model)):
             draws = _decode(model, u[part])
             composite = _evaluate(model, draws)
-            if output == "rank_shift":
-                shift = np.abs(_ranks(composite)[:, scored] - model.published_rank[scored])
-                rows.append(shift.mean(axis=1)[:, None])
-            elif output == "band_change":
-                bands = _bands(composite, model.params, draws.cutoff_shift)
-                rows.append(
-                    (bands[:, scored] != model.published_band[scored]).mean(axis=1)[:, None]
-                )
+            if output in ("rank_shift", "rank"):
+                ranks = _ranks(composite)[:, scored]
+                shift = np.abs(ranks - model.published_rank[scored])
+                rows.append(shift.mean(axis=1)[:, None] if output == "rank_shift" else ranks)
+            elif output in ("band_change", "colour_changes", "colour_changed"):
+                bands = _bands(composite, model.params, draws.cutoff_shift, model.held)
+                changed = (bands[:, scored] != model.published_band[scored]).astype(float)
+                if output == "band_change":
+                    rows.append(changed.mean(axis=1)[:, None])
+                elif output == "colour_changes":
+                    rows.append(changed.sum(axis=1)[:, None])
+                else:
+                    rows.append(changed)
             else:
                 rows.append(composite[:, scored])
         return np.concatenate(rows).T
 
     return func
+
+
+class _Moments:
+    """A model wrapped to keep each output's sum and sum of squares over every evaluation.
+
+    Every point of Saltelli's design (A, B and each AB_i) is a draw from the inputs' joint
+    distribution, so these moments estimate each output's variance on the same evaluations
+    the indices come from, whatever order scipy evaluates the matrices in.
+    """
+
+    def __init__(self, func: Callable[[np.ndarray], np.ndarray]):
+        self.func = func
+        self.count = 0
+        self.total: np.ndarray | float = 0.0
+        self.squares: np.ndarray | float = 0.0
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        y = self.func(x)
+        self.count += y.shape[-1]
+        self.total = self.total + y.sum(axis=-1)
+        self.squares = self.squares + (y * y).sum(axis=-1)
+        return y
+
+    @property
+    def variance(self) -> np.ndarray:
+        mean = np.asarray(self.total) / self.count
+        return np.maximum(np.asarray(self.squares) / self.count - mean * mean, 0.0)
 
 
 def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift") -> pd.DataFrame:
@@ -105,14 +151,17 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
         evaluated ``(N + 2N)(d + 2)`` times.
     output
         ``"rank_shift"``: the mean absolute shift of the stations' ranks from the published
-        ones; ``"band_change"``: the share of stations whose colour differs from the published
-        one (the only output the cut-off shift acts on); ``"score"``: each station's composite.
+        ones; ``"band_change"`` and ``"colour_changes"``: the share and the number of stations
+        whose colour differs from the published one (the cut-off shift acts on colours only);
+        per station, ``"score"`` its composite, ``"rank"`` its rank and ``"colour_changed"``
+        1 when its colour differs from the published one.
 
     Returns
     -------
     pandas.DataFrame
-        Long table: ``input, n, S1, ST``; for ``score`` also ``station_id`` first. S1 may come
-        out slightly below 0 for an input without influence: estimation noise.
+        Long table: ``input, n, S1, ST``; per station also ``station_id`` first and the
+        output's ``variance`` last. S1 may come out slightly below 0 for an input without
+        influence: estimation noise.
     """
     if output not in SOBOL_OUTPUTS:
         raise ValueError(f"output must be one of {SOBOL_OUTPUTS}, got {output!r}")
@@ -121,9 +170,9 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
     dims = model.dims
     if not dims:
         raise ValueError("no input varies under sensitivity; nothing to analyse")
-    func = _sobol_model(model, output)
     frames = []
     for size in (n, 2 * n):
+        func = _Moments(_sobol_model(model, output))
         first, total = sobol_indices(
             func, [scipy.stats.uniform()] * len(dims), size, result.params.sensitivity.seed
         )
@@ -135,8 +184,47 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
                 "ST": total.ravel(),
             }
         )
-        if output == "score":
+        if output in PER_STATION:
             ids = result.data.stations.index.to_numpy()[~np.isnan(model.published_rank)]
             frame.insert(0, "station_id", np.repeat(ids, len(dims)))
+            frame["variance"] = np.repeat(np.atleast_1d(func.variance), len(dims))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def aggregated_indices(per_station: pd.DataFrame) -> pd.DataFrame:
+    """Per-station indices (``station_id, input, n, S1, ST, variance``) summed into one index per
+    input: each station's index weighted by its output's variance (the aggregated Sobol index
+    of a multivariate output, Gamboa, Janon, Klein & Lagnoux 2014, Electronic Journal of
+    Statistics 8). It is the share of the stations' summed variance an input explains;
+    stations whose output never varies weigh nothing. Returns ``input, n, S1, ST``."""
+    weighted = per_station.assign(
+        S1=per_station["S1"].fillna(0) * per_station["variance"],
+        ST=per_station["ST"].fillna(0) * per_station["variance"],
+    )
+    sums = weighted.groupby(["n", "input"], sort=False)[["S1", "ST", "variance"]].sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = sums[["S1", "ST"]].div(sums["variance"], axis=0).fillna(0.0)
+    return out.reset_index()[["input", "n", "S1", "ST"]]
+
+
+def colour_sobol(result: ScoreResult, n: int | None = None) -> pd.DataFrame:
+    """Sobol indices of what the committee sees, at N and 2N.
+
+    For ``output``: ``colour_changes`` (the number of stations whose colour differs from the
+    published one), ``colour_changed`` (whether a station's colour differs, aggregated over
+    the stations by :func:`aggregated_indices`) and ``rank`` (each station's rank, aggregated
+    alike). The cut-off shift acts on the colours only, so it shows here and not on ranks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``output, input, n, S1, ST``, outputs in :data:`COLOUR_OUTPUTS` order.
+    """
+    frames = []
+    for output in COLOUR_OUTPUTS:
+        table = sobol(result, n, output)
+        if output in PER_STATION:
+            table = aggregated_indices(table)
+        frames.append(table.assign(output=output))
+    return pd.concat(frames, ignore_index=True)[["output", "input", "n", "S1", "ST"]]
