@@ -177,6 +177,8 @@ MODELS = {
             "g2": {"label": {"zh": "二", "en": "Two"}, "weight": 1},
         }
     },
+    # a station moves up only a point past the cut-off, judged against last month's colour
+    "stable colours": {"bands": {"cutoffs": [90, 85, 80, 75], "hysteresis": {"margin": 1.0}}},
 }
 
 

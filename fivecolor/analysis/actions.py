@@ -154,7 +154,9 @@ def _is_affine_in_scores(result: ScoreResult) -> bool:
 def _band_thresholds(result: ScoreResult) -> tuple[np.ndarray, np.ndarray]:
     """Per station, the composite needed for the next colour up and the band it then reaches.
 
-    Cut-offs: the next band's cut-off. Quantiles: the score of the station at the boundary of the
+    Cut-offs: the next band's cut-off; with a stable-colours margin (``bands.hysteresis``) the
+    cut-off plus the margin to rise above last month's colour, minus it to return to it (the
+    ``months`` rule is not planned for: it only delays). Quantiles: the score of the station at the boundary of the
     next band (the last one in it); a station listed after it must beat it by :data:`SCORE_STEP`,
     one listed before it may tie (ties rank by position, i.e. by station id).
     """
@@ -163,7 +165,17 @@ def _band_thresholds(result: ScoreResult) -> tuple[np.ndarray, np.ndarray]:
     target_band = np.maximum(band - 1, 0)
     rule = BandRule.of(result.params.bands)
     if rule.is_absolute:
-        return rule.boundaries[target_band], target_band
+        cut = rule.boundaries[target_band]
+        hysteresis = result.params.bands.hysteresis
+        p = result.previous_index()
+        if hysteresis is None or not hysteresis.margin or p is None:
+            return cut, target_band
+        # stable colours: rising above last month's colour takes the margin past the cut-off;
+        # getting back to it (or staying above where it fell to) only coming within the margin
+        previous = result.band[p]
+        above_last = target_band < previous
+        margin = np.where(previous == bandmod.NO_BAND, 0.0, hysteresis.margin)
+        return cut + np.where(above_last, margin, -margin), target_band
     n = int(np.sum(~np.isnan(composite)))
     bounds = bandmod.quantile_counts(n, rule.boundaries)  # stations at or above each boundary
     boundary_rank = bounds[target_band]  # the last rank inside the target band

@@ -223,15 +223,19 @@ class _Month:
 
     def reaches(self, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Whether each station, its row set to ``values`` and re-scored, reaches its next colour."""
+        # cut-offs: the threshold is the cut-off (plus the stable-colours margin, which plain
+        # banding of one month cannot see); quantiles: the boundary station's score
         if self.absolute:
             comp = np.round(self.composite(values, rows), 9)
-            if self.rule.is_absolute:
-                return self.rule.assign(comp) <= self.target_band[rows]
             return comp >= self.threshold[rows]
         out = np.empty(len(rows), dtype=bool)
         for k, trials in self._trials(values, rows):
-            band = _rescore(self.result, trials)[2]
-            out[k] = band[np.arange(len(k)), self.stations[rows[k]]] <= self.target_band[rows[k]]
+            _, composite, band = _rescore(self.result, trials)
+            mine = (np.arange(len(k)), self.stations[rows[k]])
+            if self.rule.is_absolute:
+                out[k] = composite[mine] >= self.threshold[rows[k]]
+            else:
+                out[k] = band[mine] <= self.target_band[rows[k]]
         return out
 
     def slopes(self, gain: np.ndarray) -> np.ndarray:
