@@ -81,7 +81,8 @@ def test_scores_are_byte_identical_on_the_cluster(two_runs):
 def test_every_page_is_the_same_on_the_cluster(two_runs):
     project, local, dask = two_runs
     pages = sorted(p.relative_to(local) for p in local.rglob("*.html"))
-    assert len(pages) == 2 + 1 + len(project.stations)  # overview, sensitivity, widget, stations
+    # overview, sensitivity, widget, the action tables list, stations
+    assert len(pages) == 4 + len(project.stations)
     assert sorted(p.relative_to(dask) for p in dask.rglob("*.html")) == pages
     # the widget is drawn by this process, not by a notebook: its chart counter runs on here
     pages.remove(Path("widget.html"))
