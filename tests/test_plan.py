@@ -344,6 +344,10 @@ def test_one_target_per_indicator_with_its_source(sample, tmp_path):
     assert fault.project_target == 1.0 and fault.department_target == pytest.approx(0.9)
     assert fault.target == pytest.approx(min(fault.plan_target, 0.9), abs=1e-4)
     assert fault.source == ("department" if fault.plan_target > 0.9 else "plan")
+    # the linear plan takes line loss to its bound (P90 of 12 months, 3.48 %): the table says so
+    loss = table[(table.station_id == "meilin") & (table.indicator == "line_loss")].iloc[0]
+    assert loss.source == "plan" and loss.target == pytest.approx(loss.bound, abs=1e-6)
+    assert loss.at_bound
     assert {"plan", "forecast"} <= set(tables)
 
 

@@ -475,7 +475,8 @@ def reconcile_targets(
         spread=spread,
         effort=effort_of(gain, spread, result.params.actions.plan.effort),
         bound=bound,
-        at_bound=(bound - frame["target"].to_numpy()) * sign[asked.any(axis=1)] <= 1e-12,
+        at_bound=(bound - frame["target"].to_numpy()) * sign[asked.any(axis=1)]
+        <= AT_BOUND * spread,
     )
     out = stations.drop(columns=["indicators"]).merge(frame, on="station_id", how="left")
     order = {k: n for n, k in enumerate(keys)}
