@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from text_keys import find_keys, sources
 
+from fivecolor.params import load_params
 from fivecolor.views import notebook
 from fivecolor.views.text import (
     BAND_KEYS,
@@ -94,6 +95,19 @@ def test_every_intro_is_shown_under_its_heading():
     intros = {key for key in TEXT if key.endswith(".intro") and key.removesuffix(".intro") in TEXT}
     assert set(notebook._INTRO_KEYS.values()) == intros
     assert all(notebook._INTRO_KEYS[key.removesuffix(".intro")] == key for key in intros)
+
+
+def test_the_plan_intro_follows_the_effort_model():
+    params = load_params(ROOT / "params" / "2020-05.yaml")
+    assert params.actions.plan.effort.value == "linear"
+    assert notebook.intro_key(params, "station.next") == "station.next.intro"
+    actions = params.actions.model_dump(mode="python")
+    actions["plan"]["effort"] = "quadratic"
+    quadratic = params.replace(actions=actions)
+    assert notebook.intro_key(quadratic, "station.next") == "station.next.intro.quadratic"
+    assert "平方和" in text("station.next.intro.quadratic", "zh")
+    assert "their sum" in text("station.next.intro", "en")
+    assert notebook.intro_key(params, "overview.map") == "overview.map.intro"
 
 
 def test_every_grade_has_a_name():

@@ -4,8 +4,8 @@ A key is *used* where a string literal reaches a parameter that takes a key: the
 argument of ``text(...)`` (and of ``Month.text``, ``template``), the key of the notebook
 helpers (``show_heading``, ``show_text``, ``show_title``, ``show_link``, ``show_table``'s
 ``empty_key``), the keyword values of ``headers(...)``, a subscript of ``TEXT``, and what
-``next_colour_empty_key`` returns. A name in such a place is followed to the literals it is
-bound to in the same function or module: an assignment (``key = "a" if x else "b"``), a
+``next_colour_empty_key`` and ``intro_key`` return. A name in such a place is followed to the
+literals it is bound to in the same function or module: an assignment (``key = "a" if x else "b"``), a
 loop over a literal (``for key in ("a", "b")``, ``for column, key in (("c", "k"),)``), a
 dict literal iterated or looked up (``{text(k, lang): v for k, v in columns.items()}``,
 ``text(_STATUS_KEYS[s], lang)``). A function parameter is left to the function's callers.
@@ -40,7 +40,7 @@ KEY_KEYWORDS = {"headers"}
 #: Names whose subscript is a key.
 KEY_SUBSCRIPTS = {"TEXT"}
 #: Functions that return a key (their ``return`` values are uses).
-KEY_RETURNS = {"next_colour_empty_key"}
+KEY_RETURNS = {"next_colour_empty_key", "intro_key"}
 #: The module a ``text`` must come from to count (``sqlalchemy.text`` takes SQL, not a key).
 TEXT_MODULE = "fivecolor.views.text"
 

@@ -1,16 +1,18 @@
 """A combined plan to the next colour for every station below red (一所一策).
 
-Where :func:`fivecolor.analysis.actions.next_colour` moves one indicator at a time, a plan moves
-several at once: the least-effort set of gains, in each indicator's own units, that lifts the
-station into the next colour.
+Where :func:`fivecolor.analysis.actions.next_colour` moves one indicator at a time, a plan may
+move several at once: the least-effort set of gains, in each indicator's own units, that lifts
+the station into the next colour.
 
-Effort model
+Effort model (``actions.plan.effort``)
     A gain ``g_i`` (in the better direction, in the indicator's units) is measured in the
     indicator's spread across stations this month, ``s_i`` (the interquartile range, see
-    :func:`fivecolor.analysis.actions._spread`), and the plan's effort is the sum of squares
-    ``Σ (g_i / s_i)²``. The square makes effort convex: a second spread on one indicator costs
-    three times the first, so the plan shares the points out over the station's weak and heavily
-    weighted indicators instead of pushing one indicator to its limit.
+    :func:`fivecolor.analysis.actions._spread`). ``linear`` (the default): the plan's effort is
+    ``Σ g_i / s_i``. Every spread costs the same, so the plan fills the indicator that buys the
+    most composite points per spread first, up to its bound, then the next (the greedy fractional
+    knapsack), and names few indicators: the few real targets a station manager signs.
+    ``quadratic``: the effort is ``Σ (g_i / s_i)²``; a second spread on one indicator costs
+    three times the first, so the plan shares the points out over nearly every indicator.
 
 Bounds
     Each target lies between the current value and a realistic bound (``actions.plan``): a high
@@ -19,19 +21,23 @@ Bounds
     goalpost. Missing cells are not planned.
 
 Solver
-    With ``a_i`` the composite's slope in indicator ``i``, the problem ``min Σ (g_i/s_i)²`` subject
-    to ``Σ a_i g_i ≥ D``, ``0 ≤ g_i ≤ u_i`` has the closed-form KKT solution
-    ``g_i = min(μ a_i s_i², u_i)`` (water-filling, :func:`water_fill`), ``μ`` found exactly from the
-    sorted breakpoints, for all stations at once. The composite is affine in each value within the
-    bounds for arithmetic aggregation of goalposts (no log transform, values inside the goalposts)
-    at every level, so one step is exact. Otherwise (geometric means, log transforms, relative
-    normalisations) the constraint is re-linearised at the last plan and solved again (sequential
-    water-filling) until the plan settles. In every case the plan is then verified by re-scoring:
-    the smallest multiple of the plan (along the segment to all bounds when the plan falls short)
-    that re-scores into the next colour is found by bisection, so the published plan reaches the
-    colour and any proportionally smaller one does not. Under quantile bands the threshold is the
-    boundary station's score (:func:`fivecolor.analysis.actions._band_thresholds`); under relative
-    normalisations the whole month is re-scored.
+    With ``a_i`` the composite's slope in indicator ``i``, the constraint is ``Σ a_i g_i ≥ D``,
+    ``0 ≤ g_i ≤ u_i``. Linear effort: a linear programme whose optimum is the greedy fill by
+    ratio ``a_i s_i`` (points per spread), best first, each up to its bound, the last one
+    partly (:func:`greedy_fill`). Quadratic effort: the closed-form KKT solution
+    ``g_i = min(μ a_i s_i², u_i)`` (water-filling, :func:`water_fill`), ``μ`` found exactly from
+    the sorted breakpoints. Both for all stations at once. The composite is affine in each value
+    within the bounds for arithmetic aggregation of goalposts (no log transform, values inside the
+    goalposts) at every level, so one step is exact. Otherwise (geometric means, log transforms,
+    relative normalisations) the constraint is re-linearised at the last plan and solved again
+    (sequential linear or water-filling steps) until the plan settles; linear steps jump between
+    vertices, so each station's step is kept within a trust region (in spreads) that halves when
+    a gain turns back. In every case the plan is then verified by re-scoring: the smallest
+    multiple of the plan (along the segment to all bounds when the plan falls short) that
+    re-scores into the next colour is found by bisection, so the published plan reaches the
+    colour and any proportionally smaller one does not. Under quantile bands the threshold is
+    the boundary station's score (:func:`fivecolor.analysis.actions._band_thresholds`); under
+    relative normalisations the whole month is re-scored.
 
 When even every indicator at its bound leaves the station short, the plan says so: ``status``
 ``short``, ``shortfall`` the composite points still missing and ``binding`` the bound that binds.
@@ -54,13 +60,15 @@ from fivecolor.analysis.actions import (
 )
 from fivecolor.analysis.month import indicator_labels
 from fivecolor.params import Normalisation
-from fivecolor.params.model import PlanBound
+from fivecolor.params.model import PlanBound, PlanEffort
 from fivecolor.scoring.bands import RED, BandRule
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.pipeline import ScoreResult, composite_scores
 
 __all__ = [
     "PLAN_COLUMNS",
+    "effort_of",
+    "greedy_fill",
     "plan_bounds",
     "plans",
     "reconcile_targets",
@@ -80,6 +88,9 @@ SLOPE_STEP = 1e-6
 TRIAL_CELLS = 4_000_000
 #: Gains smaller than this many spreads are no part of the plan.
 NEGLIGIBLE = 1e-9
+#: A target this many spreads short of its bound is at the bound (the tightening along the plan
+#: leaves bound gains a hair short of it).
+AT_BOUND = 1e-6
 
 PLAN_COLUMNS = (
     "station_id",
@@ -148,6 +159,42 @@ def water_fill(
     return np.where(feasible[:, None], gain, u), feasible
 
 
+def greedy_fill(
+    slope: np.ndarray, spread: np.ndarray, room: np.ndarray, deficit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Least ``Σ g/s`` with ``Σ a g ≥ D`` and ``0 ≤ g ≤ u``, row by row.
+
+    Same arrays as :func:`water_fill`. A linear programme over a box with one covering
+    constraint is a fractional knapsack: its optimum fills the gains in decreasing order of the
+    ratio ``a s`` (points bought per spread), each up to ``u``, the last one only as far as ``D``
+    needs. Ties go to the indicator listed first. Returns ``(g, feasible)``; an infeasible row
+    (``Σ a u < D``) gets ``g = u``.
+    """
+    a = np.clip(np.asarray(slope, dtype=float), 0.0, None)
+    u = np.clip(np.asarray(room, dtype=float), 0.0, None)
+    a = np.where(u > 0, a, 0.0)
+    deficit = np.asarray(deficit, dtype=float)
+    ratio = a * np.broadcast_to(np.asarray(spread, dtype=float), a.shape)
+    order = np.argsort(-ratio, axis=1, kind="stable")
+    a_sorted = np.take_along_axis(a, order, axis=1)
+    u_sorted = np.take_along_axis(u, order, axis=1)
+    au = a_sorted * u_sorted
+    before = np.cumsum(au, axis=1) - au  # points bought by the better ratios
+    with np.errstate(divide="ignore", invalid="ignore"):
+        partial = (deficit[:, None] - before) / a_sorted
+    filled = np.where(a_sorted > 0, np.clip(np.nan_to_num(partial), 0.0, u_sorted), 0.0)
+    gain = np.empty_like(filled)
+    np.put_along_axis(gain, order, filled, axis=1)
+    feasible = (deficit <= 0) | (au.sum(axis=1) >= deficit)
+    return np.where(feasible[:, None], gain, u), feasible
+
+
+def effort_of(gain: np.ndarray, spread: np.ndarray, effort: PlanEffort) -> np.ndarray:
+    """Each gain's effort in spreads: ``g / s`` (linear) or ``(g / s)²`` (quadratic)."""
+    spreads = gain / spread
+    return spreads if effort is PlanEffort.linear else spreads**2
+
+
 def plan_bounds(result: ScoreResult) -> np.ndarray:
     """Per indicator, the most a plan may ask for (``actions.plan``), never past the best goalpost."""
     settings = result.params.actions.plan
@@ -191,6 +238,7 @@ class _Month:
         self.sign = self.ind.sign
         self.spread = _spread(result, self.ind)
         self.bound = plan_bounds(result)
+        self.effort = params.actions.plan.effort
         room = (self.bound[None, :] - self.base) * self.sign
         planned = ~np.isnan(self.base) & ~result.missing[t, self.stations]
         self.room = np.where(planned, np.clip(np.nan_to_num(room), 0.0, None), 0.0)
@@ -267,16 +315,32 @@ def _solve(month: _Month) -> tuple[np.ndarray, np.ndarray]:
     rows = np.arange(n)
     feasible = month.reaches(month.values(month.room), rows)
     gain = np.zeros_like(month.room)
+    step = np.zeros_like(month.room)  # each station's last move
+    radius = np.full(n, np.inf)  # trust region of the linear steps, in spreads
     todo = feasible.copy()
     for _ in range(MAX_ROUNDS):
         if not todo.any():
             break
         a = month.slopes(gain)
         deficit = month.threshold - month.composite(month.values(gain)) + np.sum(a * gain, axis=1)
-        new, _ = water_fill(a[todo], month.spread, month.room[todo], deficit[todo])
-        moved = np.max(np.abs(new - gain[todo]) / month.spread, axis=1, initial=0.0)
+        if month.effort is PlanEffort.quadratic:
+            new, _ = water_fill(a[todo], month.spread, month.room[todo], deficit[todo])
+        else:
+            reach = radius[todo, None] * month.spread
+            low = np.maximum(gain[todo] - reach, 0.0)
+            high = np.minimum(gain[todo] + reach, month.room[todo])
+            extra, _ = greedy_fill(
+                a[todo], month.spread, high - low, deficit[todo] - np.sum(a[todo] * low, axis=1)
+            )
+            new = low + extra
+        moved = new - gain[todo]
+        # a gain that turns back: the linear steps straddle the optimum; halve the region
+        turned = np.any(moved * step[todo] < 0, axis=1)
+        size = np.max(np.abs(moved) / month.spread, axis=1, initial=0.0)
+        radius[todo] = np.where(turned, 0.5 * size, radius[todo])
+        step[todo] = moved
         gain[todo] = new
-        todo[todo] = moved > ROUND_TOL
+        todo[todo] = size > ROUND_TOL
     # verification and tightening: the least τ on 0 → plan → bounds that re-scores into the colour
     ok_at_plan = month.reaches(month.values(gain), rows)
     lo = np.where(ok_at_plan, 0.0, 1.0)
@@ -304,12 +368,13 @@ def plans(result: ScoreResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     per planned indicator (``station_id, indicator, current, plan_target, gain, spread, effort,
     bound, at_bound``). ``status`` is ``plan`` or ``short`` (every indicator at its bound still
     leaves ``shortfall`` composite points to go; the rows then show the bounds). ``effort`` is
-    ``(gain / spread)²`` and ``plan_effort`` its sum over the station's indicators.
+    ``gain / spread`` (linear effort) or its square (quadratic) and ``plan_effort`` its sum over
+    the station's indicators.
     """
     month = _Month(result)
     t = result.period_index
     gain, feasible = _solve(month)
-    effort = (gain / month.spread) ** 2
+    effort = effort_of(gain, month.spread, month.effort)
     shortfall = np.where(
         feasible,
         0.0,
@@ -344,7 +409,7 @@ def plans(result: ScoreResult) -> tuple[pd.DataFrame, pd.DataFrame]:
             "spread": month.spread[i],
             "effort": effort[r, i],
             "bound": month.bound[i],
-            "at_bound": gain[r, i] >= month.room[r, i] * (1 - 1e-12),
+            "at_bound": month.room[r, i] - gain[r, i] <= AT_BOUND * month.spread[i],
         }
     )
     return stations, rows
@@ -412,9 +477,10 @@ def reconcile_targets(
         unit=_units(result)[i],
         gain=gain,
         spread=spread,
-        effort=(gain / spread) ** 2,
+        effort=effort_of(gain, spread, result.params.actions.plan.effort),
         bound=bound,
-        at_bound=(bound - frame["target"].to_numpy()) * sign[asked.any(axis=1)] <= 1e-12,
+        at_bound=(bound - frame["target"].to_numpy()) * sign[asked.any(axis=1)]
+        <= AT_BOUND * spread,
     )
     out = stations.drop(columns=["indicators"]).merge(frame, on="station_id", how="left")
     order = {k: n for n, k in enumerate(keys)}

@@ -374,8 +374,24 @@ class PlanBound(str, Enum):
     goalpost = "goalpost"
 
 
+class PlanEffort(str, Enum):
+    """How a plan's effort adds up over its gains (see :class:`Plan`)."""
+
+    linear = "linear"
+    quadratic = "quadratic"
+
+
 class Plan(_Frozen):
-    """How far a station's plan to the next colour may move each indicator (一所一策)."""
+    """How a station's plan to the next colour weighs effort and how far it may move each
+    indicator (一所一策)."""
+
+    effort: PlanEffort = Field(
+        default=PlanEffort.linear,
+        description="the plan's effort over its gains, each measured in the indicator's spread: "
+        "linear (their sum: the best points-per-spread indicators are filled first, up to their "
+        "bounds, so a plan names few indicators) or quadratic (the sum of squares: the gain is "
+        "shared out over nearly every indicator)",
+    )
 
     bound: PlanBound = Field(
         default=PlanBound.percentile,

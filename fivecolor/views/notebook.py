@@ -120,6 +120,19 @@ _INTRO_KEYS: dict[str, str] = {
     "sens.hysteresis": "sens.hysteresis.intro",
     "sens.appendix": "sens.appendix.intro",
 }
+#: The plan's intro says how its effort adds up (``actions.plan.effort``).
+_PLAN_INTRO_KEYS: dict[str, str] = {
+    "linear": "station.next.intro",
+    "quadratic": "station.next.intro.quadratic",
+}
+
+
+def intro_key(params: Params, key: str) -> str | None:
+    """The intro paragraph's key under heading ``key``, if any; the plan's says how its effort
+    adds up."""
+    if key == "station.next":
+        return _PLAN_INTRO_KEYS[params.actions.plan.effort.value]
+    return _INTRO_KEYS.get(key)
 
 
 def show_heading(month: Month, key: str, level: int = 2, **values) -> None:
@@ -127,7 +140,7 @@ def show_heading(month: Month, key: str, level: int = 2, **values) -> None:
     from IPython.display import HTML, display
 
     parts = [f"<h{level}>{month.text(key, **values)}</h{level}>"]
-    intro = _INTRO_KEYS.get(key)
+    intro = intro_key(month.params, key)
     if intro is not None:
         parts.append(f'<p class="fc-intro">{month.text(intro, **values)}</p>')
     display(HTML("\n".join(parts)))
