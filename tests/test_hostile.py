@@ -103,6 +103,9 @@ def test_names_reach_pages_only_escaped(hostile_site):
             '<script src="../assets/vega-bundle.js">',
             '<script src="../../assets/vega-bundle.js">',
             '<script src="assets/vega-bundle.js">',
+            # the bar's list of published months, from the site's assets
+            '<script src="../assets/months.js">',
+            '<script src="../../assets/months.js">',
         }, name
         charts = text.count('class="fc-chart"')
         assert tags.count("<script>") == text.count("<script>(function () {") == charts, name
@@ -196,14 +199,14 @@ def test_no_hostile_script_runs_and_names_show_as_text_in_chromium(hostile_site)
 
 
 def _map_tooltips(page) -> list[str]:
-    """Point at every station mark of the page's first chart (the map); the tooltips' text.
+    """Point at every station's area on the page's first chart (the map); the tooltips' text.
 
-    The pointer events are sent to each mark itself (a real mouse at the mark's centre may land
-    on a neighbour that overlaps it). vega-embed's tooltip handler must put the name in as
+    The pointer events are sent to each area itself (a real mouse at the area's centre may land
+    on a station's mark drawn over it). vega-embed's tooltip handler must put the name in as
     text: the tooltip element then holds no ``img``, ``script`` or ``iframe``.
     """
     tips = []
-    marks = page.locator(".fc-chart").first.locator("g.mark-symbol.role-mark path")
+    marks = page.locator(".fc-chart").first.locator("g.mark-shape.role-mark").first.locator("path")
     assert marks.count() == len(STATIONS)
     for i in range(marks.count()):
         marks.nth(i).dispatch_event("pointermove", {"bubbles": True})
