@@ -204,6 +204,23 @@ class Project:
         )
 
 
+def setting(*keys_and_value) -> Callable[[Project], Path]:
+    """A builder of a variant of ``p.yaml`` with ``doc[k1][k2]...`` set (intermediate mappings
+    created): ``setting("bands", "cutoffs", [90, 85, 80, 75])``."""
+    *keys, value = keys_and_value
+
+    def build(project: Project) -> Path:
+        def change(doc: dict) -> None:
+            node = doc
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+            node[keys[-1]] = value
+
+        return project.with_params(change)
+
+    return build
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """A small valid project in ``tmp_path/project``."""

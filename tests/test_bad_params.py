@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CATALOGUE, Project
+from conftest import CATALOGUE, Project, setting
 
 FIRST = next(iter(CATALOGUE))  # safety_production: direction higher, goalposts [60, 100]
 LOWER = next(k for k, spec in CATALOGUE.items() if spec["direction"] == "lower")
@@ -26,22 +26,6 @@ class Case:
     build: Callable[[Project], Path]
     where: tuple[str, ...]
     file: str = "variant.yaml"
-
-
-def _set(*keys_and_value) -> Callable[[Project], Path]:
-    """A variant of ``p.yaml`` with ``doc[k1][k2]...`` set (intermediate mappings created)."""
-    *keys, value = keys_and_value
-
-    def build(project: Project) -> Path:
-        def change(doc: dict) -> None:
-            node = doc
-            for key in keys[:-1]:
-                node = node.setdefault(key, {})
-            node[keys[-1]] = value
-
-        return project.with_params(change)
-
-    return build
 
 
 def _all_weights_zero(project: Project) -> Path:
@@ -93,77 +77,83 @@ def _duplicate_key(project: Project) -> Path:
 
 CASES = [
     Case(
-        "unknown top-level key", _set("colour_scheme", "rainbow"), ("colour_scheme", "unknown key")
+        "unknown top-level key",
+        setting("colour_scheme", "rainbow"),
+        ("colour_scheme", "unknown key"),
     ),
     Case(
         "unknown key in an indicator (wieght)",
-        _set("indicators", FIRST, "wieght", 3),
+        setting("indicators", FIRST, "wieght", 3),
         (f"indicators.{FIRST}.wieght", "unknown key"),
     ),
     Case(
         "weight of the wrong type",
-        _set("indicators", FIRST, "weight", "heavy"),
+        setting("indicators", FIRST, "weight", "heavy"),
         (f"indicators.{FIRST}.weight",),
     ),
     Case(
-        "negative weight", _set("indicators", FIRST, "weight", -1), (f"indicators.{FIRST}.weight",)
+        "negative weight",
+        setting("indicators", FIRST, "weight", -1),
+        (f"indicators.{FIRST}.weight",),
     ),
     Case("all weights zero", _all_weights_zero, ("indicators", "sum to zero")),
     Case(
         "cut-offs not strictly decreasing",
-        _set("bands", "cutoffs", [90, 80, 85, 75]),
+        setting("bands", "cutoffs", [90, 80, 85, 75]),
         ("bands.cutoffs", "decreasing"),
     ),
     Case(
         "cut-offs with three values",
-        _set("bands", "cutoffs", [90, 85, 80]),
+        setting("bands", "cutoffs", [90, 85, 80]),
         ("bands.cutoffs: too few values",),
     ),
     Case(
         "cut-offs with five values",
-        _set("bands", "cutoffs", [95, 90, 85, 80, 75]),
+        setting("bands", "cutoffs", [95, 90, 85, 80, 75]),
         ("bands.cutoffs", "at most 4"),
     ),
     Case(
         "quantile outside (0, 1)",
-        _set("bands", "quantiles", [1.2, 0.7, 0.3, 0.1]),
+        setting("bands", "quantiles", [1.2, 0.7, 0.3, 0.1]),
         ("bands.quantiles", "between 0 and 1"),
     ),
     Case(
         "quantiles not decreasing",
-        _set("bands", "quantiles", [0.1, 0.3, 0.7, 0.9]),
+        setting("bands", "quantiles", [0.1, 0.3, 0.7, 0.9]),
         ("bands.quantiles", "decreasing"),
     ),
     Case(
         "equal goalposts",
-        _set("indicators", FIRST, "goalposts", [80, 80]),
+        setting("indicators", FIRST, "goalposts", [80, 80]),
         (f"indicators.{FIRST}.goalposts", "equal"),
     ),
     Case(
         "goalposts against direction higher",
-        _set("indicators", FIRST, "goalposts", [100, 60]),
+        setting("indicators", FIRST, "goalposts", [100, 60]),
         (f"indicators.{FIRST}.goalposts", "direction higher"),
     ),
     Case(
         "goalposts against direction lower",
-        _set("indicators", LOWER, "goalposts", [0.2, 3.0]),
+        setting("indicators", LOWER, "goalposts", [0.2, 3.0]),
         (f"indicators.{LOWER}.goalposts", "direction lower"),
     ),
     Case(
         "valid range reversed",
-        _set("indicators", FIRST, "valid", [100, 0]),
+        setting("indicators", FIRST, "valid", [100, 0]),
         (f"indicators.{FIRST}.valid",),
     ),
     Case(
         "period without leading zero 2020-5",
-        _set("period", "2020-5"),
+        setting("period", "2020-5"),
         ("period: '2020-5'", "YYYY-MM"),
     ),
-    Case("period month 13", _set("period", "2020-13"), ("period: '2020-13'", "YYYY-MM")),
-    Case("period as the number 202005", _set("period", 202005), ("period", "YYYY-MM")),
-    Case("unknown normalisation", _set("normalisation", "minmaxx"), ("normalisation", "'minmaxx'")),
-    Case("unknown aggregation", _set("aggregation", "harmonic"), ("aggregation", "'harmonic'")),
-    Case("unknown missing policy", _set("missing", "ignore"), ("missing", "'ignore'")),
+    Case("period month 13", setting("period", "2020-13"), ("period: '2020-13'", "YYYY-MM")),
+    Case("period as the number 202005", setting("period", 202005), ("period", "YYYY-MM")),
+    Case(
+        "unknown normalisation", setting("normalisation", "minmaxx"), ("normalisation", "'minmaxx'")
+    ),
+    Case("unknown aggregation", setting("aggregation", "harmonic"), ("aggregation", "'harmonic'")),
+    Case("unknown missing policy", setting("missing", "ignore"), ("missing", "'ignore'")),
     Case("extends a missing file", _extends_missing, ("extends", "no_such_base.yaml", "not found")),
     Case("extends loop a -> b -> a", _extends_loop, ("extends", "loop")),
     Case("duplicate key in YAML", _duplicate_key, ("line", "duplicate key 'language'")),
@@ -173,7 +163,9 @@ CASES = [
         lambda p: _bytes_file(p, "title: 五色地图\n".encode("gbk")),
         ("UTF-8",),
     ),
-    Case("extends given as a list", _set("extends", ["a.yaml", "b.yaml"]), ("extends", "one file")),
+    Case(
+        "extends given as a list", setting("extends", ["a.yaml", "b.yaml"]), ("extends", "one file")
+    ),
     Case(
         "data without indicators",
         lambda p: p.with_params(doc={**p.standalone_doc(), "data": {"stations": "stations.csv"}}),
@@ -187,14 +179,16 @@ CASES = [
         _unknown_group,
         (f"indicators.{LOWER}.group", "'opreations'"),
     ),
-    Case("weights_scheme ahp without an ahp block", _set("weights_scheme", "ahp"), ("ahp",)),
+    Case("weights_scheme ahp without an ahp block", setting("weights_scheme", "ahp"), ("ahp",)),
     Case(
         "log transform with a zero goalpost",
-        _set("indicators", FIRST, {"transform": "log", "goalposts": [0, 100], "valid": [0.1, 100]}),
+        setting(
+            "indicators", FIRST, {"transform": "log", "goalposts": [0, 100], "valid": [0.1, 100]}
+        ),
         (f"indicators.{FIRST}", "log"),
     ),
     Case("missing required key title", _missing_title, ("title", "missing")),
-    Case("data path that is not text", _set("data", "stations", 5), ("data.stations",)),
+    Case("data path that is not text", setting("data", "stations", 5), ("data.stations",)),
 ]
 
 

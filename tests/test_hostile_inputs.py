@@ -31,7 +31,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import CATALOGUE, REPORTED, STATIONS, Project
+from conftest import CATALOGUE, REPORTED, STATIONS, Project, setting
 
 FIRST = next(iter(CATALOGUE))  # safety_production: higher is better, goalposts [60, 100]
 SECOND = list(CATALOGUE)[1]
@@ -238,21 +238,6 @@ class Bad:
     where: tuple[str, ...]
 
 
-def _set(*keys_and_value) -> Callable[[Project], Path]:
-    *keys, value = keys_and_value
-
-    def build(project: Project) -> Path:
-        def change(doc: dict) -> None:
-            node = doc
-            for key in keys[:-1]:
-                node = node.setdefault(key, {})
-            node[keys[-1]] = value
-
-        return project.with_params(change)
-
-    return build
-
-
 def _weights(value: float) -> Callable[[Project], Path]:
     return lambda project: project.with_params(
         lambda doc: doc.update(indicators={FIRST: {"weight": value}, SECOND: {"weight": value}})
@@ -260,75 +245,87 @@ def _weights(value: float) -> Callable[[Project], Path]:
 
 
 FINITE_CASES = [
-    Bad("cutoffs-nan", _set("bands", "cutoffs", [NAN, NAN, NAN, NAN]), ("bands.cutoffs",)),
-    Bad("cutoff-one-nan", _set("bands", "cutoffs", [90, NAN, 80, 75]), ("bands.cutoffs",)),
-    Bad("cutoff-inf", _set("bands", "cutoffs", [INF, 85, 80, 75]), ("bands.cutoffs",)),
-    Bad("cutoff-minus-inf", _set("bands", "cutoffs", [90, 85, 80, -INF]), ("bands.cutoffs",)),
+    Bad("cutoffs-nan", setting("bands", "cutoffs", [NAN, NAN, NAN, NAN]), ("bands.cutoffs",)),
+    Bad("cutoff-one-nan", setting("bands", "cutoffs", [90, NAN, 80, 75]), ("bands.cutoffs",)),
+    Bad("cutoff-inf", setting("bands", "cutoffs", [INF, 85, 80, 75]), ("bands.cutoffs",)),
+    Bad("cutoff-minus-inf", setting("bands", "cutoffs", [90, 85, 80, -INF]), ("bands.cutoffs",)),
     Bad(
         "cutoff-above-range",
-        _set("bands", "cutoffs", [150, 85, 80, 75]),
+        setting("bands", "cutoffs", [150, 85, 80, 75]),
         ("bands.cutoffs", "0..100"),
     ),
     Bad(
         "cutoff-below-range",
-        _set("bands", "cutoffs", [90, 85, 80, -5]),
+        setting("bands", "cutoffs", [90, 85, 80, -5]),
         ("bands.cutoffs", "0..100"),
     ),
-    Bad("quantile-nan", _set("bands", "quantiles", [0.9, NAN, 0.3, 0.1]), ("bands.quantiles",)),
+    Bad("quantile-nan", setting("bands", "quantiles", [0.9, NAN, 0.3, 0.1]), ("bands.quantiles",)),
     Bad(
         "goalpost-nan",
-        _set("indicators", FIRST, "goalposts", [NAN, 100]),
+        setting("indicators", FIRST, "goalposts", [NAN, 100]),
         (f"indicators.{FIRST}.goalposts",),
     ),
     Bad(
         "goalpost-minus-inf",
-        _set("indicators", FIRST, "goalposts", [-INF, 100]),
+        setting("indicators", FIRST, "goalposts", [-INF, 100]),
         (f"indicators.{FIRST}.goalposts",),
     ),
     Bad(
         "goalpost-inf",
-        _set("indicators", FIRST, "goalposts", [60, INF]),
+        setting("indicators", FIRST, "goalposts", [60, INF]),
         (f"indicators.{FIRST}.goalposts",),
     ),
     Bad(
-        "valid-nan", _set("indicators", FIRST, "valid", [NAN, 100]), (f"indicators.{FIRST}.valid",)
+        "valid-nan",
+        setting("indicators", FIRST, "valid", [NAN, 100]),
+        (f"indicators.{FIRST}.valid",),
     ),
-    Bad("valid-inf", _set("indicators", FIRST, "valid", [0, INF]), (f"indicators.{FIRST}.valid",)),
+    Bad(
+        "valid-inf", setting("indicators", FIRST, "valid", [0, INF]), (f"indicators.{FIRST}.valid",)
+    ),
     Bad("weights-overflow", _weights(1.0e308), (f"indicators.{FIRST}.weight",)),
-    Bad("weight-nan", _set("indicators", FIRST, "weight", NAN), (f"indicators.{FIRST}.weight",)),
-    Bad("weight-huge", _set("indicators", FIRST, "weight", 1e7), (f"indicators.{FIRST}.weight",)),
+    Bad("weight-nan", setting("indicators", FIRST, "weight", NAN), (f"indicators.{FIRST}.weight",)),
+    Bad(
+        "weight-huge", setting("indicators", FIRST, "weight", 1e7), (f"indicators.{FIRST}.weight",)
+    ),
     Bad(
         "red-share-nan",
-        _set("actions", "stages", [{"period": "2020-12", "red_share": NAN}]),
+        setting("actions", "stages", [{"period": "2020-12", "red_share": NAN}]),
         ("actions.stages",),
     ),
     Bad(
         "distance-scale-inf",
-        _set("actions", "distance_km_scale", INF),
+        setting("actions", "distance_km_scale", INF),
         ("actions.distance_km_scale",),
     ),
     Bad(
         "department-threshold-nan",
-        _set("actions", "department_threshold", NAN),
+        setting("actions", "department_threshold", NAN),
         ("actions.department_threshold",),
     ),
     Bad(
-        "cutoff-shift-inf", _set("sensitivity", "cutoff_shift", INF), ("sensitivity.cutoff_shift",)
+        "cutoff-shift-inf",
+        setting("sensitivity", "cutoff_shift", INF),
+        ("sensitivity.cutoff_shift",),
     ),
     Bad(
-        "spread-nan", _set("sensitivity", "weights", "spread", NAN), ("sensitivity.weights.spread",)
+        "spread-nan",
+        setting("sensitivity", "weights", "spread", NAN),
+        ("sensitivity.weights.spread",),
     ),
-    Bad("samples-huge", _set("sensitivity", "samples", 10**9), ("sensitivity.samples",)),
-    Bad("sobol-huge", _set("sensitivity", "sobol_samples", 2**30), ("sensitivity.sobol_samples",)),
+    Bad("samples-huge", setting("sensitivity", "samples", 10**9), ("sensitivity.samples",)),
+    Bad(
+        "sobol-huge", setting("sensitivity", "sobol_samples", 2**30), ("sensitivity.sobol_samples",)
+    ),
     Bad(
         "pairing-capacity-huge",
-        _set("actions", "pairing_capacity", 10**9),
+        setting("actions", "pairing_capacity", 10**9),
         ("actions.pairing_capacity",),
     ),
-    Bad("max-cr-nan", _set("ahp", "max_cr", NAN), ("ahp",)),
-    Bad("period-full-width", _set("period", "２０２０-05"), ("period", "ASCII")),
-    Bad("period-arabic-indic", _set("period", "٢٠٢٠-05"), ("period",)),
-    Bad("period-year-zero", _set("period", "0000-01"), ("period",)),
+    Bad("max-cr-nan", setting("ahp", "max_cr", NAN), ("ahp",)),
+    Bad("period-full-width", setting("period", "２０２０-05"), ("period", "ASCII")),
+    Bad("period-arabic-indic", setting("period", "٢٠٢٠-05"), ("period",)),
+    Bad("period-year-zero", setting("period", "0000-01"), ("period",)),
 ]
 
 
