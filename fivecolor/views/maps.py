@@ -78,8 +78,9 @@ def _plain(values: np.ndarray, decimals: int = 2) -> list[str]:
     return ["" if not np.isfinite(v) else f"{v:.{decimals}f}" for v in values]
 
 
-def station_marks(result: ScoreResult) -> pd.DataFrame:
-    """What the map says about each station beyond its colour, one row per station.
+def station_marks(result: ScoreResult, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What the map says about each station beyond its colour, one row per station of
+    ``frame`` (the month's :func:`~fivecolor.views.common.month_frame`, made when not given).
 
     Columns ``station_id``, ``mark`` (the grade's character, then ▲ or ▼ for a station that
     moved up or down since last month), ``borderline`` (within ``bands.borderline`` points of
@@ -89,7 +90,7 @@ def station_marks(result: ScoreResult) -> pd.DataFrame:
     for colour-blind readers.
     """
     language = result.params.language
-    frame = month_frame(result)
+    frame = month_frame(result) if frame is None else frame
     position = result.data.station_ids.get_indexer(pd.Index(frame["station_id"]))
     t, p = result.period_index, result.previous_index()
     now = result.composite[t][position]
@@ -124,7 +125,7 @@ def _station_frame(result: ScoreResult) -> pd.DataFrame:
         rank=frame["rank"].astype("float"),
         page=STATION_PAGE + frame["station_id"] + ".html",
     )
-    marks = station_marks(result).drop(columns="station_id")
+    marks = station_marks(result, frame).drop(columns="station_id")
     columns = ["station_id", "station", "county", "score", "rank", "band_label", "change_label"]
     return pd.concat(
         [frame[[*columns, "lat", "lon", "page"]].reset_index(drop=True), marks], axis=1
