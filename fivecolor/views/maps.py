@@ -100,7 +100,7 @@ def station_marks(result: ScoreResult, frame: pd.DataFrame | None = None) -> pd.
     down = distances["distance_down"].to_numpy(float)
     margin = result.params.bands.borderline
     with np.errstate(invalid="ignore"):
-        borderline = (up <= margin) | (down < margin)
+        borderline = (up <= margin) | (down <= margin)
     letters = dict(zip(BANDS, text("map.grade_marks", language).split(), strict=True))
     arrows = frame["change"].map({"up": "▲", "down": "▼"}).fillna("")
     return pd.DataFrame(
