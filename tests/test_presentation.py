@@ -523,6 +523,10 @@ def test_station_notebook_shows_meilins_partner_path_and_colour_probability(tmp_
     assert "晋级方案（一所一策）" in html and "安全生产指数" in html
     assert "从绿色（稍差）升入蓝色（中等）" in html and "目标来源" in html and "结对月数" in html
     assert "梅林所频繁停电综合治理" in html and "专业部门帮扶" in html
+    # the card opens the page: the station's name is the page's heading, its partner a link
+    assert html.find('<section class="fc-card"') < html.find("<h2>")
+    assert re.search(r'<h1 class="fc-card-title">.*梅林供电所</h1>', html)
+    assert '<a href="huangtan.html">黄坛供电所</a>' in html and "返回月度总览" not in html
 
 
 @pytest.mark.slow
@@ -583,7 +587,14 @@ def test_overview_notebook_shows_the_actions_before_data_quality(tmp_path):
     assert html.find("第一阶段（2020-12）需要 18 个红色供电所，现有 7 个") > positions[-2]
     movers = html[positions[0] : html.find("<h2>综合排名")]
     assert "梅林供电所" in movers and "黄色（落后）" in movers and "绿色（稍差）" in movers
-    assert "sensitivity.html" in html
+    assert '<a href="stations/meilin.html">梅林供电所</a>' in movers
+    # 本月要点 opens the page, the method box follows; the page bar (added when the site is
+    # built) carries the links to the other pages, so the notebook has none of its own
+    assert html.find("本月要点") < html.find('class="fc-method"') < html.find("<h2>五色地图")
+    assert "sensitivity.html" not in html and "返回月度总览" not in html
+    # department help: a summary row per department, every row folded away by department
+    departments = html[positions[3] : positions[4]]
+    assert departments.count('<details class="fc-more">') == 1 and "<h4>" in departments
 
 
 def test_show_table_keeps_short_rows_on_one_line_and_lets_wide_ones_wrap():

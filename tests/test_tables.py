@@ -70,10 +70,10 @@ def test_league_table_has_sixty_rows_by_rank_with_localised_headers(results, lan
 def test_league_table_names_stations_and_counties_in_the_language(results):
     zh = overview.league_table(results["zh"]).set_index("供电所")
     en = overview.league_table(results["en"]).set_index("Station")
-    assert zh.loc["梅林供电所", "区县"] == "宁海县" and zh.loc["梅林供电所", "等级变化"] == "上升"
+    assert zh.loc["梅林供电所", "区县"] == "宁海县" and zh.loc["梅林供电所", "等级变化"] == "▲ 上升"
     assert (
         en.loc["Meilin station", "County"] == "Ninghai"
-        and en.loc["Meilin station", "Change"] == "up"
+        and en.loc["Meilin station", "Change"] == "▲ up"
     )
     assert en.loc["Meilin station", "Last month's grade"] == "Yellow (lagging)"
 
@@ -145,7 +145,16 @@ def test_movers_table_lists_every_changed_grade_in_the_right_direction(results):
     rank_of = {label: i for i, label in enumerate(GRADES["en"])}
     went_up = movers["From"].map(rank_of) > movers["To"].map(rank_of)
     assert (went_up == (movers["Change"] == "up")).all()
-    assert list(movers.columns) == ["Change", "Station", "County", "From", "To", "Score"]
+    assert list(movers.columns) == [
+        "Change", "Station", "County", "From", "To", "Score", "Past the cut-off (points)"
+    ]  # fmt: skip
+    # the committee's three narrow moves up: Jiangkou +0.08, Moushan +0.11, Xinqi +0.30
+    past = movers.set_index("Station")["Past the cut-off (points)"]
+    assert (
+        past["Jiangkou station"] == "0.08 (borderline)"
+        and past["Xinqi station"] == "0.30 (borderline)"
+    )
+    assert past["Meilin station"] == "1.26"  # 76.26 against the cut-off of 75
     assert "Meilin station" in movers.loc[movers["Change"] == "up", "Station"].tolist()
 
 

@@ -21,15 +21,18 @@ from fivecolor.views.common import (
     percent,
     station_position,
 )
-from fivecolor.views.text import text
+from fivecolor.views.table_html import mark_columns
+from fivecolor.views.text import BANDS, text
 
 __all__ = [
+    "department_summary_table",
     "department_table",
     "forecast_sentence",
     "next_colour_table",
     "pairing_table",
     "plan_sentence",
     "plan_table",
+    "plan_targets",
     "projects_table",
     "stage_table",
     "unpaired_table",
@@ -84,8 +87,9 @@ def next_colour_table(
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
-        table = table.drop(columns=text("table.station", language))
-    return table.reset_index(drop=True)
+        return table.drop(columns=text("table.station", language)).reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    return mark_columns(table, links={text("table.station", language): frame["station_id"]})
 
 
 def _targets_text(result: ScoreResult, targets) -> list[str]:
@@ -129,13 +133,20 @@ def pairing_table(
         text("action.pair_months", language): frame["months"].to_numpy(),
     }
     if station_id is None:
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {
                 text("action.pair_type", language): pair_type,
                 text("action.mentor", language): mentor,
                 text("action.partner", language): partner,
                 **details,
             }
+        )
+        return mark_columns(
+            table,
+            links={
+                text("action.mentor", language): frame["mentor_id"],
+                text("action.partner", language): frame["partner_id"],
+            },
         )
     station_position(result, station_id)
     is_mentor = (frame["mentor_id"] == station_id).to_numpy()
@@ -151,7 +162,11 @@ def pairing_table(
             **details,
         }
     )
-    return table[mine].reset_index(drop=True)
+    other = np.where(is_mentor, frame["partner_id"], frame["mentor_id"])
+    return mark_columns(
+        table[mine].reset_index(drop=True),
+        links={text("action.paired_with", language): other[mine]},
+    )
 
 
 def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
@@ -165,12 +180,17 @@ def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
         else text("action.reason_no_mentor", language, band=band)
         for full, band in zip(capacity, mentor_band, strict=True)
     ]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             text("table.station", language): names_of(result, frame["partner_id"]),
             text("table.band", language): band_label_or_empty(frame["partner_band"], language),
             text("action.reason", language): reason,
         }
+    )
+    return mark_columns(
+        table,
+        links={text("table.station", language): frame["partner_id"]},
+        chips={text("table.band", language): frame["partner_band"]},
     )
 
 
@@ -220,7 +240,61 @@ def department_table(
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
         table = table.drop(columns=[text("table.station", language), text("table.band", language)])
-    return table.reset_index(drop=True)
+        return table.reset_index(drop=True)
+    return mark_columns(
+        table.reset_index(drop=True),
+        links={text("table.station", language): order["station_id"]},
+        chips={text("table.band", language): order["band"]},
+    )
+
+
+def department_summary_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
+    """Department help at a glance (from :func:`fivecolor.analysis.actions.department_help`): one
+    row per department, in the parameters' order.
+
+    Columns: department, stations helped, of them per colour (best first), targets (rows of
+    the full table), and the largest gap (station, indicator and points).
+    """
+    language = result.params.language
+    departments = [
+        *(d for d in result.params.departments if d in set(frame["department"])),
+        *sorted(set(frame["department"]) - set(result.params.departments)),
+    ]
+    stations = frame.drop_duplicates(["department", "station_id"])
+    by_colour = pd.crosstab(stations["department"], stations["band"]).reindex(
+        index=departments, columns=list(BANDS), fill_value=0
+    )
+    largest = frame.sort_values(
+        ["gap_points", "station_id"], ascending=[False, True], kind="stable"
+    )
+    largest = largest.drop_duplicates("department").set_index("department").reindex(departments)
+    gap = [
+        f"{name} · {indicator} {points:.1f}"
+        for name, indicator, points in zip(
+            names_of(result, largest["station_id"]),
+            indicator_labels(result).reindex(largest["indicator"]).to_numpy(),
+            largest["gap_points"].to_numpy(dtype=float),
+            strict=True,
+        )
+    ]
+    table = pd.DataFrame(
+        {
+            text("action.department", language): _department_labels(result, departments),
+            text("action.stations_helped", language): by_colour.sum(axis=1).to_numpy(),
+            **{
+                band_label_or_empty([band], language)[0]: by_colour[band].to_numpy()
+                for band in BANDS
+            },
+            text("action.targets_count", language): frame.groupby("department")
+            .size()
+            .reindex(departments)
+            .to_numpy(),
+            text("action.largest_gap", language): gap,
+        }
+    )
+    return mark_columns(
+        table, links={text("action.largest_gap", language): largest["station_id"].to_numpy()}
+    )
 
 
 _STATUS_KEYS = {
@@ -282,8 +356,11 @@ def projects_table(
     }
     table = pd.DataFrame({text(key, language): values for key, values in columns.items()})
     if station_id is not None:
-        table = table.drop(columns=text("table.station", language))
-    return table.reset_index(drop=True)
+        return table.drop(columns=text("table.station", language)).reset_index(drop=True)
+    return mark_columns(
+        table.reset_index(drop=True),
+        links={text("table.station", language): progress["station_id"].to_numpy()},
+    )
 
 
 def stage_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
@@ -360,6 +437,25 @@ def plan_table(result: ScoreResult, frame: pd.DataFrame, station_id: str) -> pd.
     return pd.DataFrame(
         {text(key, language): values for key, values in columns.items()}
     ).reset_index(drop=True)
+
+
+def plan_targets(result: ScoreResult, frame: pd.DataFrame, station_id: str) -> list[str]:
+    """A station's plan in short, one line per indicator: ``安全生产指数 89.7 → 95 分（晋级计划）``
+    (the target rounded toward the better side, and the source that set it)."""
+    table = plan_table(result, frame, station_id)
+    language = result.params.language
+    bracket = "（{}）" if language == "zh" else " ({})"
+    return [
+        f"{label} {now} → {goal} {unit}".rstrip() + bracket.format(origin)
+        for label, unit, now, goal, origin in zip(
+            table[text("table.indicator", language)],
+            table[text("table.unit", language)],
+            table[text("action.current", language)],
+            table[text("action.target_value", language)],
+            table[text("plan.source", language)],
+            strict=True,
+        )
+    ]
 
 
 def plan_sentence(result: ScoreResult, frame: pd.DataFrame, station_id: str) -> str:

@@ -20,7 +20,9 @@ from fivecolor.data.dataset import Dataset, load_data
 from fivecolor.data.files import file_sha256
 from fivecolor.params import DATA_ROLES, Params, load_params
 from fivecolor.scoring.pipeline import ScoreResult, score
+from fivecolor.views.common import county_names
 from fivecolor.views.large_month import ROWS_SHOWN, is_large
+from fivecolor.views.table_html import FOLD_ROWS, STATION_PAGES, TABLE_STYLE, table_html
 from fivecolor.views.text import Language, template
 
 if TYPE_CHECKING:
@@ -95,7 +97,6 @@ def open_month(params_file: str | Path, period: str | None = None) -> Month:
 #: The intro paragraph shown under a heading: heading key -> intro key (``<heading>.intro``).
 _INTRO_KEYS: dict[str, str] = {
     "overview.map": "overview.map.intro",
-    "overview.counts": "overview.counts.intro",
     "overview.movers": "overview.movers.intro",
     "overview.heatmap": "overview.heatmap.intro",
     "overview.weak": "overview.weak.intro",
@@ -146,25 +147,67 @@ def show_heading(month: Month, key: str, level: int = 2, **values) -> None:
     display(HTML("\n".join(parts)))
 
 
-def show_title(
-    month: Month, key: str, station_id: str | None = None, back: str | None = None
-) -> None:
-    """The page's title block: report title, page name, month, and a link back to the overview.
-
-    A station page links to ``../index.html``; another page links to ``back`` when given.
-    """
+def show_title(month: Month, key: str) -> None:
+    """The page's title block: report title, page name and month (the page bar, added when
+    the site is built, links the other pages)."""
     from IPython.display import HTML, display
 
     p = month.params
-    name = html.escape(month.station_name(station_id)) if station_id else ""
-    target = "../index.html" if station_id else back
-    back = _link(target, month.text("nav.overview")) if target else ""
     display(
         HTML(
-            f"{back}<h1>{html.escape(p.label(p.title))}</h1>"
-            f'<p class="fc-subtitle">{month.text(key)}{" · " + name if name else ""} · {html.escape(p.period)}</p>'
+            f"<h1>{html.escape(p.label(p.title))}</h1>"
+            f'<p class="fc-subtitle">{month.text(key)} · {html.escape(p.period)}</p>'
         )
     )
+
+
+def show_headline(month: Month) -> None:
+    """The overview's 本月要点: key figures and sentences (:mod:`fivecolor.views.headline`)."""
+    from IPython.display import HTML, display
+
+    from fivecolor.views.headline import headline_facts, headline_html
+
+    facts = headline_facts(month.result, month_actions(month)["forecast"])
+    display(HTML(headline_html(facts, month.language)))
+
+
+def show_station_card(month: Month, station_id: str) -> None:
+    """The top of a station page: its card (:mod:`fivecolor.views.station_card`) under the
+    report's title and the month."""
+    from IPython.display import HTML, display
+
+    from fivecolor.views.station_card import station_card_facts, station_card_html
+
+    p = month.params
+    progress = cast("pd.DataFrame | None", project_progress(month))
+    card = station_card_facts(month.result, station_id, month_actions(month), progress)
+    context = f"{p.label(p.title)} · {month.text('page.station')} · {p.period}"
+    display(HTML(station_card_html(card, month.language, context)))
+
+
+def show_departments(month: Month, frame) -> None:
+    """Department help: one row per department (:func:`~fivecolor.views.action_tables.department_summary_table`),
+    then every row, a table per department, folded in ``details.fc-more``."""
+    from IPython.display import HTML, display
+
+    from fivecolor.views.action_tables import department_summary_table, department_table
+
+    if len(frame) == 0:
+        display(HTML(f'<p class="fc-muted">{month.text("overview.departments.none")}</p>'))
+        return
+    language = month.language
+    result = month.result
+    parts = [table_html(department_summary_table(result, frame), language, fold=None)]
+    parts.append(
+        f'<details class="fc-more"><summary>{month.text("action.full_list", n=len(frame))}</summary>'
+    )
+    for _, rows in frame.groupby("department", sort=False):
+        table = department_table(result, rows)
+        heading = table.iloc[0, 0]
+        parts.append(f"<h4>{html.escape(str(heading))}</h4>")
+        parts.append(table_html(table.iloc[:, 1:], language, fold=None))
+    parts.append("</details>")
+    display(HTML("\n".join(parts)))
 
 
 def station_links(month: Month) -> object:
@@ -178,6 +221,7 @@ def station_links(month: Month) -> object:
     table = month.result.table()
     large = is_large(month.result)
     blocks = []
+    table["county"] = county_names(month.result).loc[table["station_id"]].to_numpy()
     for county, group in table.groupby("county", sort=True):
         links = " · ".join(
             f'<a href="stations/{html.escape(sid, quote=True)}.html" class="fc-band-{band}">'
@@ -213,8 +257,16 @@ def pick_station(month: Month, station_id: str | None) -> str:
     return station_id
 
 
-def show_table(frame, empty_key: str | None = None, month: Month | None = None) -> None:
-    """Display a table without its index; every cell is HTML-escaped (names are user text)."""
+def show_table(
+    frame,
+    empty_key: str | None = None,
+    month: Month | None = None,
+    pages: str = STATION_PAGES,
+) -> None:
+    """Display a table without its index (:func:`fivecolor.views.table_html.table_html`): every
+    cell escaped (names are user text), marked station names linked to ``pages``, and with a
+    ``month`` (whose language the fold's summary speaks) rows beyond
+    :data:`~fivecolor.views.table_html.FOLD_ROWS` folded away."""
     from IPython.display import HTML, display
 
     if frame is None or len(frame) == 0:
@@ -230,54 +282,15 @@ def show_table(frame, empty_key: str | None = None, month: Month | None = None) 
         display(HTML(f'<p class="fc-muted">{left_out}</p>'))
         show_table(frame.iloc[-ROWS_SHOWN:])
         return
-    classes = "fc-table" if _fits_on_one_line(frame) else "fc-table fc-table-wrap"
-    table = frame.to_html(index=False, escape=True, border=0, classes=classes, na_rep="")
-    display(
-        HTML(f'{_TABLE_STYLE}<div class="fc-table-scroll" style="overflow-x: auto">{table}</div>')
-    )
+    language = month.language if month is not None else "zh"
+    fold = FOLD_ROWS if month is not None else None
+    display(HTML(table_html(frame, language, pages, fold)))
 
 
-#: JupyterLab's page style gives wide tables equal columns, which breaks station and grade names
-#: between any two characters. Columns are sized by their content instead: cells keep to one
-#: line when the table's rows fit the page (headers may wrap); otherwise lines break at spaces
-#: and punctuation with Chinese words kept whole. A table still wider than the page scrolls.
-_TABLE_STYLE = (
-    "<style>table.fc-table { table-layout: auto; } "
-    "table.fc-table td { white-space: nowrap; } "
-    "table.fc-table-wrap td { white-space: normal; } "
-    "table.fc-table td, table.fc-table th { word-break: keep-all; }</style>"
-)
-#: Rough text widths in pixels at the report's table font size, and the page's content width.
-_LATIN_PX, _WIDE_PX, _CELL_PADDING_PX, _PAGE_PX = 7, 13, 20, 1000
-
-
-def _fits_on_one_line(frame) -> bool:
-    """Whether every row of ``frame`` fits the page width with each cell on one line."""
-    import pandas as pd
-
-    cells = frame.astype(str)
-    wide = cells.apply(lambda column: column.str.count(r"[\u2e80-\u9fff\uff00-\uffef]"))
-    widths = (cells.apply(lambda column: column.str.len()) - wide) * _LATIN_PX + wide * _WIDE_PX
-    column_px = widths.max(axis=0) if len(frame) else pd.Series(0, index=frame.columns)
-    return float(column_px.sum() + _CELL_PADDING_PX * frame.shape[1]) <= _PAGE_PX
-
-
-def show_summary(month: Month) -> None:
-    """One sentence: how many stations, and how many of each colour."""
+def show_method_change(month: Month) -> None:
+    """A note when this month's method would colour last month differently (nothing otherwise)."""
     from IPython.display import HTML, display
 
-    from fivecolor.analysis.month import colour_summary
-    from fivecolor.views.common import colour_counts_text
-
-    summary = colour_summary(month.result)
-    counts = colour_counts_text(
-        dict(zip(summary["band"], summary["count"], strict=True)), month.language
-    )
-    display(
-        HTML(
-            f'<p class="fc-summary">{month.text("overview.summary", n=int(summary["count"].sum()), counts=counts)}</p>'
-        )
-    )
     if month.change is not None:
         from fivecolor.views.method import method_change_text
 
@@ -332,18 +345,7 @@ def show_appendix(sections: list[tuple[str, object]]) -> None:
             f"<details><summary>{html.escape(title)}</summary>"
             f'<div class="fc-table-scroll" style="overflow-x: auto">{table}</div></details>'
         )
-    display(HTML(_TABLE_STYLE + "\n".join(parts)))
-
-
-def show_link(month: Month, href: str, key: str) -> None:
-    """Display a navigation link to another page of the month (e.g. ``sensitivity.html``)."""
-    from IPython.display import HTML, display
-
-    display(HTML(_link(href, month.text(key))))
-
-
-def _link(href: str, label: str) -> str:
-    return f'<p class="fc-nav"><a href="{html.escape(href, quote=True)}">{label}</a></p>'
+    display(HTML(TABLE_STYLE + "\n".join(parts)))
 
 
 _monte_carlo: dict[tuple[int, int | None], tuple[Month, UncertaintyResult]] = {}

@@ -26,6 +26,7 @@ from fivecolor.views.common import (
     station_names,
     station_position,
 )
+from fivecolor.views.table_html import mark_columns
 from fivecolor.views.text import BAND_LABELS, BANDS, text
 from fivecolor.views.theme import PERIOD_UNIT, band_color, month_date
 
@@ -354,4 +355,9 @@ def county_peers(result: ScoreResult, station_id: str) -> pd.DataFrame:
         rank="table.rank",
         band_label="table.band",
     )
-    return peers[list(columns)].rename(columns=columns).reset_index(drop=True)
+    table = peers[list(columns)].rename(columns=columns).reset_index(drop=True)
+    return mark_columns(
+        table,
+        links={columns["station"]: peers["station_id"].to_numpy()},
+        chips={columns["band_label"]: peers["band"].to_numpy()},
+    )

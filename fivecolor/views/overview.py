@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from fivecolor.analysis import month as analysis
+from fivecolor.analysis.sensitivity.cutoffs import cutoff_distances
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import (
     band_labels,
@@ -35,6 +36,7 @@ from fivecolor.views.common import (
     station_names,
 )
 from fivecolor.views.large_month import is_large
+from fivecolor.views.table_html import mark_columns
 from fivecolor.views.text import BAND_LABELS, BANDS, SEVERITY_LABELS, Language, text
 from fivecolor.views.theme import BAND_COLOURS, PERIOD_UNIT, band_color, month_date
 
@@ -131,10 +133,17 @@ def colour_counts_chart(result: ScoreResult) -> alt.LayerChart:
 def movers_table(result: ScoreResult) -> pd.DataFrame:
     """Stations whose grade changed since last month, biggest moves up first, then the falls.
 
-    Columns: change (up/down), name, county, from grade, to grade, score.
+    Columns: change (up/down), name, county, from grade, to grade, score, and the points the
+    score lies past the cut-off it crossed, marked borderline within ``bands.borderline``.
     """
     language = result.params.language
     moved = analysis.movers(result)
+    distances = cutoff_distances(result).set_index("station_id").loc[moved["station_id"]]
+    # up: the score's lead over its new colour's boundary; down: its gap below the old one
+    past = np.where(
+        (moved["change"] == "up").to_numpy(), distances["distance_down"], distances["distance_up"]
+    ).astype(float)
+    borderline = text("table.borderline_mark", language)
     frame = pd.DataFrame(
         {
             "change": change_labels(moved["change"], language),
@@ -143,9 +152,12 @@ def movers_table(result: ScoreResult) -> pd.DataFrame:
             "from_band": band_labels(moved["prev_band"], language),
             "to_band": band_labels(moved["band"], language),
             "score": np.round(moved["score"].to_numpy(dtype=float), 1),
+            "past_cutoff": [
+                f"{p:.2f}{borderline if p <= result.params.bands.borderline else ''}" for p in past
+            ],
         }
     )
-    return frame.rename(
+    table = frame.rename(
         columns=headers(
             language,
             change="table.change",
@@ -154,7 +166,16 @@ def movers_table(result: ScoreResult) -> pd.DataFrame:
             from_band="table.from_band",
             to_band="table.to_band",
             score="table.score",
+            past_cutoff="table.past_cutoff",
         )
+    )
+    return mark_columns(
+        table,
+        links={text("table.station", language): moved["station_id"].to_numpy()},
+        chips={
+            text("table.from_band", language): moved["prev_band"].to_numpy(),
+            text("table.to_band", language): moved["band"].to_numpy(),
+        },
     )
 
 
@@ -172,7 +193,14 @@ def league_table(result: ScoreResult) -> pd.DataFrame:
         change_label="table.change",
         prev_band_label="table.previous_band",
     )
-    return frame[list(columns)].rename(columns=columns).reset_index(drop=True)
+    arrows = frame["change"].map({"up": "▲ ", "down": "▼ "}).fillna("")
+    frame = frame.assign(change_label=arrows + frame["change_label"])
+    table = frame[list(columns)].rename(columns=columns).reset_index(drop=True)
+    return mark_columns(
+        table,
+        links={columns["station"]: frame["station_id"].to_numpy()},
+        chips={columns["band_label"]: frame["band"].to_numpy()},
+    )
 
 
 def _median_of(label: str, language: Language) -> str:
