@@ -524,7 +524,7 @@ def test_station_notebook_shows_meilins_partner_path_and_colour_probability(tmp_
     assert "从绿色（稍差）升入蓝色（中等）" in html and "目标来源" in html and "结对月数" in html
     assert "梅林所频繁停电综合治理" in html and "专业部门帮扶" in html
     # the card opens the page: the station's name is the page's heading, its partner a link
-    assert html.find('<section class="fc-card"') < html.find("<h2>")
+    assert -1 < html.find('<section class="fc-card"') < html.find("<h2>得分与等级历史")
     assert re.search(r'<h1 class="fc-card-title">.*梅林供电所</h1>', html)
     assert '<a href="huangtan.html">黄坛供电所</a>' in html and "返回月度总览" not in html
 
