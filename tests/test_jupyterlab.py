@@ -35,7 +35,7 @@ pytestmark = [
 ]
 
 #: Charts each notebook draws on the sample month (the site's pages show the same number).
-CHARTS = {"overview.ipynb": 5, "station.ipynb": 2, "sensitivity.ipynb": 4}
+CHARTS = {"overview.ipynb": 4, "station.ipynb": 2, "sensitivity.ipynb": 4}
 DRAWN = ".fc-chart svg.marks, .fc-chart canvas.marks"
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 FAILED = f".fc-chart-error, {STDERR}"

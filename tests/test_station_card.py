@@ -100,3 +100,12 @@ def test_english_card_has_english_county_and_escapes_names(month):
     page = station_card_html(hostile, "en", "Report")
     assert HOSTILE not in page and "&lt;script&gt;" in page
     assert "points to Blue (medium)" in page
+
+
+def test_the_station_index_groups_by_english_county_names_on_english_pages(month):
+    from fivecolor.views.notebook import Month, station_links
+
+    result = month["en"]
+    index = station_links(Month(result.params, result.data, result)).data  # type: ignore[attr-defined]
+    assert "<strong>Ninghai</strong>:" in index and "宁海县" not in index
+    assert '<a href="stations/meilin.html" class="fc-band-green">Meilin station</a>' in index
