@@ -187,7 +187,8 @@ def show_station_card(month: Month, station_id: str) -> None:
 
 def show_departments(month: Month, frame) -> None:
     """Department help: one row per department (:func:`~fivecolor.views.action_tables.department_summary_table`),
-    then every row, a table per department, folded in ``details.fc-more``."""
+    then every row, a table per department, folded in ``details.fc-more`` (in a large month the
+    rows are left to the published ``actions/departments.csv``)."""
     from IPython.display import HTML, display
 
     from fivecolor.views.action_tables import department_summary_table, department_table
@@ -198,6 +199,10 @@ def show_departments(month: Month, frame) -> None:
     language = month.language
     result = month.result
     parts = [table_html(department_summary_table(result, frame), language, fold=None)]
+    if is_large(result):  # thousands of rows: the full list is in actions/departments.csv
+        left_out = html.escape(month.text("table.rows_left_out", n=f"{len(frame):,}"))
+        display(HTML(f'{parts[0]}<p class="fc-muted">{left_out}</p>'))
+        return
     parts.append(
         f'<details class="fc-more"><summary>{month.text("action.full_list", n=len(frame))}</summary>'
     )
