@@ -103,7 +103,7 @@ def _escaped(frame: pd.DataFrame, pages: str) -> pd.DataFrame:
         out[column] = _marked(
             out[column], ids, lambda sid, name: f'<a href="{folder}{sid}.html">{name}</a>'
         )
-    chip = '<span class="fc-chip fc-chip-{}" aria-hidden="true"></span>{}'
+    chip = '<span class="fc-chip fc-chip-{}"></span>{}'  # empty: nothing for a reader to skip
     for column, bands in chips.items():
         out[column] = _marked(out[column], bands, chip.format)
     out.columns = [html.escape(str(c)) for c in out.columns]
