@@ -60,6 +60,14 @@ def test_names_and_ids_are_escaped(result):
     assert 'href="stations/a&quot;b&lt;c.html"' in page and 'href="stations/ok.html"' in page
 
 
+@pytest.mark.parametrize("dtype", [object, "str", "string", "category"])
+def test_every_text_cell_and_header_is_escaped_whatever_its_dtype(dtype):
+    frame = pd.DataFrame({HOSTILE: pd.Series([HOSTILE, None], dtype=dtype), "n": [1.5, None]})
+    page = table_html(frame, "en")
+    assert "<script>" not in page and page.count("&lt;script&gt;") == 2
+    assert "<td>1.5</td>" in page
+
+
 def test_marks_must_match_the_rows():
     with pytest.raises(ValueError, match="'站'"):
         mark_columns(pd.DataFrame({"站": ["a", "b"]}), links={"站": ["a"]})

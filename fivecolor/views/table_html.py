@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from fivecolor.views.text import Language, text
 
@@ -95,8 +96,8 @@ def _escaped(frame: pd.DataFrame, pages: str) -> pd.DataFrame:
     chips = {c: [v.get(i) for i in frame.index] for c, v in frame.attrs.get(_CHIPS, {}).items()}
     out = frame.copy()
     out.attrs = {}
-    for column in out.columns:
-        if out[column].dtype == object or column in links or column in chips:
+    for column in out.columns:  # text (object or str dtype), and anything marked: escaped
+        if column in links or column in chips or not is_numeric_dtype(out[column]):
             out[column] = [_cell(v) for v in out[column]]
     folder = html.escape(pages, quote=True)
     for column, ids in links.items():
