@@ -189,7 +189,9 @@ def read_table(
             )
         else:
             _refuse_nested_columns(path)
-            frame = pd.read_parquet(path)
+            # text labels straight from Parquet's dictionaries to categoricals: no string per
+            # row (36 months of 30,000 stations are 10.8 million rows); other types unchanged
+            frame = pd.read_parquet(path, read_dictionary=list(text_columns))
     except InputError:
         raise
     except pd.errors.EmptyDataError:

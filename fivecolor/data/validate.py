@@ -235,7 +235,7 @@ def check_indicators(
     ``period``, ``station_id`` and ``indicator`` arrive as categoricals (see
     :func:`fivecolor.data.files.read_table`): each check runs once per distinct label.
     """
-    out = frame[list(INDICATOR_COLUMNS)].copy()
+    out = frame[list(INDICATOR_COLUMNS)]  # copy on write: the columns replaced below are new
     for column in ("period", "station_id", "indicator"):
         if not isinstance(out[column].dtype, pd.CategoricalDtype):
             out[column] = out[column].astype("string").str.strip().astype("category")
@@ -327,13 +327,7 @@ def check_indicators(
             f"{list(catalogue[r['indicator']].valid)} of {r['indicator']}"
         ),
     )
-    codes = [
-        out[c].cat.codes.to_numpy().astype(np.int64) + 1
-        for c in ("period", "station_id", "indicator")
-    ]
-    sizes = [len(out[c].cat.categories) + 1 for c in ("period", "station_id", "indicator")]
-    cell = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
-    dup = pd.Series(cell).duplicated(keep="first").to_numpy()
+    dup = _repeated_cells(out)
     findings.add_rows(
         "error",
         path,
@@ -348,7 +342,29 @@ def check_indicators(
     usable = ~(
         bad_period | unknown_ind | unknown_st | unreadable | infinite | empty | outside | dup
     )
-    return out.loc[usable].reset_index(drop=True)
+    return out if usable.all() else out.loc[usable].reset_index(drop=True)
+
+
+def _repeated_cells(rows: pd.DataFrame) -> np.ndarray:
+    """Rows repeating an earlier row's (period, station, indicator): every one but the first.
+
+    Each cell is one integer of the three label codes, built in place. Marking the cells seen
+    in one flag per possible cell tells whether any repeats without hashing millions of rows;
+    only a table with repeats pays for finding them.
+    """
+    cell = np.zeros(len(rows), dtype=np.int64)
+    cells = 1
+    for column in ("period", "station_id", "indicator"):
+        size = len(rows[column].cat.categories) + 1  # code -1 (an empty label) is one more
+        cell *= size
+        cell += rows[column].cat.codes.to_numpy()
+        cell += 1
+        cells *= size
+    seen = np.zeros(cells, dtype=bool)
+    seen[cell] = True
+    if np.count_nonzero(seen) == len(cell):
+        return np.zeros(len(rows), dtype=bool)
+    return pd.Series(cell).duplicated(keep="first").to_numpy()
 
 
 def check_month(
