@@ -218,6 +218,7 @@ def check_data(params: Params) -> tuple[Dataset | None, pd.DataFrame]:
         indicators_raw, indicators_path, params, stations.index, findings, stations_path
     )
     periods, cube = build_cube(rows, stations.index, params.indicator_keys, params.period)
+    del indicators_raw, rows  # the long rows are in the cube now: free them before the checks
     check_month(
         cube, periods, stations.index, params.indicator_keys, params, indicators_path, findings
     )

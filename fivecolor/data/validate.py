@@ -314,8 +314,12 @@ def check_indicators(
         + [(np.nan, np.nan)],
         dtype=float,
     )
-    low, high = bounds[ind_codes, 0], bounds[ind_codes, 1]
-    outside = np.isfinite(values) & ~unknown_ind & ((values < low) | (values > high))
+    # one indicator at a time: per-row bounds would be two more float columns as long as the table
+    finite = np.isfinite(values)
+    outside = np.zeros(len(values), dtype=bool)
+    for code, (low, high) in enumerate(bounds[:-1]):  # the catalogue's indicators
+        if known[code]:
+            outside |= (ind_codes == code) & finite & ((values < low) | (values > high))
     findings.add_rows(
         "error",
         path,
@@ -437,10 +441,14 @@ def check_month(
     if t == 0:
         return
     change = np.diff(values[: t + 1], axis=0)  # (t, S, I) month-over-month changes up to the month
-    median = np.nanmedian(change, axis=(0, 1))
-    mad = np.nanmedian(np.abs(change - median), axis=(0, 1)) * 1.4826
+    latest = change[-1].copy()
+    # per indicator, and the deviations in place: over 36 months of 30,000 stations `change` is
+    # 84 MB, and a median over two axes at once copies it whole
+    median = np.array([np.nanmedian(change[..., i]) for i in range(change.shape[-1])])
+    np.abs(np.subtract(change, median, out=change), out=change)
+    mad = np.array([np.nanmedian(change[..., i]) for i in range(change.shape[-1])]) * 1.4826
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = (change[-1] - median) / np.where(mad > 0, mad, np.nan)
+        z = (latest - median) / np.where(mad > 0, mad, np.nan)
     for s, i in zip(*np.nonzero(np.abs(np.nan_to_num(z)) > JUMP_Z), strict=True):
         findings.add(
             "warning",
