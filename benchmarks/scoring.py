@@ -102,8 +102,8 @@ def large_company_in_fresh_process(repeat: int) -> None:
         f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores):"
     )
     print(
-        f"  peak memory (VmHWM) {peak_mb:,.0f} MB = {peak_mb / cube_mb:.1f} × one float64 cube "
-        f"({cube_mb:.0f} MB); aim {PEAK_AIM_MB:,} MB ({peak_mb / PEAK_AIM_MB:.2f} of it)"
+        f"  peak memory (VmHWM) {peak_mb:,.0f} MiB = {peak_mb / cube_mb:.1f} × one float64 cube "
+        f"({cube_mb:.0f} MiB); aim {PEAK_AIM_MB:,} MiB ({peak_mb / PEAK_AIM_MB:.2f} of it)"
     )
     print(
         f"  load (median) {load_s:.2f} s; aim {LOAD_AIM_S:.0f} s ({load_s / LOAD_AIM_S:.2f} of it)"
