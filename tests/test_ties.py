@@ -9,7 +9,6 @@ import scipy.stats
 
 from fivecolor import load_data, load_params, score
 from fivecolor.analysis import sensitivity as sa
-from fivecolor.analysis.sensitivity import engine as sa_engine
 from fivecolor.scoring import bands as bandmod
 
 
@@ -39,7 +38,7 @@ def test_identical_stations_get_one_rank_and_identical_intervals(project):
     pd.testing.assert_series_equal(table.loc["NB01"], table.loc["NB08"], check_names=False)
 
 
-def test_fast_ranks_are_scipy_min_ranks_with_ties_and_gaps():
+def test_shared_ranks_are_scipy_min_ranks_with_ties_and_gaps():
     rng = np.random.default_rng(0)
     x = np.round(rng.random((300, 50)) * 100, 9)
     x[:, 10] = x[:, 3]
@@ -50,9 +49,9 @@ def test_fast_ranks_are_scipy_min_ranks_with_ties_and_gaps():
     want = np.where(
         np.isnan(x), np.nan, scipy.stats.rankdata(-x, method="min", axis=1, nan_policy="omit")
     )
-    np.testing.assert_array_equal(sa_engine._ranks(x), want)
     np.testing.assert_array_equal(bandmod.shared_rank(x), want)
-    assert sa_engine._ranks(np.array([[90.0, 80.0, 80.0, 70.0]])).tolist() == [[1, 2, 2, 4]]
+    np.testing.assert_array_equal(bandmod.shared_rank(x[:, ::-1]), want[:, ::-1])
+    assert bandmod.shared_rank(np.array([90.0, 80.0, 80.0, 70.0])).tolist() == [1, 2, 2, 4]
 
 
 def test_quantile_bands_put_tied_composites_in_one_band():

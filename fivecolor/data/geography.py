@@ -37,7 +37,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.spatial import Voronoi
 from shapely.geometry import shape
 
 from fivecolor.errors import InputError
@@ -335,6 +334,8 @@ def _voronoi_cells(xy: np.ndarray, county) -> np.ndarray:
     one or two stations (or collinear ones) work like any other number. Distances are taken
     in a plane scaled by cos(latitude), so cell borders bisect true ground distances.
     """
+    from scipy.spatial import Voronoi  # only the service areas need it; keeps scoring light
+
     if len(xy) == 1:
         return np.array([county])
     x_scale = np.cos(np.radians(xy[:, 1].mean()))

@@ -235,7 +235,7 @@ def check_indicators(
     ``period``, ``station_id`` and ``indicator`` arrive as categoricals (see
     :func:`fivecolor.data.files.read_table`): each check runs once per distinct label.
     """
-    out = frame[list(INDICATOR_COLUMNS)].copy()
+    out = frame[list(INDICATOR_COLUMNS)]  # copy on write: the columns replaced below are new
     for column in ("period", "station_id", "indicator"):
         if not isinstance(out[column].dtype, pd.CategoricalDtype):
             out[column] = out[column].astype("string").str.strip().astype("category")
@@ -314,8 +314,12 @@ def check_indicators(
         + [(np.nan, np.nan)],
         dtype=float,
     )
-    low, high = bounds[ind_codes, 0], bounds[ind_codes, 1]
-    outside = np.isfinite(values) & ~unknown_ind & ((values < low) | (values > high))
+    # one indicator at a time: per-row bounds would be two more float columns as long as the table
+    finite = np.isfinite(values)
+    outside = np.zeros(len(values), dtype=bool)
+    for code, (low, high) in enumerate(bounds[:-1]):  # the catalogue's indicators
+        if known[code]:
+            outside |= (ind_codes == code) & finite & ((values < low) | (values > high))
     findings.add_rows(
         "error",
         path,
@@ -327,13 +331,7 @@ def check_indicators(
             f"{list(catalogue[r['indicator']].valid)} of {r['indicator']}"
         ),
     )
-    codes = [
-        out[c].cat.codes.to_numpy().astype(np.int64) + 1
-        for c in ("period", "station_id", "indicator")
-    ]
-    sizes = [len(out[c].cat.categories) + 1 for c in ("period", "station_id", "indicator")]
-    cell = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
-    dup = pd.Series(cell).duplicated(keep="first").to_numpy()
+    dup = _repeated_cells(out)
     findings.add_rows(
         "error",
         path,
@@ -348,7 +346,29 @@ def check_indicators(
     usable = ~(
         bad_period | unknown_ind | unknown_st | unreadable | infinite | empty | outside | dup
     )
-    return out.loc[usable].reset_index(drop=True)
+    return out if usable.all() else out.loc[usable].reset_index(drop=True)
+
+
+def _repeated_cells(rows: pd.DataFrame) -> np.ndarray:
+    """Rows repeating an earlier row's (period, station, indicator): every one but the first.
+
+    Each cell is one integer of the three label codes, built in place. Marking the cells seen
+    in one flag per possible cell tells whether any repeats without hashing millions of rows;
+    only a table with repeats pays for finding them.
+    """
+    cell = np.zeros(len(rows), dtype=np.int64)
+    cells = 1
+    for column in ("period", "station_id", "indicator"):
+        size = len(rows[column].cat.categories) + 1  # code -1 (an empty label) is one more
+        cell *= size
+        cell += rows[column].cat.codes.to_numpy()
+        cell += 1
+        cells *= size
+    seen = np.zeros(cells, dtype=bool)
+    seen[cell] = True
+    if np.count_nonzero(seen) == len(cell):
+        return np.zeros(len(rows), dtype=bool)
+    return pd.Series(cell).duplicated(keep="first").to_numpy()
 
 
 def check_month(
@@ -421,10 +441,14 @@ def check_month(
     if t == 0:
         return
     change = np.diff(values[: t + 1], axis=0)  # (t, S, I) month-over-month changes up to the month
-    median = np.nanmedian(change, axis=(0, 1))
-    mad = np.nanmedian(np.abs(change - median), axis=(0, 1)) * 1.4826
+    latest = change[-1].copy()
+    # per indicator, and the deviations in place: over 36 months of 30,000 stations `change` is
+    # 84 MB, and a median over two axes at once copies it whole
+    median = np.array([np.nanmedian(change[..., i]) for i in range(change.shape[-1])])
+    np.abs(np.subtract(change, median, out=change), out=change)
+    mad = np.array([np.nanmedian(change[..., i]) for i in range(change.shape[-1])]) * 1.4826
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = (change[-1] - median) / np.where(mad > 0, mad, np.nan)
+        z = (latest - median) / np.where(mad > 0, mad, np.nan)
     for s, i in zip(*np.nonzero(np.abs(np.nan_to_num(z)) > JUMP_Z), strict=True):
         findings.add(
             "warning",

@@ -15,6 +15,13 @@ from typing import Any
 
 import yaml
 
+# PyYAML's safe loader on libyaml's C parser where PyYAML was built with it (the wheels are):
+# the pure-Python parser takes longer to read the text catalogue than scoring a month takes
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader
+
 from fivecolor.errors import InputError
 from fivecolor.params.limits import (
     MAX_PARAMS_BYTES,
@@ -26,7 +33,7 @@ from fivecolor.params.limits import (
 from fivecolor.params.model import DATA_ROLES, SQL_DATA_KEYS, STORE_SOURCE, Params, validate
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(_SafeLoader):  # pyright: ignore[reportGeneralTypeIssues]
     """Safe loading (no object construction) that refuses a key written twice instead of
     keeping the last, a key that is not text (``no:`` is read as false, ``? [a, b]`` is a
     list) and merge keys (``<<``); a subclass words the refusal of a repeated key with

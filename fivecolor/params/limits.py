@@ -91,21 +91,31 @@ def read_bounded_text(path: Path, max_bytes: int, what: str = "file") -> str:
         raise InputError(path, "", f"not UTF-8 text; save the {what} as UTF-8") from None
 
 
-def check_yaml_bounds(text: str, loader: type[yaml.SafeLoader], source: Path) -> yaml.Node | None:
+def check_yaml_bounds(
+    text: str, loader: type[yaml.SafeLoader | yaml.CSafeLoader], source: Path
+) -> yaml.Node | None:
     """The document's node graph, once its nesting (at most :data:`MAX_DEPTH`) and its size
     with aliases expanded (at most :data:`MAX_YAML_NODES`) are known to be small.
 
     The nesting is measured on the parser's events, which need no recursion; the expanded
     size is counted once per shared node, so an alias bomb is measured without expanding it.
     """
+    too_deep = InputError(source, "", f"nested more than {MAX_DEPTH} levels deep")
     depth = 0
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise InputError(source, "", f"nested more than {MAX_DEPTH} levels deep")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise too_deep
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml's scanner reads a flow collection ahead and stops at its own limit (1000)
+        # before the events reach ours: the same refusal, in the same words
+        if exc.problem == "exceeded maximum nesting depth":
+            raise too_deep from None
+        raise
     node = yaml.compose(text, Loader=loader)
     if node is not None and _expanded_size(node, {}, source) > MAX_YAML_NODES:
         raise InputError(

@@ -61,11 +61,24 @@ def shared_rank(scores: np.ndarray) -> np.ndarray:
     is the rule of every station rank: the published ranks, the Monte Carlo's and the
     quantile bands'. Two stations with equal composites thus get equal ranks and colours
     whatever their ids. Missing scores get no rank (NaN).
-    """
-    import scipy.stats
 
-    ranks = scipy.stats.rankdata(-scores, method="min", axis=-1, nan_policy="omit")
-    return np.where(np.isnan(scores), np.nan, ranks)
+    ``scipy.stats.rankdata(-scores, method="min", nan_policy="omit")`` gives the same ranks
+    (the tests compare them), but importing scipy.stats costs the command line more than
+    scoring a month, and this one sort is faster on the Monte Carlo's (K, S) composites: in
+    sorted order a tie group's rank is the position where the group starts, carried forward by
+    a running maximum, then scattered back to the stations.
+    """
+    missing = np.isnan(scores)
+    key = np.where(missing, np.inf, -scores)  # missing last
+    order = np.argsort(key, axis=-1)
+    ordered = np.take_along_axis(key, order, axis=-1)
+    position = np.broadcast_to(np.arange(scores.shape[-1]), ordered.shape)
+    starts = np.ones(ordered.shape, dtype=bool)
+    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    first = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)
+    ranks = np.empty(scores.shape, dtype=np.float64)
+    np.put_along_axis(ranks, order, first + 1.0, axis=-1)
+    return np.where(missing, np.nan, ranks)
 
 
 def by_quantiles(scores: np.ndarray, quantiles, ties: str = "position") -> np.ndarray:

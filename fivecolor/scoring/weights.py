@@ -39,8 +39,6 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import scipy.linalg
-import scipy.special
 
 __all__ = [
     "RANDOM_INDEX",
@@ -288,6 +286,8 @@ def entropy_weights(x: np.ndarray) -> np.ndarray:
     filled = np.where(observed, x, 0.0)
     totals = filled.sum(axis=0)
     p = filled / np.where(informative, totals, 1.0)
+    import scipy.special  # imported where used, to keep scipy off the command line's start
+
     # xlogy gives 0 * ln 0 = 0, the convention of the method.
     plogp = scipy.special.xlogy(p, p).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -615,6 +615,8 @@ def ahp_weights(
     >>> result.weights, result.cr
     (array([0.75, 0.25]), 0.0)
     """
+    import scipy.linalg  # imported where used, to keep scipy off the command line's start
+
     a = _validate_ahp_matrix(matrix, labels, rtol)
     n = a.shape[0]
     ri = random_index(n)

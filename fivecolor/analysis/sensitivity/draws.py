@@ -15,12 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.special
 
 from fivecolor.analysis.sensitivity.engine import (
     _bands,
     _composites,
-    _ranks,
     _Structure,
     held_before,
 )
@@ -29,7 +27,7 @@ from fivecolor.params import Params
 from fivecolor.scoring import aggregate as agg
 from fivecolor.scoring import normalise as normmod
 from fivecolor.scoring import weights as weighting
-from fivecolor.scoring.bands import Held
+from fivecolor.scoring.bands import Held, shared_rank
 from fivecolor.scoring.normalise import IndicatorArrays, normalise
 from fivecolor.scoring.pipeline import ScoreResult, check_methods
 
@@ -187,6 +185,8 @@ def _decode(model: _Model, u: np.ndarray, rng: np.random.Generator | None = None
         if rng is not None:
             gamma = rng.standard_gamma(positive)
         else:
+            import scipy.special  # only the Sobol design's inverse CDF needs it
+
             uw = np.clip(
                 np.stack([col[f"weight_{key}"] for key in model.params.indicator_keys], axis=1),
                 _U_EPS,
@@ -244,4 +244,8 @@ def _evaluate_chunk(
     """Composite scores, ranks and bands of one chunk of samples: a pure function of its draws,
     so a chunk gives the same bits in this process or on a cluster worker."""
     composite = _evaluate(model, draws)
-    return composite, _ranks(composite), _bands(composite, params, draws.cutoff_shift, model.held)
+    return (
+        composite,
+        shared_rank(composite),
+        _bands(composite, params, draws.cutoff_shift, model.held),
+    )

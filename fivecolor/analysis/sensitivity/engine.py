@@ -16,7 +16,7 @@ import numpy as np
 
 from fivecolor.params import Params
 from fivecolor.scoring import aggregate as agg
-from fivecolor.scoring.bands import BandRule, Held, held_history, hold_step
+from fivecolor.scoring.bands import BandRule, Held, held_history, hold_step, shared_rank
 from fivecolor.scoring.pipeline import ScoreResult
 
 
@@ -68,28 +68,6 @@ def _composites(x: np.ndarray, w: np.ndarray, method: str, structure: _Structure
     return np.round(out, 9)  # as in scoring: float noise must not decide a band at a cut-off
 
 
-def _ranks(composite: np.ndarray) -> np.ndarray:
-    """:func:`fivecolor.scoring.bands.shared_rank` of composites (K, S), faster.
-
-    Tied composites share the best rank among them (the competition rule, as the published
-    ranks), so equal stations get equal ranks whatever their ids. One sort per row: in sorted
-    order a tie group's rank is the position where the group starts, carried forward by a
-    running maximum, then scattered back to the stations.
-    """
-    missing = np.isnan(composite)
-    key = np.where(missing, np.inf, -composite)  # missing last
-    order = np.argsort(key, axis=-1)
-    ordered = np.take_along_axis(key, order, axis=-1)
-    s = composite.shape[-1]
-    position = np.broadcast_to(np.arange(s), ordered.shape)
-    starts = np.ones(ordered.shape, dtype=bool)
-    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
-    first = np.maximum.accumulate(np.where(starts, position, 0), axis=-1)
-    ranks = np.empty(composite.shape, dtype=np.float64)
-    np.put_along_axis(ranks, order, first + 1.0, axis=-1)
-    return np.where(missing, np.nan, ranks)
-
-
 def _bands(
     composite: np.ndarray,
     params: Params,
@@ -125,4 +103,4 @@ def _published_rerun(result: ScoreResult, weights: np.ndarray) -> tuple[np.ndarr
     composite = _composites(
         result.normalised[t], weights, result.params.aggregation.value, _Structure.of(result.params)
     )
-    return _ranks(composite), _bands(composite, result.params, held=held_before(result))
+    return shared_rank(composite), _bands(composite, result.params, held=held_before(result))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from fivecolor.analysis.sensitivity.engine import _published_rerun
 from fivecolor.data.dataset import Dataset
@@ -145,6 +144,8 @@ def scheme_rank_correlations(result: ScoreResult) -> tuple[pd.DataFrame, pd.Data
     spearman, kendall
         Square DataFrames indexed and columned by scheme.
     """
+    import scipy.stats  # imported where used: `fivecolor sensitivity` does without it
+
     ranks = scheme_rankings(result).dropna()
     names = list(ranks.columns)
     c = len(names)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 from fivecolor.analysis.sensitivity.draws import (
     _chunk_size,
@@ -23,7 +22,8 @@ from fivecolor.analysis.sensitivity.draws import (
     _Model,
     _model,
 )
-from fivecolor.analysis.sensitivity.engine import _bands, _ranks
+from fivecolor.analysis.sensitivity.engine import _bands
+from fivecolor.scoring.bands import shared_rank
 from fivecolor.scoring.pipeline import ScoreResult
 
 #: What :func:`sobol` can explain: the mean absolute rank shift, the share of stations whose
@@ -68,6 +68,8 @@ def sobol_indices(
     first_order, total_order
         Arrays (s, d); an output with no variance has indices 0.
     """
+    import scipy.stats  # imported where used: `fivecolor sensitivity` does without it
+
     res = scipy.stats.sobol_indices(
         func=func, n=n, dists=list(dists), rng=np.random.default_rng(seed)
     )
@@ -85,7 +87,7 @@ def _sobol_model(model: _Model, output: str) -> Callable[[np.ndarray], np.ndarra
             draws = _decode(model, u[part])
             composite = _evaluate(model, draws)
             if output in ("rank_shift", "rank"):
-                ranks = _ranks(composite)[:, scored]
+                ranks = shared_rank(composite)[:, scored]
                 shift = np.abs(ranks - model.published_rank[scored])
                 rows.append(shift.mean(axis=1)[:, None] if output == "rank_shift" else ranks)
             elif output in ("band_change", "colour_changes", "colour_changed"):
@@ -166,6 +168,8 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
     if output not in SOBOL_OUTPUTS:
         raise ValueError(f"output must be one of {SOBOL_OUTPUTS}, got {output!r}")
     n = int(result.params.sensitivity.sobol_samples if n is None else n)
+    import scipy.stats  # imported where used: `fivecolor sensitivity` does without it
+
     model = _model(result)
     dims = model.dims
     if not dims:

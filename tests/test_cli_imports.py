@@ -1,0 +1,62 @@
+"""The quick commands stay quick: what ``score`` and ``sensitivity`` import, not how long they take.
+
+Each command runs in a fresh interpreter on the sample month, which then lists the top-level
+packages it has imported. Charts, templates, notebooks, databases and scipy belong to other
+commands; pulling any of them in costs the command line a large share of its start-up
+(``benchmarks/cli.py`` prints the times). The same listing of a module that does chart work
+shows altair, so the check sees what it looks for.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+SAMPLE = REPO / "params" / "2020-05.yaml"
+#: Libraries no scoring command needs (the report, the pages, the stores of record, scipy).
+HEAVY = ("altair", "jinja2", "papermill", "nbformat", "nbconvert", "duckdb", "sqlalchemy", "scipy")
+
+_LIST_IMPORTS = """
+import json, sys
+{run}
+print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}})))
+"""
+
+
+def imported_after(run: str, tmp_path: Path) -> set[str]:
+    """Top-level packages a fresh interpreter has imported after running ``run``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LIST_IMPORTS.format(run=run)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["score", "--params", str(SAMPLE)],
+        ["sensitivity", "--params", str(SAMPLE), "--samples", "500"],
+    ],
+    ids=["score", "sensitivity"],
+)
+def test_scoring_commands_leave_heavy_libraries_unimported(argv, tmp_path):
+    out = tmp_path / "out.csv"
+    run = f"from fivecolor.cli import main\nassert main({[*argv, '--out', str(out)]!r}) == 0"
+    imported = imported_after(run, tmp_path)
+    assert out.stat().st_size > 0  # the command did its work
+    assert "pandas" in imported and "pydantic" in imported
+    assert not imported & set(HEAVY), f"{argv[0]} imports {sorted(imported & set(HEAVY))}"
+
+
+def test_the_listing_sees_a_chart_module_import_altair(tmp_path):
+    assert "altair" in imported_after("import fivecolor.views.maps", tmp_path)
