@@ -103,3 +103,9 @@ def test_chart_html_carries_the_still_chart_inside_the_div_vega_embed_empties():
     # on failure the script puts the picture back instead of an error line
     assert "still = el.innerHTML" in page and "el.innerHTML = still" in page
     assert "fc-fallback" not in embed.chart_html(chart, fallback=False)
+
+
+def test_the_still_maps_links_open_where_the_live_ones_do(map_svgs):
+    raw, _ = map_svgs
+    in_a_tab = compact_svg(raw, link_target="_blank")
+    assert in_a_tab.count('<a target="_blank" xlink:href="stations/') == raw.count("<a ") >= 60

@@ -94,7 +94,8 @@ def chart_html(
     _chart_counts[digest] += 1
     div_id = f"fc-{digest}-{_chart_counts[digest]}"
     options = {"actions": False, "renderer": "svg"} | (embed_options or {})
-    still = f'<div class="fc-fallback">{static_svg(spec)}</div>' if fallback else ""
+    target = options.get("loader", {}).get("target")  # where the chart's links open
+    still = f'<div class="fc-fallback">{static_svg(spec, target)}</div>' if fallback else ""
     # a map keeps its size on paper, where other charts shrink to share a sheet
     kind = "fc-chart fc-chart-map" if _GEOSHAPE.search(spec_json) else "fc-chart"
     return (
