@@ -109,3 +109,23 @@ def test_the_still_maps_links_open_where_the_live_ones_do(map_svgs):
     raw, _ = map_svgs
     in_a_tab = compact_svg(raw, link_target="_blank")
     assert in_a_tab.count('<a target="_blank" xlink:href="stations/') == raw.count("<a ") >= 60
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "kind"),
+    [
+        (600, 200, "fc-chart"),
+        (400, 300, "fc-chart fc-chart-tall"),
+        (300, 600, "fc-chart fc-chart-tall"),
+    ],
+)
+def test_on_paper_only_strip_shaped_charts_are_marked_to_shrink(width, height, kind):
+    frame = pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]})
+    chart = (
+        alt.Chart(frame).mark_line().encode(x="x:Q", y="y:Q").properties(width=width, height=height)
+    )
+    svg_size = re.search(r'width="([\d.]+)" height="([\d.]+)"', static_svg(chart.to_dict()))
+    assert svg_size is not None
+    drawn_width, drawn_height = (float(v) for v in svg_size.groups())
+    assert (drawn_height >= 0.6 * drawn_width) == ("tall" in kind)  # axes included
+    assert f'class="{kind}">' in embed.chart_html(chart)

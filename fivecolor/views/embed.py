@@ -45,6 +45,7 @@ CHART_LIBRARY_ENV = "FIVECOLOR_CHART_LIBRARY"
 COMPONENTS_CSS = Path(__file__).with_name("components.css")
 
 _GEOSHAPE = re.compile(r'"mark":(?:\{[^{}]*"type":)?"geoshape"')
+_SVG_SIZE = re.compile(r'<svg [^>]*?width="(?P<width>[\d.]+)" height="(?P<height>[\d.]+)"')
 
 # Per process (in a notebook: per kernel; the warm-kernel engine resets it per notebook).
 _chart_counts: Counter[str] = Counter()
@@ -84,9 +85,9 @@ def chart_html(
     Returns
     -------
     str
-        A ``div.fc-chart`` (also ``fc-chart-map`` for a map) and a ``<script>``. The div
-        id is a hash of the spec plus how often that spec has been drawn since
-        :func:`reset_chart_ids`, so the same notebook gives the same HTML.
+        A ``div.fc-chart`` (also ``fc-chart-tall`` for a map or a chart at least 0.6 as high
+        as wide) and a ``<script>``. The div id is a hash of the spec plus how often that spec has been
+        drawn since :func:`reset_chart_ids`, so the same notebook gives the same HTML.
     """
     spec = _spec_dict(chart_or_spec)
     spec_json = _script_json(spec, sort_keys=True, separators=(",", ":"))
@@ -95,9 +96,13 @@ def chart_html(
     div_id = f"fc-{digest}-{_chart_counts[digest]}"
     options = {"actions": False, "renderer": "svg"} | (embed_options or {})
     target = options.get("loader", {}).get("target")  # where the chart's links open
-    still = f'<div class="fc-fallback">{static_svg(spec, target)}</div>' if fallback else ""
-    # a map keeps its size on paper, where other charts shrink to share a sheet
-    kind = "fc-chart fc-chart-map" if _GEOSHAPE.search(spec_json) else "fc-chart"
+    picture = static_svg(spec, target) if fallback else ""
+    still = f'<div class="fc-fallback">{picture}</div>' if fallback else ""
+    # on paper a strip-shaped chart shrinks to share its sheet; a map or a chart at least 0.6 as
+    # high as wide (a heat map, stacked panels) would be unreadable so small and keeps its size
+    size = _SVG_SIZE.search(picture)
+    tall = size is not None and float(size["height"]) >= 0.6 * float(size["width"])
+    kind = "fc-chart fc-chart-tall" if tall or _GEOSHAPE.search(spec_json) else "fc-chart"
     return (
         f'<div id="{div_id}" class="{kind}">{still}</div>\n'
         "<script>(function () {\n"
