@@ -6,13 +6,21 @@ with the same number of worker processes, measured in the same run. The month: `
 report --force` on the sample. The rerun: `fivecolor report` again with nothing changed, as a
 new process (what an analyst waits for).
 
-Run with `make bench` or `.venv/bin/python benchmarks/report.py [--workers N]`.
+Then the pages' sizes (the overview, a station page, the robustness page and the home page's
+window, with the part that is the charts' still SVG pictures) and what drawing those pictures
+costs: vl-convert run again on every chart spec of the executed notebooks, one process.
+
+Run with `make bench` or `.venv/bin/python benchmarks/report.py [--workers N]`; `--month
+reports/2020-05` prints only the sizes and the pictures' cost for a month already built.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,16 +84,67 @@ def fivecolor_report(reports: Path, workers: int, force: bool) -> float:
     return time.perf_counter() - start
 
 
+#: The pages whose size the committee's budget names (kB): overview < 300, a station page < 80.
+SIZED_PAGES = {
+    "overview": "index.html",
+    "station (meilin)": "stations/meilin.html",
+    "robustness": "sensitivity.html",
+    "widget": "widget.html",
+}
+_STILL = re.compile(r'<div class="fc-fallback">.*?</svg></div>', re.S)
+
+
+def page_sizes(month: Path) -> None:
+    """Print each page's size and how much of it is the charts' still pictures."""
+    print("page sizes (kB; the still SVG pictures in brackets):")
+    for label, name in SIZED_PAGES.items():
+        page = (month / name).read_text(encoding="utf-8")
+        still = sum(len(m.group(0).encode()) for m in _STILL.finditer(page))
+        print(f"  {label:<18} {len(page.encode()) / 1000:7.1f}  ({still / 1000:.1f})")
+
+
+def still_picture_cost(month: Path) -> None:
+    """Time vl-convert (and the compaction) on every chart the month's notebooks drew."""
+    from fivecolor.views.fallback import static_svg
+
+    specs = []
+    for notebook in sorted((month / "notebooks").rglob("*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                specs += [
+                    spec
+                    for kind, spec in output.get("data", {}).items()
+                    if kind.startswith("application/vnd.vegalite")
+                ]
+    static_svg(specs[0])  # the first call starts vl-convert's engine
+    times = []
+    for spec in specs:
+        start = time.perf_counter()
+        static_svg(spec)
+        times.append(time.perf_counter() - start)
+    print(
+        f"still pictures: {len(specs)} charts, {sum(times):.1f} s in one process "
+        f"(median {statistics.median(times) * 1000:.0f} ms, slowest {max(times):.2f} s)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--month", type=Path, help="a built month: print its sizes only")
     args = parser.parse_args()
+    if args.month:
+        page_sizes(args.month)
+        still_picture_cost(args.month)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         reports = tmp / "reports"
         month = fivecolor_report(reports, args.workers, force=True)
         pages = len(list((reports / "2020-05").rglob("*.html"))) - 1  # the widget is not a notebook
         rerun = fivecolor_report(reports, args.workers, force=False)
+        page_sizes(reports / "2020-05")
+        still_picture_cost(reports / "2020-05")
         (tmp / "floor").mkdir()
         floor = papermill_floor(pages, args.workers, tmp / "floor")
     print(f"workers: {args.workers}; notebooks in the month: {pages}")

@@ -84,6 +84,17 @@ def write_site_assets(reports_dir: Path) -> None:
     atomic_write_text(stamp, wanted)
 
 
+def write_site_wide(reports_dir: Path, params: Params) -> None:
+    """What every month shares, after a publication: the assets, the months list and
+    ``reports/latest/`` (:mod:`fivecolor.site.latest`), all read from what is published."""
+    from fivecolor.site.latest import write_latest
+    from fivecolor.site.publish import write_site_index
+
+    write_site_assets(reports_dir)
+    write_site_index(reports_dir, params.label(params.title), params.language)
+    write_latest(reports_dir)
+
+
 def write_widget(
     result: ScoreResult, path: Path, assets: str = "../assets", banner: str | None = None
 ) -> None:
@@ -97,6 +108,7 @@ def write_widget(
         assets,
         language=result.params.language,
         banner=banner,
+        body_class="fc-widget-body",
     )
     atomic_write_text(path, page)
 
@@ -230,12 +242,7 @@ def build_month(
     :class:`~fivecolor.site.publish.ReportLocked` when the month is being built by another process.
     """
     from fivecolor.errors import InputError
-    from fivecolor.site.publish import (
-        VARIANT_PATTERN,
-        month_folder,
-        publish_month,
-        write_site_index,
-    )
+    from fivecolor.site.publish import VARIANT_PATTERN, month_folder, publish_month
     from fivecolor.site.runner import run_notebooks
     from fivecolor.views.text import text
 
@@ -285,8 +292,7 @@ def build_month(
         console.print(
             f"{params.period}: parameters, data, notebooks and code unchanged; reusing {month_dir}"
         )
-        write_site_assets(reports_dir)
-        write_site_index(reports_dir, params.label(params.title), params.language)
+        write_site_wide(reports_dir, params)
         return month_dir
     console.print(
         f"{params.period}{f' variant {variant}' if variant else ''}: building: {reason}",
@@ -385,8 +391,7 @@ def build_month(
         )
     publications.record_publication(result, key_parts["data"], month_dir, variant)
     # shared by every month: written only after this one is published, so a failed run leaves them
-    write_site_assets(reports_dir)
-    write_site_index(reports_dir, params.label(params.title), params.language)
+    write_site_wide(reports_dir, params)
     if kept is not None:
         console.print(f"{params.period}: replaced; the earlier site is kept as {kept}")
     print_colour_summary(result, console)

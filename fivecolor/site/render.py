@@ -156,13 +156,15 @@ def render_page(
     language: str = "en",
     banner: str | None = None,
     nav: str | None = None,
+    body_class: str | None = None,
 ) -> str:
     """A standalone page (no notebook) styled like the reports.
 
     ``body_html`` is inserted as is (escape any user text in it); ``banner`` (escaped) goes
     above it, as on notebook pages; ``nav`` (HTML) is the navigation bar. The chart bundle is
     linked when the body draws charts (contains ``vegaEmbed(``, see
-    :func:`fivecolor.views.embed.chart_html`).
+    :func:`fivecolor.views.embed.chart_html`). ``body_class`` styles the whole page (the home
+    page's window is ``fc-widget-body``).
     """
     assets = html.escape(assets_url.rstrip("/") or ".", quote=True)
     script = (
@@ -175,7 +177,9 @@ def render_page(
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{html.escape(title)}</title>\n"
         f'<link rel="stylesheet" href="{assets}/fivecolor.css">\n'
-        f'{script}</head>\n<body>\n{nav or ""}<main class="fc-page">\n{banner_html(banner)}{body_html}\n'
+        f"{script}</head>\n"
+        + (f'<body class="{html.escape(body_class, quote=True)}">\n' if body_class else "<body>\n")
+        + f'{nav or ""}<main class="fc-page">\n{banner_html(banner)}{body_html}\n'
         "</main>\n</body>\n</html>\n"
     )
 

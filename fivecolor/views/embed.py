@@ -17,9 +17,12 @@ import functools
 import hashlib
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from fivecolor.views.fallback import static_svg
 
 __all__ = [
     "CHART_LIBRARY_ENV",
@@ -41,6 +44,9 @@ CHART_LIBRARY_ENV = "FIVECOLOR_CHART_LIBRARY"
 
 COMPONENTS_CSS = Path(__file__).with_name("components.css")
 
+_GEOSHAPE = re.compile(r'"mark":(?:\{[^{}]*"type":)?"geoshape"')
+_SVG_SIZE = re.compile(r'<svg [^>]*?width="(?P<width>[\d.]+)" height="(?P<height>[\d.]+)"')
+
 # Per process (in a notebook: per kernel; the warm-kernel engine resets it per notebook).
 _chart_counts: Counter[str] = Counter()
 
@@ -60,7 +66,9 @@ def _script_json(value: Any, **dump_options: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def chart_html(chart_or_spec: Any, embed_options: dict | None = None) -> str:
+def chart_html(
+    chart_or_spec: Any, embed_options: dict | None = None, *, fallback: bool = True
+) -> str:
     """HTML for one chart drawn by the page's global ``vegaEmbed``.
 
     Parameters
@@ -69,13 +77,17 @@ def chart_html(chart_or_spec: Any, embed_options: dict | None = None) -> str:
         An Altair chart or a Vega-Lite spec dict.
     embed_options
         vega-embed options, merged over ``{"actions": false, "renderer": "svg"}``.
+    fallback
+        Put the chart drawn as a still SVG (:func:`fivecolor.views.fallback.static_svg`) inside
+        the div: it shows where scripts cannot run and on paper, and vega-embed replaces it
+        (it empties the div) when the interactive chart draws. If drawing fails, it comes back.
 
     Returns
     -------
     str
-        A ``div.fc-chart`` and a ``<script>``. The div id is a hash of the spec plus how
-        often that spec has been drawn since :func:`reset_chart_ids`, so the same
-        notebook gives the same HTML.
+        A ``div.fc-chart`` (also ``fc-chart-tall`` for a map or a chart at least 0.6 as high
+        as wide) and a ``<script>``. The div id is a hash of the spec plus how often that spec has been
+        drawn since :func:`reset_chart_ids`, so the same notebook gives the same HTML.
     """
     spec = _spec_dict(chart_or_spec)
     spec_json = _script_json(spec, sort_keys=True, separators=(",", ":"))
@@ -83,12 +95,22 @@ def chart_html(chart_or_spec: Any, embed_options: dict | None = None) -> str:
     _chart_counts[digest] += 1
     div_id = f"fc-{digest}-{_chart_counts[digest]}"
     options = {"actions": False, "renderer": "svg"} | (embed_options or {})
+    target = options.get("loader", {}).get("target")  # where the chart's links open
+    picture = static_svg(spec, target) if fallback else ""
+    still = f'<div class="fc-fallback">{picture}</div>' if fallback else ""
+    # on paper a strip-shaped chart shrinks to share its sheet; a map or a chart at least 0.6 as
+    # high as wide (a heat map, stacked panels) would be unreadable so small and keeps its size
+    size = _SVG_SIZE.search(picture)
+    tall = size is not None and float(size["height"]) >= 0.6 * float(size["width"])
+    kind = "fc-chart fc-chart-tall" if tall or _GEOSHAPE.search(spec_json) else "fc-chart"
     return (
-        f'<div id="{div_id}" class="fc-chart"></div>\n'
+        f'<div id="{div_id}" class="{kind}">{still}</div>\n'
         "<script>(function () {\n"
-        f'  var el = document.getElementById("{div_id}");\n'
+        f'  var el = document.getElementById("{div_id}"), still = el.innerHTML;\n'
         "  function fail(message) {\n"
-        '    el.className += " fc-chart-error"; el.textContent = message; console.error(message);\n'
+        "    console.error(message);\n"
+        "    if (still) { el.innerHTML = still; return; }  // the still chart, not an error line\n"
+        '    el.className += " fc-chart-error"; el.textContent = message;\n'
         "  }\n"
         '  if (typeof vegaEmbed !== "function") {\n'
         '    fail("Chart library not loaded: on the site, reports/assets/vega-bundle.js is missing; "\n'

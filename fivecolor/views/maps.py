@@ -422,36 +422,46 @@ def overview_map(result: ScoreResult) -> alt.LayerChart:
     return county_map(result) if is_large(result) else colour_map(result)
 
 
-def widget_map(result: ScoreResult, width: int = 380, height: int = 260) -> alt.LayerChart:
+def _grade_words(language: Language) -> str:
+    """A Vega expression giving each grade's legend entry as its word alone (优秀, excellent):
+    the short labels that fit five in a row in the home page's window."""
+    expression = "datum.label"
+    for band in reversed(BANDS):
+        label = BAND_LABELS[band][language]
+        word = re.search(r"[（(]([^）)]+)[）)]", label)
+        short = word.group(1) if word else label
+        expression = f"datum.label === {json.dumps(label)} ? {json.dumps(short)} : ({expression})"
+    return expression
+
+
+def widget_map(result: ScoreResult, width: int = 300, height: int = 225) -> alt.LayerChart:
     """A compact :func:`colour_map` for the home page's 400×300 window.
 
-    The legend sits inside the map's top-right corner (the sea) in small type; the schematic
-    label and the data credits run under the map in small type.
+    The legend is one row under the map in 12 px type; the schematic label and the data
+    credits are the window's own text (:mod:`fivecolor.views.widget`), not the chart's.
     """
     language = result.params.language
-    schematic, first_credit, *other_credits = _caption_lines(language)
-    joiner = "；" if language == "zh" else "; "
-    title = alt.TitleParams(  # two credit lines keep the whole widget within 400×300
-        f"{schematic} · {result.params.period}",
-        subtitle=[first_credit, joiner.join(other_credits)],
-        orient="bottom",
-        anchor="start",
-        fontSize=10,
-        fontWeight="normal",
-        subtitleFontSize=7,
-        subtitleLineHeight=8,
-        offset=2,
-    )
     legend = alt.Legend(
-        orient="top-right",
+        orient="bottom",
+        direction="horizontal",
+        columns=len(BANDS),
         title=None,
-        labelFontSize=9,
-        symbolSize=60,
-        rowPadding=1,
-        fillColor="white",
-        padding=3,
-        labelLimit=150,
+        labelFontSize=12,
+        labelExpr=_grade_words(language),
+        symbolSize=80,
+        columnPadding=8,
+        padding=0,
+        offset=4,
+        labelLimit=120,
     )
     return _map(
-        result, None, None, width, height, legend, title, font_size=7, county_names=False
+        result,
+        None,
+        None,
+        width,
+        height,
+        legend,
+        alt.TitleParams(""),
+        font_size=7,
+        county_names=False,
     ).properties(padding={"left": 2, "right": 2, "top": 2, "bottom": 2})

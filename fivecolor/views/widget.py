@@ -21,9 +21,11 @@ from fivecolor.views.theme import setup
 __all__ = ["widget_body", "widget_title"]
 
 _BODY = jinja2.Environment(autoescape=True).from_string(
-    '<div class="fc-widget"><p class="fc-widget-title">{{ title }} · {{ period }}</p>\n'
-    "{{ chart }}\n"
-    '<p><a href="index.html" target="_top">{{ open_report }}</a></p></div>'
+    '<div class="fc-widget"><p class="fc-widget-head">'
+    '<span class="fc-widget-title">{{ title }} · {{ period }}</span>'
+    '<a class="fc-widget-link" href="index.html" target="_blank" rel="noopener">{{ open_report }}</a>'
+    "</p>\n{{ chart }}\n"
+    '<p class="fc-widget-credits">{{ credits }}</p></div>'
 )
 
 
@@ -34,14 +36,17 @@ def widget_title(result: ScoreResult) -> str:
 
 
 def widget_body(result: ScoreResult) -> str:
-    """The window's HTML: title and month, :func:`fivecolor.views.maps.widget_map`, and a link to
-    ``index.html`` that opens in the top window. Sets up the chart theme in the month's language."""
+    """The window's HTML: title, month and a link to ``index.html`` (a new tab) on the first line,
+    :func:`fivecolor.views.maps.widget_map`, and the map's credits in small type under it. Sets up
+    the chart theme in the month's language."""
     p = result.params
     setup(p.language)
     return _BODY.render(
         title=p.label(p.title),
         period=p.period,
-        # an area opens its station's page in the top window, as the report link does
-        chart=Markup(chart_html(widget_map(result), {"loader": {"target": "_top"}})),
+        # in the home page's frame, an area opens its station's page in a new tab, as the link
+        # to the report does, and leaves the home page where it is
+        chart=Markup(chart_html(widget_map(result), {"loader": {"target": "_blank"}})),
         open_report=text("widget.open", p.language),
+        credits=f"{text('map.schematic', p.language)} · {text('map.attribution', p.language)}",
     )
