@@ -232,6 +232,7 @@ def build_month(
     from fivecolor.errors import InputError
     from fivecolor.site.publish import (
         VARIANT_PATTERN,
+        check_site_folder,
         month_folder,
         publish_month,
         write_site_index,
@@ -246,6 +247,7 @@ def build_month(
             f"{variant!r}: use letters, digits, '_', '.' or '-' (it names a folder)",
         )
 
+    check_site_folder(reports_dir)  # never a site index over a published month's own page
     console = console or Console(stderr=True)
     started = datetime.now(UTC)
     params = load_params(params_file, period=period)
@@ -346,6 +348,9 @@ def build_month(
                 f"published (the earlier site stays); executed notebooks kept in {failed_dir}; "
                 f"first: {first}"
             )
+        # shared by every month, and complete before the month that loads them is published;
+        # a failed run (above) leaves them as they were
+        write_site_assets(reports_dir)
         finished = datetime.now(UTC)
         manifest.write_manifest(
             staging / manifest.MANIFEST,
@@ -384,8 +389,6 @@ def build_month(
             },
         )
     publications.record_publication(result, key_parts["data"], month_dir, variant)
-    # shared by every month: written only after this one is published, so a failed run leaves them
-    write_site_assets(reports_dir)
     write_site_index(reports_dir, params.label(params.title), params.language)
     if kept is not None:
         console.print(f"{params.period}: replaced; the earlier site is kept as {kept}")
