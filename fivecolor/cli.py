@@ -79,11 +79,20 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from fivecolor.data.sample.company import write_company, write_sample_project
-    from fivecolor.data.sample.generate import write_sample_sqlite
+    from fivecolor.data.sample.company import (
+        refuse_non_empty_folder,
+        write_company,
+        write_sample_project,
+    )
+    from fivecolor.data.sample.generate import refuse_existing_tables, write_sample_sqlite
 
     if args.out is None and args.sqlite is None:
         raise InputError("usage", "fivecolor sample", "give --out DIR, --sqlite FILE or both")
+    # nothing someone keeps is replaced unless asked by name, and nothing is written before both are checked
+    if args.out is not None and not args.force:
+        refuse_non_empty_folder(args.out)
+    if args.sqlite is not None and not args.replace:
+        refuse_existing_tables(args.sqlite)
     if args.stations is not None or args.format is not None:
         if args.out is None or args.sqlite is not None:
             raise InputError(
@@ -471,6 +480,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="SQLite database to write the tables into (params/sample-sqlite.yaml "
         "reads sample.db at the project's top)",
+    )
+    parsers["sample"].add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty, replacing files of the same names",
+    )
+    parsers["sample"].add_argument(
+        "--replace",
+        action="store_true",
+        help="write into a database that has tables, replacing the sample's tables "
+        "(others are left alone)",
     )
     parsers["sample"].add_argument(
         "--stations",
