@@ -629,9 +629,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Commands that build a month: SIGTERM and SIGHUP stop them as Ctrl-C does (workers ended,
+#: nothing published), with one line.
+_STOPPED_BY_SIGNALS = ("report", "rerun")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command in _STOPPED_BY_SIGNALS:
+            from fivecolor.site.lifetime import stop_on_signals
+
+            with stop_on_signals():
+                return COMMANDS[args.command][0](args)
         return COMMANDS[args.command][0](args)
     except InputError as exc:
         print(f"fivecolor: error: {exc.message}", file=sys.stderr)
@@ -645,6 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("fivecolor: interrupted; nothing was published", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM or SIGHUP while building a month
+        name = getattr(exc, "signal_name", "SIGINT")
+        print(f"fivecolor: interrupted ({name}); nothing was published", file=sys.stderr)
+        return 128 + getattr(exc, "signum", 2)
