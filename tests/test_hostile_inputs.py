@@ -990,6 +990,16 @@ def test_sample_sqlite_writes_into_an_empty_file(run_cli, tmp_path):
     assert code == 0, err
 
 
+# -- 8. plausible input: the data's first month -----------------------------------------------
+def test_actions_for_the_first_month_of_the_data(run_cli, tmp_path):
+    """The sample's first month (2018-06) has no history: the forecast keeps today's reds."""
+    params = Path(__file__).parents[1] / "params" / "2020-05.yaml"
+    code, _, err = run_cli("actions", "--params", params, "--period", "2018-06", "--out", tmp_path)
+    assert code == 0, err
+    table = pd.read_csv(tmp_path / "forecast.csv", encoding="utf-8-sig")
+    assert len(table) and (table["forecast_red"] == table["red_now"]).all()
+
+
 # -- 11. libpq's warnings --------------------------------------------------------------------
 @pytest.mark.parametrize("where", ["data source", "store"])
 def test_a_libpq_warning_does_not_precede_the_one_line(tmp_path, where):
