@@ -261,15 +261,8 @@ def test_a_full_disk_publishes_nothing(site, run_cli, monkeypatch, marker, where
             patch.setattr(fivecolor.site.inputs.shutil, "copy2", full)
         elif where == "manifest":
             patch.setattr(fivecolor.site.manifest, "write_manifest", full)
-        else:
-            real_rename = os.rename
-
-            def rename(src, dst):
-                if ".staging-" in str(src):
-                    raise ENOSPC
-                return real_rename(src, dst)
-
-            patch.setattr(fivecolor.site.publish.os, "rename", rename)
+        else:  # the one-step exchange of the staging folder and the month
+            patch.setattr(fivecolor.site.publish, "exchange_folders", full)
         code, _, err = run_cli(
             "report", "--params", project.params_path, "--out", reports, "--force", "--workers", "2"
         )
