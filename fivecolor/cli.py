@@ -79,11 +79,20 @@ def cmd_validate(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from fivecolor.data.sample.company import write_company, write_sample_project
-    from fivecolor.data.sample.generate import write_sample_sqlite
+    from fivecolor.data.sample.company import (
+        refuse_non_empty_folder,
+        write_company,
+        write_sample_project,
+    )
+    from fivecolor.data.sample.generate import refuse_existing_tables, write_sample_sqlite
 
     if args.out is None and args.sqlite is None:
         raise InputError("usage", "fivecolor sample", "give --out DIR, --sqlite FILE or both")
+    # nothing someone keeps is replaced unless asked by name, and nothing is written before both are checked
+    if args.out is not None and not args.force:
+        refuse_non_empty_folder(args.out)
+    if args.sqlite is not None and not args.replace:
+        refuse_existing_tables(args.sqlite)
     if args.stations is not None or args.format is not None:
         if args.out is None or args.sqlite is not None:
             raise InputError(
@@ -473,6 +482,17 @@ def build_parser() -> argparse.ArgumentParser:
         "reads sample.db at the project's top)",
     )
     parsers["sample"].add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty, replacing files of the same names",
+    )
+    parsers["sample"].add_argument(
+        "--replace",
+        action="store_true",
+        help="write into a database that has tables, replacing the sample's tables "
+        "(others are left alone)",
+    )
+    parsers["sample"].add_argument(
         "--stations",
         type=_positive_int,
         metavar="N",
@@ -609,9 +629,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Commands that build a month: SIGTERM and SIGHUP stop them as Ctrl-C does (workers ended,
+#: nothing published), with one line.
+_STOPPED_BY_SIGNALS = ("report", "rerun")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command in _STOPPED_BY_SIGNALS:
+            from fivecolor.site.lifetime import stop_on_signals
+
+            with stop_on_signals():
+                return COMMANDS[args.command][0](args)
         return COMMANDS[args.command][0](args)
     except InputError as exc:
         print(f"fivecolor: error: {exc.message}", file=sys.stderr)
@@ -625,6 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("fivecolor: interrupted; nothing was published", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM or SIGHUP while building a month
+        name = getattr(exc, "signal_name", "SIGINT")
+        print(f"fivecolor: interrupted ({name}); nothing was published", file=sys.stderr)
+        return 128 + getattr(exc, "signum", 2)

@@ -261,15 +261,8 @@ def test_a_full_disk_publishes_nothing(site, run_cli, monkeypatch, marker, where
             patch.setattr(fivecolor.site.inputs.shutil, "copy2", full)
         elif where == "manifest":
             patch.setattr(fivecolor.site.manifest, "write_manifest", full)
-        else:
-            real_rename = os.rename
-
-            def rename(src, dst):
-                if ".staging-" in str(src):
-                    raise ENOSPC
-                return real_rename(src, dst)
-
-            patch.setattr(fivecolor.site.publish.os, "rename", rename)
+        else:  # the one-step exchange of the staging folder and the month
+            patch.setattr(fivecolor.site.publish, "exchange_folders", full)
         code, _, err = run_cli(
             "report", "--params", project.params_path, "--out", reports, "--force", "--workers", "2"
         )
@@ -293,7 +286,7 @@ def test_ctrl_c_during_a_report_publishes_nothing_and_leaves_no_process(
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
     assert "Traceback" not in err, err
-    assert err.strip().splitlines()[-1] == "fivecolor: interrupted; nothing was published", err
+    assert err.strip().splitlines()[-1] == "fivecolor: interrupted (SIGINT); nothing was published"
     _assert_intact(reports, before)
     _no_orphans(marker)
     _rerun_succeeds(run_cli, project, reports, before)
@@ -337,3 +330,46 @@ def test_a_held_lock_refuses_the_report_and_keeps_the_month(site, run_cli, marke
     _assert_intact(reports, before)
     _no_orphans(marker)
     _rerun_succeeds(run_cli, project, reports, before)
+
+
+# -- the report's processes end with it (hardening, class 6) ---------------------------------
+@pytest.mark.parametrize(
+    ("signum", "to_group"),
+    [(signal.SIGTERM, False), (signal.SIGHUP, True)],
+    ids=["SIGTERM to the report", "SIGHUP to its group"],
+)
+def test_sigterm_or_a_hangup_stops_the_report_in_one_line(site, tmp_path, marker, signum, to_group):
+    """``kill`` (SIGTERM to the main process) or a closed terminal (SIGHUP to the foreground
+    group): one line naming the signal, exit 128 + its number, nothing published, no process."""
+    project, reports, before = site
+    notebooks, started, _ = _gated_notebooks(tmp_path)
+    process = _report_process(project, reports, notebooks)
+    _wait_for(started, process)
+    (os.killpg if to_group else os.kill)(process.pid, signum)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signum, err
+    assert "Traceback" not in err, err
+    name = signal.Signals(signum).name
+    assert err.strip().splitlines()[-1] == f"fivecolor: interrupted ({name}); nothing was published"
+    _assert_intact(reports, before)
+    _no_orphans(marker)
+
+
+def test_kill_9_of_the_report_leaves_no_worker_or_kernel(site, tmp_path, marker):
+    """The report killed outright cannot stop anything itself: its workers die with it, and their
+    kernels with them, within 10 s; the published month is as it was."""
+    project, reports, before = site
+    notebooks, started, _ = _gated_notebooks(tmp_path)
+    process = _report_process(project, reports, notebooks)
+    _wait_for(started, process)
+    running = _processes_with(marker)
+    kernels = [p for p in running if "ipykernel" in " ".join(p.cmdline())]
+    assert kernels and len(running) >= 4, [" ".join(p.cmdline()[:4]) for p in running]
+    process.kill()
+    process.wait(timeout=10)
+    _, alive = psutil.wait_procs(_processes_with(marker), timeout=10)
+    for pipe in (process.stdout, process.stderr):  # shared with the children: read nothing
+        assert pipe is not None
+        pipe.close()
+    assert not alive, [" ".join(p.cmdline()[:4]) for p in alive]
+    assert _files(reports / PERIOD) == before

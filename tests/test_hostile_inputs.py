@@ -839,3 +839,196 @@ def test_terminal_escapes_in_a_path_are_shown_escaped(tmp_path, run_cli, name):
     message = _one_line(*run_cli("score", "--params", tmp_path / name))
     assert "\x1b" not in message and "\x07" not in message
     assert name.encode("unicode_escape").decode() in message
+
+
+# -- 3. nothing overwritten unless asked by name -----------------------------------------------
+SAMPLE_STATIONS = Path(__file__).parents[1] / "fivecolor" / "data" / "sample" / "stations.csv"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (links not followed) with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _published_site(tmp_path: Path) -> Path:
+    """A site of two published months (their pages and manifests) and an empty month folder."""
+    reports = tmp_path / "reports"
+    for period in ("2019-12", "2020-05"):
+        (reports / period / "variants" / "draft").mkdir(parents=True)
+        (reports / period / "index.html").write_text(f"<h1>{period}</h1>", encoding="utf-8")
+        (reports / period / "manifest.json").write_text(
+            f'{{"status": "ok", "period": "{period}"}}', encoding="utf-8"
+        )
+    (reports / "2021-01").mkdir()
+    (reports / "index.html").write_text("site index", encoding="utf-8")
+    return reports
+
+
+#: ``--out`` given a month folder, or a folder inside one: (the folder, words of the refusal).
+MONTH_AS_SITE = [
+    ("2020-05", "month's folder"),
+    ("2019-12", "month's folder"),
+    ("2021-01", "month's folder"),
+    ("2020-06", "month's folder"),
+    ("2020-05/variants/draft", "inside the published month"),
+    ("2020-05/variants", "inside the published month"),
+]
+
+
+@pytest.mark.parametrize(("folder", "words"), MONTH_AS_SITE, ids=[c[0] for c in MONTH_AS_SITE])
+def test_report_into_a_month_folder_is_refused(project, run_cli, tmp_path, folder, words):
+    reports = _published_site(tmp_path)
+    before = _tree(reports)
+    out = reports / folder
+    message = _one_line(*run_cli("report", "--params", project.params_path, "--out", out))
+    assert f"{out}: " in message and words in message, message
+    assert _tree(reports) == before and not (reports / "2020-06").exists()
+
+
+@pytest.mark.parametrize("extra", [(), ("--scores-only",)], ids=["rebuild", "scores-only"])
+@pytest.mark.parametrize("folder", ["2020-05", "2019-12", "2020-05/variants/draft"])
+def test_rerun_into_a_month_folder_is_refused(run_cli, tmp_path, folder, extra):
+    reports = _published_site(tmp_path)
+    before = _tree(reports)
+    out = reports / folder
+    message = _one_line(*run_cli("rerun", reports / "2020-05", "--out", out, *extra))
+    assert f"{out}: " in message, message
+    assert _tree(reports) == before
+
+
+def _my_data(tmp_path: Path) -> Path:
+    folder = tmp_path / "my-data"
+    folder.mkdir()
+    (folder / "params.yaml").write_text("title: mine\n", encoding="utf-8")
+    (folder / "stations.csv").write_text("station_id\nmine\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "extra", [(), ("--stations", "3", "--months", "2")], ids=["sample", "synthetic"]
+)
+def test_sample_refuses_a_folder_that_is_not_empty(run_cli, tmp_path, extra):
+    folder = _my_data(tmp_path)
+    before = _tree(folder)
+    message = _one_line(*run_cli("sample", "--out", folder, *extra))
+    assert f"{folder / 'params.yaml'}: already exists" in message and "--force" in message
+    assert _tree(folder) == before
+
+
+def test_sample_refuses_a_folder_holding_only_a_subfolder(run_cli, tmp_path):
+    folder = tmp_path / "my-data"
+    (folder / "archive").mkdir(parents=True)
+    assert f"{folder / 'archive'}: already exists" in _one_line(*run_cli("sample", "--out", folder))
+    assert sorted(os.listdir(folder)) == ["archive"]
+
+
+def test_sample_force_writes_into_a_folder_that_is_not_empty(run_cli, tmp_path):
+    folder = _my_data(tmp_path)
+    (folder / "notes.txt").write_text("kept", encoding="utf-8")
+    code, _, err = run_cli("sample", "--out", folder, "--force")
+    assert code == 0, err
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "kept"
+    assert "title: mine" not in (folder / "params.yaml").read_text(encoding="utf-8")
+    assert (folder / "stations.csv").read_bytes() == SAMPLE_STATIONS.read_bytes()
+
+
+def _database(path: Path, *tables: str) -> Path:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        for table in tables:
+            db.execute(f"CREATE TABLE {table} (station_id TEXT)")
+            db.execute(f"INSERT INTO {table} VALUES ('mine')")
+        db.commit()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("tables", "named"),
+    [(("stations",), "stations"), (("zones", "projects"), "projects"), (("zones",), "zones")],
+    ids=["a-sample-table", "the-sample-table-first", "another-table"],
+)
+def test_sample_sqlite_refuses_a_database_with_tables(run_cli, tmp_path, tables, named):
+    db = _database(tmp_path / "real.db", *tables)
+    before = db.read_bytes()
+    message = _one_line(*run_cli("sample", "--sqlite", db))
+    assert f"{db}: table {named}: the database already holds it" in message
+    assert "--replace" in message and db.read_bytes() == before
+
+
+def test_sample_checks_both_targets_before_writing_either(run_cli, tmp_path):
+    db = _database(tmp_path / "real.db", "stations")
+    new_folder = tmp_path / "new"
+    _one_line(*run_cli("sample", "--out", new_folder, "--sqlite", db))
+    assert not new_folder.exists()
+    folder = _my_data(tmp_path)
+    _one_line(*run_cli("sample", "--out", folder, "--sqlite", tmp_path / "new.db"))
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_sample_sqlite_replace_keeps_other_tables(run_cli, tmp_path):
+    import sqlite3
+
+    db = _database(tmp_path / "real.db", "stations", "zones")
+    code, _, err = run_cli("sample", "--sqlite", db, "--replace")
+    assert code == 0, err
+    with contextlib.closing(sqlite3.connect(db)) as con:
+        assert con.execute("SELECT * FROM zones").fetchall() == [("mine",)]
+        rows = con.execute("SELECT station_id FROM stations ORDER BY station_id").fetchall()
+    shipped = pd.read_csv(SAMPLE_STATIONS, dtype=str)["station_id"].sort_values()
+    assert [r[0] for r in rows] == shipped.tolist()
+
+
+def test_sample_sqlite_writes_into_an_empty_file(run_cli, tmp_path):
+    db = tmp_path / "empty.db"
+    db.touch()
+    code, _, err = run_cli("sample", "--sqlite", db)
+    assert code == 0, err
+
+
+# -- 8. plausible input: the data's first month -----------------------------------------------
+def test_actions_for_the_first_month_of_the_data(run_cli, tmp_path):
+    """The sample's first month (2018-06) has no history: the forecast keeps today's reds."""
+    params = Path(__file__).parents[1] / "params" / "2020-05.yaml"
+    code, _, err = run_cli("actions", "--params", params, "--period", "2018-06", "--out", tmp_path)
+    assert code == 0, err
+    table = pd.read_csv(tmp_path / "forecast.csv", encoding="utf-8-sig")
+    assert len(table) and (table["forecast_red"] == table["red_now"]).all()
+
+
+# -- 11. libpq's warnings --------------------------------------------------------------------
+@pytest.mark.parametrize("where", ["data source", "store"])
+def test_a_libpq_warning_does_not_precede_the_one_line(tmp_path, where):
+    """libpq warns on stderr about a password file others may read, before the connection
+    fails; the CLI still says one line (a subprocess: libpq writes to file descriptor 2)."""
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text("127.0.0.1:1:grid:fivecolor:secret\n", encoding="utf-8")
+    pgpass.chmod(0o644)
+    url = "postgresql+psycopg://fivecolor@127.0.0.1:1/grid"
+    default = Path(__file__).parents[1] / "params" / "default.yaml"
+    params = tmp_path / "params.yaml"
+    if where == "store":
+        params.write_text(f"extends: {default}\nstore: {{url: '{url}'}}\n", encoding="utf-8")
+        command = [
+            "import",
+            str(default.parent.parent / "fivecolor" / "data" / "sample" / "indicators.csv"),
+        ]
+    else:
+        params.write_text(
+            f"extends: {default}\ndata:\n  stations: {{url: '{url}', table: stations}}\n",
+            encoding="utf-8",
+        )
+        command = ["score"]
+    done = subprocess.run(
+        [sys.executable, "-m", "fivecolor", *command, "--params", str(params)],
+        env={**os.environ, "PGPASSFILE": str(pgpass)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    message = _one_line(done.returncode, done.stdout, done.stderr)
+    assert "cannot connect" in message and "WARNING" not in done.stderr

@@ -432,6 +432,14 @@ def test_theil_sen_matches_scipy_rows_with_gaps_and_ties():
         )
 
 
+def test_theil_sen_of_a_single_month_is_no_slope():
+    """The data's first month has no earlier one: no pair of months, so no slope (NaN), as
+    scipy's theilslopes needs two points too."""
+    slope, low, high = forecast.theil_sen(np.array([[70.0], [np.nan], [80.0]]))
+    assert np.isnan(slope).all() and np.isnan(low).all() and np.isnan(high).all()
+    assert slope.shape == low.shape == high.shape == (3,)
+
+
 def _stage_company(rate: float):
     """Ten stations over 12 months at 70..88 now, each moving ``rate`` points a month."""
     params = make_params(

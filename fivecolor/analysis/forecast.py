@@ -57,6 +57,8 @@ def theil_sen(y: np.ndarray, confidence: float = CONFIDENCE) -> tuple[np.ndarray
     y = np.asarray(y, dtype=float)
     n, m = y.shape
     a, b = np.triu_indices(m, k=1)
+    if len(a) == 0:  # one month (the data's first): no pair, no slope
+        return tuple(np.full(n, np.nan) for _ in range(3))
     slopes = (y[:, b] - y[:, a]) / (b - a)  # (n, pairs), NaN where a value is missing
     slopes.sort(axis=1)  # NaN last
     count = np.sum(~np.isnan(slopes), axis=1)

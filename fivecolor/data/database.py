@@ -188,8 +188,19 @@ def _engine(source: SqlSource, where: str, place: str):
 
         event.listen(engine, "connect", _refuse_attach)
     elif backend == "postgresql":
+        from sqlalchemy import event
+
+        event.listen(engine, "do_connect", _connect_quietly)
         engine = engine.execution_options(postgresql_readonly=True)
     return engine
+
+
+def _connect_quietly(dialect, connection_record, cargs, cparams):
+    """Connect with libpq's warnings logged rather than printed (:mod:`fivecolor.data.libpq`)."""
+    from fivecolor.data.libpq import libpq_messages_logged
+
+    with libpq_messages_logged():
+        return dialect.connect(*cargs, **cparams)
 
 
 def _sqlite_read_only(url):

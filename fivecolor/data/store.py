@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fivecolor.data.libpq import libpq_messages_logged
 from fivecolor.errors import InputError
 from fivecolor.params import STORE_SOURCE, Params, StoreServer
 
@@ -213,7 +214,8 @@ class _Postgres(_Backend):
                 **{k: str(v) for k, v in url.query.items()},
             }
             conninfo = make_conninfo(**{k: v for k, v in settings.items() if v is not None})
-            self.connection = psycopg.connect(conninfo)
+            with libpq_messages_logged():  # its warnings, not on the terminal before the one line
+                self.connection = psycopg.connect(conninfo)
         except psycopg.Error as exc:
             unset = "" if password else f" ({server.password_env} is not set)"
             message = _first_line(exc)

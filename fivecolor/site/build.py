@@ -242,7 +242,12 @@ def build_month(
     :class:`~fivecolor.site.publish.ReportLocked` when the month is being built by another process.
     """
     from fivecolor.errors import InputError
-    from fivecolor.site.publish import VARIANT_PATTERN, month_folder, publish_month
+    from fivecolor.site.publish import (
+        VARIANT_PATTERN,
+        check_site_folder,
+        month_folder,
+        publish_month,
+    )
     from fivecolor.site.runner import run_notebooks
     from fivecolor.views.text import text
 
@@ -253,6 +258,7 @@ def build_month(
             f"{variant!r}: use letters, digits, '_', '.' or '-' (it names a folder)",
         )
 
+    check_site_folder(reports_dir)  # never a site index over a published month's own page
     console = console or Console(stderr=True)
     started = datetime.now(UTC)
     params = load_params(params_file, period=period)
@@ -352,6 +358,9 @@ def build_month(
                 f"published (the earlier site stays); executed notebooks kept in {failed_dir}; "
                 f"first: {first}"
             )
+        # shared by every month, and complete before the month that loads them is published;
+        # a failed run (above) leaves them as they were
+        write_site_assets(reports_dir)
         finished = datetime.now(UTC)
         manifest.write_manifest(
             staging / manifest.MANIFEST,
@@ -390,7 +399,7 @@ def build_month(
             },
         )
     publications.record_publication(result, key_parts["data"], month_dir, variant)
-    # shared by every month: written only after this one is published, so a failed run leaves them
+    # the months list and reports/latest/ name only what is published; the assets are already there
     write_site_wide(reports_dir, params)
     if kept is not None:
         console.print(f"{params.period}: replaced; the earlier site is kept as {kept}")

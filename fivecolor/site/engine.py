@@ -42,6 +42,8 @@ from papermill.engines import Engine, papermill_engines
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
+from fivecolor.site.lifetime import kernel_launch_options
+
 __all__ = ["WarmKernel", "WarmKernelEngine", "shutdown_warm_kernels", "warm_kernel"]
 
 ENGINE_NAME = "fivecolor_warm"
@@ -96,7 +98,10 @@ class WarmKernel:
             ip=os.path.join(self._socket_dir, "k"),
         )
         # An in-memory history: parallel kernels must not contend for one sqlite file.
-        run_sync(km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        # the kernel dies with the process that started it, even one killed outright
+        run_sync(km.start_kernel)(
+            extra_arguments=["--HistoryManager.hist_file=:memory:"], **kernel_launch_options()
+        )
         kc = km.client()
         kc.start_channels()
         try:

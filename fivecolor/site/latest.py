@@ -18,14 +18,12 @@ import re
 from pathlib import Path
 
 from fivecolor.site.outputs import atomic_write_text
-from fivecolor.site.publish import published_periods
+from fivecolor.site.publish import LATEST, LATEST_FILES, published_periods
 
 __all__ = ["LATEST", "LATEST_PAGES", "write_latest"]
 
-#: The folder under ``reports/``.
-LATEST = "latest"
 #: The pages copied, relative to a month's folder.
-LATEST_PAGES = ("index.html", "widget.html")
+LATEST_PAGES = tuple(name.removeprefix(f"{LATEST}/") for name in LATEST_FILES)
 
 _HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.IGNORECASE)
 

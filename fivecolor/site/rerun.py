@@ -162,10 +162,13 @@ def rerun_month(
     """
     from fivecolor.site.build import build_month
     from fivecolor.site.outputs import write_csv
+    from fivecolor.site.publish import check_site_folder
 
     month_dir = Path(month_dir)
     if out is not None and Path(out).resolve() == month_dir.parent.resolve():
         raise InputError("usage", "--out", "rebuild into another folder than the published site")
+    if out is not None:
+        check_site_folder(Path(out))  # not the month itself, nor any other month's folder
     with tempfile.TemporaryDirectory(prefix="fivecolor-rerun-params-") as tmp:
         # checks the month before anything is made
         params_file = snapshot_params(month_dir, Path(tmp))

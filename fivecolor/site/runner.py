@@ -22,12 +22,14 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any, Literal
 
@@ -173,25 +175,33 @@ def run_notebook(job: NotebookJob, engine_name: str = "fivecolor_warm") -> Noteb
 def _on_terminate(signum: int, frame) -> None:
     """Worker stopped by the main process (after Ctrl-C there): take its kernel down too, at once,
     rather than leave it to notice its parent is gone and say so on the terminal afterwards."""
-    from fivecolor.site import engine
+    # no import here: the signal may arrive while the worker is still importing these modules
+    engine = sys.modules.get("fivecolor.site.engine")
+    try:
+        for kernel in list(getattr(engine, "_KERNELS", {}).values()):
+            process = getattr(getattr(kernel.km, "provisioner", None), "process", None)
+            if process is not None:
+                # os.kill, not Popen.kill/wait: this handler may interrupt a Popen.poll that holds its lock
+                with contextlib.suppress(OSError):  # already gone
+                    os.kill(process.pid, signal.SIGKILL)
+    finally:
+        os._exit(128 + signum)
 
-    for kernel in list(engine._KERNELS.values()):
-        process = getattr(getattr(kernel.km, "provisioner", None), "process", None)
-        if process is not None:
-            # os.kill, not Popen.kill/wait: this handler may interrupt a Popen.poll that holds its lock
-            with contextlib.suppress(OSError):  # already gone
-                os.kill(process.pid, signal.SIGKILL)
-    os._exit(128 + signum)
 
-
-def _warm_up(scratch: str | None = None) -> None:
+def _warm_up(scratch: str | None = None, parent: int | None = None) -> None:
     """Worker initialiser: import the heavy modules before the first job arrives.
 
-    Ctrl-C is the main process's to handle (it stops the workers); the worker's temporary
-    files (its kernel's socket folder) go under ``scratch``, which the main process removes
-    even when the worker is killed.
+    Ctrl-C and a hang-up are the main process's to handle (it stops the workers); when the
+    main process ``parent`` is killed outright the worker is killed too (and its kernel with
+    it), not left running. The worker's temporary files (its kernel's socket folder) go under
+    ``scratch``, which the main process removes even when the worker is killed.
     """
+    from fivecolor.site.lifetime import die_with_parent
+
+    if parent is not None:
+        die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_terminate)
     if scratch is not None:
         tempfile.tempdir = scratch
@@ -233,9 +243,16 @@ def run_notebooks(
     # Spawned workers: a forked child would share the caller's zmq sockets and threads.
     context = multiprocessing.get_context("spawn")
     scratch = tempfile.mkdtemp(prefix="fivecolor-run-")
+    with _born_ignoring_terminal_signals():
+        # multiprocessing's resource tracker: killed by a hang-up, it would be relaunched and
+        # print a traceback for every semaphore the pool then releases
+        resource_tracker.ensure_running()
     try:
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_warm_up, initargs=(scratch,)
+            max_workers=workers,
+            mp_context=context,
+            initializer=_warm_up,
+            initargs=(scratch, os.getpid()),
         ) as pool:
             futures = _submit_all(pool, jobs, engine_name)
             try:
@@ -261,19 +278,33 @@ def run_notebooks(
     return results  # type: ignore[return-value]
 
 
-def _submit_all(pool: ProcessPoolExecutor, jobs: list[NotebookJob], engine_name: str) -> dict:
-    """Submit every job. The workers are spawned here: Ctrl-C is ignored meanwhile, so they are
-    born ignoring it (an ignored SIGINT is inherited) and a Ctrl-C while one is still starting
-    cannot kill it half-way; the main process alone handles Ctrl-C and stops them."""
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+#: Signals the main process alone handles (it stops the workers): a terminal sends them to the
+#: whole foreground group.
+_MAIN_PROCESS_SIGNALS = (signal.SIGINT, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _born_ignoring_terminal_signals():
+    """Processes started meanwhile ignore Ctrl-C and a hang-up (an ignored signal is inherited),
+    so one arriving while a process is still starting cannot kill it half-way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in _MAIN_PROCESS_SIGNALS}
     try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _submit_all(pool: ProcessPoolExecutor, jobs: list[NotebookJob], engine_name: str) -> dict:
+    """Submit every job. The workers are spawned here, born ignoring the terminal's signals; the
+    main process alone handles them and stops the workers."""
+    with _born_ignoring_terminal_signals():
         return {
             pool.submit(run_notebook, job, engine_name): index for index, job in enumerate(jobs)
         }
-    finally:
-        if in_main:
-            signal.signal(signal.SIGINT, previous)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -12,6 +12,22 @@ from fivecolor.resources import default_params_file
 PARQUET_ABOVE = 60
 
 
+def refuse_non_empty_folder(out: Path) -> None:
+    """Refuse (:class:`InputError`) a folder that already holds files, naming the first: the
+    sample's files would replace someone's data or parameters of the same names."""
+    out = Path(out)
+    if not out.is_dir():
+        return  # new (a file in its way is said when writing)
+    first = min((p.name for p in out.iterdir()), default=None)
+    if first is not None:
+        raise InputError(
+            out / first,
+            "",
+            "already exists; sample writes into a new or empty folder "
+            "(--force writes into this one, replacing files of the same names)",
+        )
+
+
 def _inside_counties(stations, towns):
     """Synthetic stations pulled toward their town until inside their county on the base map
     (the generator scatters them around the towns, a few into the sea or the next county)."""

@@ -27,6 +27,7 @@ cut-off in the last two months; other seeds and sizes keep the model, not those 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -561,3 +562,35 @@ def _refuse_other_files(path: Path) -> None:
         header = fh.read(len(SQLITE_HEADER))
     if size and header != SQLITE_HEADER:
         raise InputError(path, "", "exists and is not a SQLite database; give a new file name")
+
+
+#: The tables :func:`write_sample_sqlite` writes.
+SAMPLE_TABLES = ("stations", "indicators", "projects")
+
+
+def refuse_existing_tables(path: Path) -> None:
+    """Refuse (:class:`InputError`) a database that already holds tables, naming the first (the
+    sample's own first): writing the sample there would replace data someone keeps."""
+    import sqlite3
+
+    path = Path(path)
+    _refuse_other_files(path)
+    if not os.path.lexists(path) or path.stat().st_size == 0:
+        return
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as db:
+            rows = db.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
+            ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(path, "", f"cannot read it as a SQLite database ({exc})") from None
+    tables = sorted((name for (name,) in rows), key=lambda t: (t not in SAMPLE_TABLES, t))
+    if tables:
+        raise InputError(
+            path,
+            f"table {tables[0]}",
+            f"the database already holds it ({len(tables)} tables); give a new file, or "
+            "--replace to replace the sample's tables (others are left alone)",
+        )
