@@ -143,7 +143,9 @@ def test_the_window_fits_400_by_300_with_its_link_in_view(site, browser, where):
     page.context.close()
 
 
-@pytest.mark.parametrize(("name", "most"), [("index.html", 6), ("stations/meilin.html", 2)])
+@pytest.mark.parametrize(
+    ("name", "most"), [("index.html", 6), ("stations/meilin.html", 2), ("stations/dayan.html", 2)]
+)
 def test_a4_print_keeps_to_its_pages_and_within_the_paper(site, browser, name, most):
     _, month = site
     page = open_page(browser, month / name, {"width": round(PRINT_WIDTH), "height": 1100})
