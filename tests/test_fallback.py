@@ -98,7 +98,7 @@ def test_chart_html_carries_the_still_chart_inside_the_div_vega_embed_empties():
         re.S,
     )
     assert div is not None
-    assert div.group(2) == static_svg(chart.to_dict())
+    assert div.group(2) == static_svg(chart.to_dict(), None, f"{div.group(1)}-still")
     assert "海曙所" in div.group(2) and "<b>" not in div.group(2)  # escaped in the picture
     # on failure the script puts the picture back instead of an error line
     assert "still = el.innerHTML" in page and "el.innerHTML = still" in page
@@ -129,3 +129,23 @@ def test_on_paper_only_strip_shaped_charts_are_marked_to_shrink(width, height, k
     drawn_width, drawn_height = (float(v) for v in svg_size.groups())
     assert (drawn_height >= 0.6 * drawn_width) == ("tall" in kind)  # axes included
     assert f'class="{kind}">' in embed.chart_html(chart)
+
+
+def test_a_pictures_ids_are_its_own_whatever_was_drawn_before_it():
+    # vl-convert numbers clip paths with a counter that runs on through the process: the same
+    # chart must still give the same picture in any worker, and two pictures in a page other ids
+    frame = pd.DataFrame({"month": [1, 2, 3], "score": [70.0, 95.0, 120.0]})
+    clipped = (
+        alt.Chart(frame)
+        .mark_line(clip=True)
+        .encode(x="month:Q", y=alt.Y("score:Q", scale=alt.Scale(domain=[60, 100])))
+    )
+    first = static_svg(clipped.to_dict(), id_prefix="fc-a-1-still")
+    static_svg(clipped.to_dict())  # moves vl-convert's counter on
+    again = static_svg(clipped.to_dict(), id_prefix="fc-a-1-still")
+    other = static_svg(clipped.to_dict(), id_prefix="fc-b-1-still")
+    assert first == again
+    ids = re.findall(r'\sid="([^"]+)"', first)
+    assert ids and all(i.startswith("fc-a-1-still-") for i in ids)
+    assert set(re.findall(r"url\(#([^)]+)\)", first)) <= set(ids)
+    assert not set(ids) & set(re.findall(r'\sid="([^"]+)"', other))

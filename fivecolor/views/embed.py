@@ -96,7 +96,7 @@ def chart_html(
     div_id = f"fc-{digest}-{_chart_counts[digest]}"
     options = {"actions": False, "renderer": "svg"} | (embed_options or {})
     target = options.get("loader", {}).get("target")  # where the chart's links open
-    picture = static_svg(spec, target) if fallback else ""
+    picture = static_svg(spec, target, f"{div_id}-still") if fallback else ""
     still = f'<div class="fc-fallback">{picture}</div>' if fallback else ""
     # on paper a strip-shaped chart shrinks to share its sheet; a map or a chart at least 0.6 as
     # high as wide (a heat map, stacked panels) would be unreadable so small and keeps its size
