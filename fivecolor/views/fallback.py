@@ -96,9 +96,7 @@ def _own_ids(svg: str, prefix: str) -> str:
     ids = {name: f"{prefix}-{i}" for i, name in enumerate(dict.fromkeys(_ID.findall(svg)))}
     if not ids:
         return svg
-    pattern = re.compile(
-        r'(\sid="|url\(#|href="#)(' + "|".join(map(re.escape, ids)) + r')(?=[")])'
-    )
+    pattern = re.compile(r'(\sid="|url\(#|href="#)(' + "|".join(map(re.escape, ids)) + r')(?=[")])')
     return pattern.sub(lambda m: m.group(1) + ids[m.group(2)], svg)
 
 
@@ -163,6 +161,4 @@ def static_svg(
     """
     import vl_convert
 
-    return compact_svg(
-        vl_convert.vegalite_to_svg(spec), _title_text(spec), link_target, id_prefix
-    )
+    return compact_svg(vl_convert.vegalite_to_svg(spec), _title_text(spec), link_target, id_prefix)
