@@ -249,3 +249,28 @@ def test_measure_warm_runner_against_papermill_pool(tmp_path, capsys):
             f"\n{count} trivial notebooks incl. HTML, 2 workers: warm runner {warm_seconds:.1f} s, "
             f"papermill default engine + ProcessPoolExecutor(2) {pool_seconds:.1f} s"
         )
+
+
+def test_reset_clears_outputs_without_a_full_garbage_collection(tmp_path, warm_engine):
+    # IPython's reset ends with gc.collect() (a tenth of a second once pandas is loaded); the
+    # engine's reset leaves cycles to Python's collector but still forgets every output.
+    a = make_notebook(
+        tmp_path / "a.ipynb",
+        [
+            "import gc\n_fc_collect = gc.collect\ngc.full_collections = 0\n"
+            "def counting(*args):\n    gc.full_collections += 1\n    return _fc_collect(*args)\n"
+            "gc.collect = counting",
+            "[41 + 1]",
+        ],
+    )
+    b = make_notebook(
+        tmp_path / "b.ipynb",
+        [
+            "import gc\nprint('collections', gc.full_collections)",
+            "print('out', Out, repr(_), repr(__), _oh)",
+        ],
+    )
+    execute(a, tmp_path / "a.out.ipynb", tmp_path)
+    text = stream_text(execute(b, tmp_path / "b.out.ipynb", tmp_path))
+    assert "collections 0\n" in text
+    assert "out {} '' '' {}\n" in text

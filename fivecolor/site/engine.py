@@ -5,7 +5,8 @@ about 1 s per notebook before any cell runs. :class:`WarmKernelEngine` keeps one
 (one ``AsyncKernelManager`` and one client, IPC transport) per kernel name and per
 process, and resets it between notebooks:
 
-- the user namespace, the output cache and the execution counter (``In [1]`` again),
+- the user namespace, the output cache and the execution counter (``In [1]`` again), without
+  the full garbage collection IPython's reset ends with,
 - the working directory (the one Papermill switched to, i.e. its ``cwd`` argument),
 - ``sys.path`` (restored to what it was when the kernel started),
 - the chart-id counter of :mod:`fivecolor.site.render` when a notebook imported it.
@@ -49,7 +50,11 @@ __all__ = ["WarmKernel", "WarmKernelEngine", "shutdown_warm_kernels", "warm_kern
 ENGINE_NAME = "fivecolor_warm"
 
 # Run silently in the kernel before each notebook. `reset(new_session=True)` clears the
-# namespace and restarts the execution counter; the cwd and sys.path go back to known values.
+# namespace, the output cache and restarts the execution counter; the cwd and sys.path go back
+# to known values. The reset would also flush the display hook, whose last step is a full
+# `gc.collect()` (about 0.12 s once pandas and Altair are loaded, most of a warm page's
+# overhead): the hook's own references are released here instead, the `_N` names and `Out`
+# go with the namespace and the history, and Python's collector frees cycles as usual.
 _RESET_CODE = """\
 import os as _fc_os, sys as _fc_sys
 _fc_os.chdir({cwd!r})
@@ -58,7 +63,15 @@ _fc_render = _fc_sys.modules.get("fivecolor.views.embed")
 if _fc_render is not None:
     _fc_render.reset_chart_ids()
 del _fc_os, _fc_sys, _fc_render
-get_ipython().reset(new_session=True)
+_fc_hook = get_ipython().displayhook
+_fc_hook._, _fc_hook.__, _fc_hook.___ = "", "", ""
+_fc_hook.do_full_cache, _fc_hook._fivecolor_full_cache = 0, _fc_hook.do_full_cache
+del _fc_hook
+try:
+    get_ipython().reset(new_session=True)
+finally:
+    get_ipython().displayhook.do_full_cache = get_ipython().displayhook._fivecolor_full_cache
+get_ipython().user_ns.update(_="", __="", ___="")
 """
 
 # Run once when a kernel starts. The report's pages load the chart bundle themselves, so the
