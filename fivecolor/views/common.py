@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from fivecolor.data.geography import COUNTIES
+from fivecolor.scoring.per_result import once_per_result
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.text import BAND_LABELS, BANDS, CHANGE_LABELS, Language, text
 
@@ -55,6 +56,7 @@ def change_labels(changes: pd.Series | np.ndarray, language: Language) -> np.nda
     )
 
 
+@once_per_result
 def station_names(result: ScoreResult) -> pd.Series:
     """Display name per station id: ``name`` in zh; ``name_en`` in en, falling back to ``name``."""
     stations = result.data.stations
@@ -72,6 +74,7 @@ def names_of(result: ScoreResult, station_ids) -> np.ndarray:
     return ids.map(names).fillna("").to_numpy(dtype=object)
 
 
+@once_per_result
 def county_names(result: ScoreResult) -> pd.Series:
     """County per station id, in English for en (names not on the base map stay as given)."""
     county = result.data.stations["county"].astype(str)
@@ -80,6 +83,7 @@ def county_names(result: ScoreResult) -> pd.Series:
     return county.rename("county")
 
 
+@once_per_result
 def indicator_labels(result: ScoreResult) -> pd.Series:
     """Each indicator's label in the report's language, indexed by its key (catalogue order)."""
     params = result.params
@@ -126,6 +130,7 @@ def raw_text(values: np.ndarray, units) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the month
+@once_per_result
 def month_frame(result: ScoreResult, period: str | None = None) -> pd.DataFrame:
     """One row per station for one month (default the reported one), best rank first.
 

@@ -60,13 +60,28 @@ class Month:
         return row["name"]
 
 
+#: Each file's content hash with the ``os.stat`` signature it was taken at: path ->
+#: ((size, mtime_ns, inode), sha256). A station page asks for the month's files again and again;
+#: an unchanged file is not read again, a rewritten or replaced one is.
+_file_hashes: dict[str, tuple[tuple[int, int, int], str]] = {}
+
+
+def _file_hash(path: Path) -> str:
+    status = path.stat()
+    signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+    known = _file_hashes.get(str(path))
+    if known is None or known[0] != signature:
+        known = _file_hashes[str(path)] = (signature, file_sha256(path))
+    return known[1]
+
+
 def _fingerprint(params: Params) -> tuple[str, ...]:
     files = [
         *params.sources,
         *(str(p) for p in (getattr(params.data, role) for role in DATA_ROLES) if p),
         str(params.store_location),  # its publications change what last month shows
     ]
-    return tuple(f"{f}:{file_sha256(Path(f))}" for f in files if Path(f).is_file())
+    return tuple(f"{f}:{_file_hash(Path(f))}" for f in files if Path(f).is_file())
 
 
 _months: dict[tuple, Month] = {}

@@ -66,11 +66,13 @@ def mark_columns(
 
 def fits_on_one_line(frame: pd.DataFrame) -> bool:
     """Whether every row of ``frame`` fits the page width with each cell on one line."""
-    cells = frame.astype(str)
-    wide = cells.apply(lambda column: column.str.count(r"[\u2e80-\u9fff\uff00-\uffef]"))
-    widths = (cells.apply(lambda column: column.str.len()) - wide) * _LATIN_PX + wide * _WIDE_PX
-    column_px = widths.max(axis=0) if len(frame) else pd.Series(0, index=frame.columns)
-    return float(column_px.sum() + _CELL_PADDING_PX * frame.shape[1]) <= _PAGE_PX
+    # every cell as text in one column, measured at once (a missing cell has no width)
+    cells = pd.Series(frame.to_numpy(dtype=object).ravel()).astype(str)
+    wide = cells.str.count(r"[\u2e80-\u9fff\uff00-\uffef]").to_numpy(dtype=float)
+    length = cells.str.len().to_numpy(dtype=float)
+    widths = ((length - wide) * _LATIN_PX + wide * _WIDE_PX).reshape(frame.shape)
+    column_px = np.fmax.reduce(widths, axis=0) if len(frame) else np.zeros(frame.shape[1])
+    return float(np.nansum(column_px) + _CELL_PADDING_PX * frame.shape[1]) <= _PAGE_PX
 
 
 def _cell(value) -> str:

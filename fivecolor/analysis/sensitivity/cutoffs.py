@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 
 from fivecolor.scoring.bands import BANDS, BandRule
+from fivecolor.scoring.per_result import once_per_result
 from fivecolor.scoring.pipeline import ScoreResult
 
 
+@once_per_result
 def cutoff_distances(result: ScoreResult) -> pd.DataFrame:
     """Each station's distance, in score points, to the next band up and down.
 
