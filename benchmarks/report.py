@@ -145,7 +145,6 @@ def warm_page_cost(params_file: Path, pages: int = 20, warm_up: int = 3) -> None
     from fivecolor.data.dataset import load_data
     from fivecolor.params import load_params
     from fivecolor.resources import notebooks_dir
-    from fivecolor.site.engine import shutdown_warm_kernels
     from fivecolor.site.plan import notebook_jobs, plan_pages
 
     params = load_params(params_file)
@@ -186,6 +185,9 @@ def warm_page_cost(params_file: Path, pages: int = 20, warm_up: int = 3) -> None
                 )
     finally:
         site_render.render_html = real_render
+        # imported after Papermill, whose engine registry imports it first
+        from fivecolor.site.engine import shutdown_warm_kernels
+
         shutdown_warm_kernels()
     renders = render_seconds[warm_up:]
     print(
