@@ -93,3 +93,23 @@ def test_fits_on_one_line_measures_chinese_wider_and_missing_cells_as_nothing():
     assert not fits_on_one_line(pd.DataFrame({"a": ["宁" * 70], "b": ["x" * 10]}))
     assert fits_on_one_line(pd.DataFrame({"a": [np.nan, 1.5], "b": pd.array([1, None], "Int64")}))
     assert fits_on_one_line(pd.DataFrame({"a": pd.Series([], dtype=float)}))
+
+
+def test_the_parameter_file_is_read_again_only_when_it_changes(project, monkeypatch):
+    reads = []
+    real = nb.load_params
+
+    def counting(*args, **kwargs):
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(nb, "load_params", counting)
+    nb._params.clear()
+    first = nb.open_month(project.params_path)
+    assert nb.open_month(project.params_path) is first
+    assert len(reads) == 1
+    doc = project.params_doc()
+    doc["language"] = "en"
+    project.with_params(doc=doc, name="p.yaml")  # the same file, rewritten
+    english = nb.open_month(project.params_path)
+    assert len(reads) == 2 and english.language == "en" and first.language == "zh"

@@ -11,6 +11,7 @@ with it. Texts come from the one catalogue, :mod:`fivecolor.views.text`.
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -87,6 +88,32 @@ def _fingerprint(params: Params) -> tuple[str, ...]:
 _months: dict[tuple, Month] = {}
 
 
+def _signature(path: str | Path) -> tuple[int, int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+#: Each parameter file's validated parameters with the ``os.stat`` signatures of the files they
+#: were read from (the file and those it extends): (path, period) -> (signatures, parameters).
+_params: dict[tuple[str, str | None], tuple[tuple, Params]] = {}
+
+
+def _load_params(params_file: str | Path, period: str | None) -> Params:
+    """:func:`fivecolor.params.load_params`, read again only when one of its files changed."""
+    key = (str(Path(params_file).resolve()), period)
+    known = _params.get(key)
+    if known is not None and known[0] == tuple(_signature(f) for f in known[1].sources):
+        return known[1]
+    params = load_params(params_file, period=period)
+    if len(_params) >= 8:
+        _params.clear()
+    _params[key] = (tuple(_signature(f) for f in params.sources), params)
+    return params
+
+
 def open_month(params_file: str | Path, period: str | None = None) -> Month:
     """Load, validate and score the month a parameter file describes; set up the charts.
 
@@ -96,7 +123,7 @@ def open_month(params_file: str | Path, period: str | None = None) -> Month:
     from fivecolor.views.embed import show_chart_library
     from fivecolor.views.theme import setup
 
-    params = load_params(params_file, period=period)
+    params = _load_params(params_file, period)
     setup(params.language)
     show_chart_library()
     key = (params.model_dump_json(), _fingerprint(params))
