@@ -7,6 +7,7 @@ import pandas as pd
 
 from fivecolor.scoring import bands as bandmod
 from fivecolor.scoring.bands import BANDS
+from fivecolor.scoring.per_result import once_per_result
 from fivecolor.scoring.pipeline import ScoreResult, composite_scores
 
 #: Indicators listed per station as those costing it the most points.
@@ -63,6 +64,7 @@ def points_lost(result: ScoreResult, t: int | None = None) -> np.ndarray:
     return (raised - base).T
 
 
+@once_per_result
 def weak_indicators(result: ScoreResult, top: int = WEAK_TOP) -> pd.DataFrame:
     """Each station's weak indicators in the reported month.
 

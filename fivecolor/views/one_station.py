@@ -17,6 +17,7 @@ import pandas as pd
 
 from fivecolor.analysis import month as analysis
 from fivecolor.scoring.bands import BandRule
+from fivecolor.scoring.per_result import once_per_result
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import (
     headers,
@@ -155,6 +156,17 @@ def station_indicators_frame(result: ScoreResult, station_id: str) -> pd.DataFra
     """
     s = station_position(result, station_id)
     t = result.period_index
+    frame = _company_reference(result)
+    frame.insert(3, "station", result.normalised[t, s])
+    frame.insert(4, "station_raw", result.filled[t, s])
+    return frame
+
+
+@once_per_result
+def _company_reference(result: ScoreResult) -> pd.DataFrame:
+    """What every station is compared with, per indicator: the company median and the month's
+    best station (columns of :func:`station_indicators_frame` but the station's own)."""
+    t = result.period_index
     normalised, raw = result.normalised[t], result.filled[t]
     best = int(np.nanargmin(result.rank[t]))
     keys = list(result.data.indicators)
@@ -163,8 +175,6 @@ def station_indicators_frame(result: ScoreResult, station_id: str) -> pd.DataFra
             "indicator": keys,
             "label": indicator_labels(result).loc[keys].to_numpy(),
             "unit": [result.params.indicators[key].unit_in(result.params.language) for key in keys],
-            "station": normalised[s],
-            "station_raw": raw[s],
             "median": np.nanmedian(normalised, axis=0),
             "median_raw": np.nanmedian(raw, axis=0),
             "best": normalised[best],
