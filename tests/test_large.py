@@ -185,3 +185,19 @@ def test_large_uncertainty_charts_draw_the_least_certain_stations(large):
     bars = robustness.colour_probabilities(large, uncertainty).to_dict()
     (segments,) = bars["datasets"].values()
     assert {row["station"] for row in segments} == {row["station"] for row in rows}
+
+
+def test_a_large_months_long_table_keeps_its_links_where_the_page_is(company, monkeypatch):
+    # a station page links its sibling pages (""): both ends of a cut table keep that
+    import IPython.display
+
+    from fivecolor.views import notebook as nb
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    month = nb.open_month(company / "params.yaml")
+    nb.show_table(overview.league_table(month.result), month=month, pages="")
+    pages = "".join(part.data for part in shown)
+    assert f"{N_STATIONS - 2 * ROWS_SHOWN:,}" in pages
+    assert pages.count('<a href="s0') == 2 * ROWS_SHOWN
+    assert 'href="stations/' not in pages

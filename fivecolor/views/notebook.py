@@ -322,12 +322,12 @@ def show_table(
         return
     if month is not None and is_large(month.result) and len(frame) > 2 * ROWS_SHOWN:
         # a large month: both ends of the table, the middle left to the published files
-        show_table(frame.iloc[:ROWS_SHOWN])
+        show_table(frame.iloc[:ROWS_SHOWN], pages=pages)
         left_out = html.escape(
             month.text("table.rows_left_out", n=f"{len(frame) - 2 * ROWS_SHOWN:,}")
         )
         display(HTML(f'<p class="fc-muted">{left_out}</p>'))
-        show_table(frame.iloc[-ROWS_SHOWN:])
+        show_table(frame.iloc[-ROWS_SHOWN:], pages=pages)
         return
     language = month.language if month is not None else "zh"
     fold = FOLD_ROWS if month is not None else None
