@@ -114,6 +114,12 @@ def pairing_table(
     first.
     """
     language = result.params.language
+    if station_id is not None:
+        station_position(result, station_id)
+        # the station's own pairs, before describing them: a month of thousands of stations
+        # has thousands of pairs
+        mine = (frame["mentor_id"] == station_id) | (frame["partner_id"] == station_id)
+        frame = frame[mine.to_numpy()]
     mentor_label = band_label_or_empty(frame["mentor_band"], language)
     partner_label = band_label_or_empty(frame["partner_band"], language)
     pair_type = [
@@ -148,9 +154,7 @@ def pairing_table(
                 text("action.partner", language): frame["partner_id"],
             },
         )
-    station_position(result, station_id)
     is_mentor = (frame["mentor_id"] == station_id).to_numpy()
-    mine = is_mentor | (frame["partner_id"] == station_id).to_numpy()
     roles = np.where(
         is_mentor, text("action.role_mentor", language), text("action.role_partner", language)
     )
@@ -163,10 +167,7 @@ def pairing_table(
         }
     )
     other = np.where(is_mentor, frame["partner_id"], frame["mentor_id"])
-    return mark_columns(
-        table[mine].reset_index(drop=True),
-        links={text("action.paired_with", language): other[mine]},
-    )
+    return mark_columns(table, links={text("action.paired_with", language): other})
 
 
 def unpaired_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:
