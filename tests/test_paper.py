@@ -2,7 +2,8 @@
 the home page's window at 400×300 (and at ``reports/latest/``), A4 paper, a phone, and no
 scripts at all. Screenshots go to ``tests/artifacts/``.
 
-The sample month (60 stations) is built once for the module, as ``fivecolor report`` builds it.
+The sample month (60 stations) is built once for the session (``sample_site`` in conftest), as
+``fivecolor report`` builds it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
-from fivecolor.site.build import build_month
 
 try:
     from tests.browser import (
@@ -67,10 +66,8 @@ _DRAWN = (
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    reports = tmp_path_factory.mktemp("paper") / "reports"
-    month = build_month(ROOT / "params" / "2020-05.yaml", reports_dir=reports, progress=False)
-    return reports, month
+def site(sample_site):
+    return sample_site
 
 
 @pytest.fixture(scope="module")

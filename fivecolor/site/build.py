@@ -27,6 +27,7 @@ from fivecolor.params import Params, load_params
 from fivecolor.resources import notebooks_dir as default_notebooks_dir
 from fivecolor.scoring.pipeline import ScoreResult, score
 from fivecolor.site import manifest, publications
+from fivecolor.site.archive import ARCHIVE, pack_notebooks
 from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
 from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
 from fivecolor.site.plan import assets_url, notebook_jobs, plan_pages
@@ -230,7 +231,7 @@ def _unpublished_on_os_error(period: str):
 
 
 #: Files of a published month besides its pages: a month lacking one is not reused.
-MONTH_FILES = ("scores.csv", "scores.xlsx", "widget.html")
+MONTH_FILES = ("scores.csv", "scores.xlsx", "widget.html", ARCHIVE)
 
 
 def _missing_files(month_dir: Path, pages: list) -> str | None:
@@ -392,6 +393,7 @@ def build_month(
                 f"published (the earlier site stays); executed notebooks kept in {failed_dir}; "
                 f"first: {first}"
             )
+        pack_notebooks(staging)  # only a month that succeeded: failed notebooks stay plain files
         # shared by every month, and complete before the month that loads them is published;
         # a failed run (above) leaves them as they were
         write_site_assets(reports_dir)
@@ -413,6 +415,8 @@ def build_month(
                 "params": params.model_dump(mode="json"),
                 "inputs": manifest_inputs(inputs),
                 "learned": result.learned_,
+                # each notebook's "executed" path is its member in this archive
+                "executed_archive": ARCHIVE,
                 "notebooks": {
                     page.label: {
                         "notebook": page.notebook,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def write_assets(assets_dir: Path) -> dict[str, Path]:
     return written
 
 
-def write_shared_data(assets_dir: Path, datasets: dict[str, object]) -> list[Path]:
+def write_shared_data(assets_dir: Path, datasets: Mapping[str, object]) -> list[Path]:
     """Write each shared dataset as ``assets_dir/data/<name>.js``
     (:func:`fivecolor.views.shared_data.data_script`).
 

@@ -1,8 +1,10 @@
 """The five-colour maps: service areas, or for a large month counties, filled by grade.
 
 Every map takes a :class:`~fivecolor.scoring.pipeline.ScoreResult` and returns an Altair layer
-chart in Mercator; none saves or shows. The GeoJSON appears once per chart and scores are joined
-to it with ``transform_lookup``; the subtitle says the map is a schematic and credits its data.
+chart in Mercator; none saves or shows. The shapes are named datasets of the chart, stored once
+for the site's pages (:func:`map_datasets`, :mod:`fivecolor.views.shared_data`), and scores are
+joined to them with ``transform_lookup``; the subtitle says the map is a schematic and credits
+its data.
 
 Examples
 --------
@@ -128,14 +130,24 @@ def _shapes(
     if counties is None:
         counties = geo.county_boundaries()
     area_values = _stripped(geo.orient_clockwise(areas)["features"], ("station_id",))
-    county_values = _stripped(geo.orient_clockwise(counties)["features"], ("name",))
+    county_values = _stripped(geo.orient_clockwise(counties)["features"])
     return {shared_name(values): values for values in (area_values, county_values)}
 
 
+def _named_counties() -> list[dict]:
+    """The counties' shapes with their names, as :func:`county_map` joins its figures to them."""
+    return _stripped(geo.orient_clockwise(geo.county_boundaries())["features"], ("name",))
+
+
 def map_datasets(result: ScoreResult) -> dict[str, list[dict]]:
-    """The datasets every map of the month shares (the shapes), by name: what the site stores
-    once in its assets (:mod:`fivecolor.views.shared_data`)."""
-    return _shapes(result)
+    """The shapes the month's maps draw, by name: what the site stores once in its assets
+    (:mod:`fivecolor.views.shared_data`). The service areas and the county borders; for a large
+    month also the named counties of :func:`county_map`."""
+    shapes = _shapes(result)
+    if is_large(result):
+        counties = _named_counties()
+        shapes[shared_name(counties)] = counties
+    return shapes
 
 
 def _station_frame(result: ScoreResult) -> pd.DataFrame:
@@ -391,7 +403,7 @@ def county_map(
             **{f"n_{band}": summary[band].to_numpy() for band in BANDS},
         }
     )
-    counties = _stripped(geo.orient_clockwise(geo.county_boundaries())["features"], ("name",))
+    counties = _named_counties()
     county_name = shared_name(counties)
     missing = bool((by_county["band_label"] == text("table.no_score", language)).any())
     legend = alt.Legend(orient="top-right", fillColor="white", padding=6)
