@@ -61,11 +61,11 @@ def notebook_css() -> str:
     from pygments.formatters import HtmlFormatter
 
     parts = [
+        # what nbconvert's CSSHTMLHeaderPreprocessor would inline in every page, before the rest
+        HtmlFormatter(style=JupyterStyle).get_style_defs(".highlight"),
         _lab_static("index.css"),
         _lab_static("theme-light.css"),
         (OFFLINE_DIR / "static" / "lab-extra.css").read_text(encoding="utf-8"),
-        # what nbconvert's CSSHTMLHeaderPreprocessor would inline in every page
-        HtmlFormatter(style=JupyterStyle).get_style_defs(".highlight"),
     ]
     return "\n".join(parts)
 
