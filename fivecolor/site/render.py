@@ -57,12 +57,15 @@ def _lab_static(name: str) -> str:
 
 def notebook_css() -> str:
     """The CSS the lab template inlines in every page (light theme), as one file."""
-    from jupyterlab_pygments import JupyterStyle
-    from pygments.formatters import HtmlFormatter
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
+    # the highlighting styles nbconvert would inline in every page, before the rest (no user
+    # custom.css is looked for: the folder holds none)
+    _, resources = CSSHTMLHeaderPreprocessor().preprocess(
+        nbformat.v4.new_notebook(), {"config_dir": str(OFFLINE_DIR)}
+    )
     parts = [
-        # what nbconvert's CSSHTMLHeaderPreprocessor would inline in every page, before the rest
-        HtmlFormatter(style=JupyterStyle).get_style_defs(".highlight"),
+        *resources["inlining"]["css"],
         _lab_static("index.css"),
         _lab_static("theme-light.css"),
         (OFFLINE_DIR / "static" / "lab-extra.css").read_text(encoding="utf-8"),
