@@ -6,9 +6,11 @@ with the same number of worker processes, measured in the same run. The month: `
 report --force` on the sample. The rerun: `fivecolor report` again with nothing changed, as a
 new process (what an analyst waits for).
 
-Then the pages' sizes (the overview, a station page, the robustness page and the home page's
-window, with the part that is the charts' still SVG pictures) and what drawing those pictures
-costs: vl-convert run again on every chart spec of the executed notebooks, one process.
+Then the pages' sizes against their aims (the overview under 300 kB, a station page under 80 kB;
+the robustness page and the home page's window, with the part that is the charts' still SVG
+pictures), the month folder's size against its aim of 5 MB with its biggest parts, and what
+drawing those pictures costs: vl-convert run again on every chart spec of the executed
+notebooks, one process.
 
 Then the warm station page: what one more station page costs a worker whose kernel has the
 month already (`--station-pages PARAMS` prints only that, e.g. for a 3,000-station company).
@@ -87,32 +89,57 @@ def fivecolor_report(reports: Path, workers: int, force: bool) -> float:
     return time.perf_counter() - start
 
 
-#: The pages whose size the committee's budget names (kB): overview < 300, a station page < 80.
+#: The pages whose size the committee's budget names, with their aims in kB (None: no aim).
 SIZED_PAGES = {
-    "overview": "index.html",
-    "station (meilin)": "stations/meilin.html",
-    "robustness": "sensitivity.html",
-    "widget": "widget.html",
+    "overview": ("index.html", 300),
+    "station (meilin)": ("stations/meilin.html", 80),
+    "robustness": ("sensitivity.html", None),
+    "widget": ("widget.html", None),
 }
+#: The month folder's aim, in MB.
+MONTH_AIM_MB = 5
 _STILL = re.compile(r'<div class="fc-fallback">.*?</svg></div>', re.S)
 
 
 def page_sizes(month: Path) -> None:
-    """Print each page's size and how much of it is the charts' still pictures."""
+    """Print each page's size against its aim and how much of it is the charts' still pictures,
+    and the station pages' largest."""
     print("page sizes (kB; the still SVG pictures in brackets):")
-    for label, name in SIZED_PAGES.items():
+    for label, (name, aim) in SIZED_PAGES.items():
         page = (month / name).read_text(encoding="utf-8")
         still = sum(len(m.group(0).encode()) for m in _STILL.finditer(page))
-        print(f"  {label:<18} {len(page.encode()) / 1000:7.1f}  ({still / 1000:.1f})")
+        against = f"  (aim: under {aim})" if aim else ""
+        print(f"  {label:<18} {len(page.encode()) / 1000:7.1f}  ({still / 1000:.1f}){against}")
+    stations = {p.name: p.stat().st_size for p in (month / "stations").glob("*.html")}
+    heaviest = max(stations, key=stations.__getitem__)
+    print(f"  heaviest station  {stations[heaviest] / 1000:7.1f}  ({heaviest}; aim: under 80)")
+
+
+def month_size(month: Path) -> None:
+    """Print the month folder's size against its aim, with its biggest parts."""
+    sizes = {p.relative_to(month): p.stat().st_size for p in month.rglob("*") if p.is_file()}
+    parts: dict[str, int] = {}
+    for path, size in sizes.items():
+        top = path.parts[0] + ("/" if len(path.parts) > 1 else "")
+        parts[top] = parts.get(top, 0) + size
+    total = sum(sizes.values())
+    print(f"month folder: {total / 1e6:.2f} MB (aim: at most {MONTH_AIM_MB} MB); biggest parts:")
+    for name, size in sorted(parts.items(), key=lambda item: -item[1])[:6]:
+        print(f"  {name:<18} {size / 1e6:6.2f} MB")
+    assets = month.parent / "assets"
+    if assets.is_dir():  # shared by every month; the bundle is written once per version
+        shared = sum(p.stat().st_size for p in assets.rglob("*") if p.is_file())
+        print(f"  (the site's shared assets/, outside the month: {shared / 1e6:.2f} MB)")
 
 
 def still_picture_cost(month: Path) -> None:
     """Time vl-convert (and the compaction) on every chart the month's notebooks drew."""
+    from fivecolor.site.archive import executed_files
     from fivecolor.views.fallback import static_svg
 
     specs = []
-    for notebook in sorted((month / "notebooks").rglob("*.ipynb")):
-        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+    for _, notebook in executed_files(month):
+        for cell in json.loads(notebook.decode("utf-8"))["cells"]:
             for output in cell.get("outputs", []):
                 specs += [
                     spec
@@ -220,6 +247,7 @@ def main() -> None:
         return
     if args.month:
         page_sizes(args.month)
+        month_size(args.month)
         still_picture_cost(args.month)
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -229,6 +257,7 @@ def main() -> None:
         pages = len(list((reports / "2020-05").rglob("*.html"))) - 1  # the widget is not a notebook
         rerun = fivecolor_report(reports, args.workers, force=False)
         page_sizes(reports / "2020-05")
+        month_size(reports / "2020-05")
         still_picture_cost(reports / "2020-05")
         (tmp / "floor").mkdir()
         floor = papermill_floor(pages, args.workers, tmp / "floor")

@@ -433,3 +433,14 @@ def store_params(folder: Path, store: str | dict, name: str = "p.yaml", **change
     """A parameter file in ``folder``: the sample's catalogue and stations, ``store`` as given."""
     doc = {"extends": str(DEFAULT_PARAMS), "store": store, **changes}
     return write_yaml(doc, folder / name)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> tuple[Path, Path]:
+    """The shipped sample month (60 stations, ``params/2020-05.yaml``) built once for the
+    session as ``fivecolor report`` builds it: ``(reports folder, month folder)``."""
+    from fivecolor.site.build import build_month
+
+    reports = tmp_path_factory.mktemp("sample") / "reports"
+    month = build_month(REPO / "params" / "2020-05.yaml", reports_dir=reports, progress=False)
+    return reports, month

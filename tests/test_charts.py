@@ -35,7 +35,6 @@ CHINESE_GRADES = ["红色（优秀）", "橙色（较好）", "蓝色（中等�
 CHARTS = {
     "colour_map": maps.colour_map,
     "widget_map": maps.widget_map,
-    "colour_counts_chart": overview.colour_counts_chart,
     "colour_history": overview.colour_history,
     "indicator_heatmap": overview.indicator_heatmap,
     "weak_indicator_chart": overview.weak_indicator_chart,
@@ -45,7 +44,6 @@ CHARTS = {
 BAND_CHARTS = (
     "colour_map",
     "widget_map",
-    "colour_counts_chart",
     "colour_history",
     "station_history",
 )
@@ -190,8 +188,6 @@ def test_english_titles_are_the_catalogue_entries(specs, results):
         "Share red",
         "Month",
     } <= set(history)
-    counts = titles(specs["colour_counts_chart", "en"])
-    assert {"Colour grade", "Stations", "Month"} <= set(counts)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -347,16 +343,6 @@ def test_widget_map_fits_the_home_page_window(specs, capfd):
 
 
 # --------------------------------------------------------------------------- the other charts
-def test_colour_counts_chart_counts_this_and_last_month(results, specs):
-    result = results["en"]
-    rows = max(inline_rows(specs["colour_counts_chart", "en"]), key=len)
-    t, p = result.period_index, result.previous_index()
-    for month, index in ((result.periods[t], t), (result.periods[p], p)):
-        drawn = {r["band_label"]: r["count"] for r in rows if r["month"] == month}
-        expected = np.bincount(result.band[index][result.band[index] >= 0], minlength=5)
-        assert [drawn[label] for label in ENGLISH_GRADES] == expected.tolist()
-
-
 def test_colour_history_follows_red_share_and_stage_targets(results, specs):
     result = results["en"]
     spec = specs["colour_history", "en"]

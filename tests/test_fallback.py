@@ -29,6 +29,10 @@ def map_svgs():
     return raw, compact_svg(raw, "map")
 
 
+#: vega's paths that draw nothing: hidden (empty, display none) and axes' backgrounds of no size
+_NOTHING_DRAWN = re.compile(r'<path[^>]* d="(?:M0,0h0v0h0Z)?"[^>]*>')
+
+
 def _absolute_points(path: str) -> list[tuple[float, float] | str]:
     """The vertices of an ``M``/``L``/``l``/``z`` path in absolute coordinates, ``"z"`` for a close."""
     points: list[tuple[float, float] | str] = []
@@ -71,8 +75,9 @@ def test_compacting_keeps_the_text_and_the_marks_and_quarters_the_size(map_svgs)
     raw, small = map_svgs
     texts = re.compile(r"<text[^>]*>([^<]*)</text>")
     assert texts.findall(small) == texts.findall(raw)
-    for element in ("<path", "<text", "<a ", "<rect", "<g"):
+    for element in ("<text", "<a ", "<rect", "<g"):
         assert small.count(element) == raw.count(element), element
+    assert small.count("<path") == raw.count("<path") - len(_NOTHING_DRAWN.findall(raw))
     assert len(small) < len(raw) / 2.5
     assert len(small) < 70_000  # the overview's budget (300 kB) holds the map's picture
 
@@ -149,3 +154,12 @@ def test_a_pictures_ids_are_its_own_whatever_was_drawn_before_it():
     assert ids and all(i.startswith("fc-a-1-still-") for i in ids)
     assert set(re.findall(r"url\(#([^)]+)\)", first)) <= set(ids)
     assert not set(ids) & set(re.findall(r'\sid="([^"]+)"', other))
+
+
+def test_paths_that_draw_nothing_are_left_out_of_the_picture():
+    chart = alt.Chart(pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})).mark_bar().encode(x="x", y="y")
+    raw = vl_convert.vegalite_to_svg(chart.to_dict())
+    small = compact_svg(raw)
+    assert _NOTHING_DRAWN.findall(raw) and not _NOTHING_DRAWN.findall(small)
+    drawn = [d for d in re.findall(r'<path[^>]* d="([^"]+)"', raw) if d != "M0,0h0v0h0Z"]
+    assert len(re.findall(r"<path", small)) == len(drawn) > 0  # the bars and the axes' lines

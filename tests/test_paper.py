@@ -2,17 +2,17 @@
 the home page's window at 400×300 (and at ``reports/latest/``), A4 paper, a phone, and no
 scripts at all. Screenshots go to ``tests/artifacts/``.
 
-The sample month (60 stations) is built once for the module, as ``fivecolor report`` builds it.
+The sample month (60 stations) is built once for the session (``sample_site`` in conftest), as
+``fivecolor report`` builds it.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
-
-from fivecolor.site.build import build_month
 
 try:
     from tests.browser import (
@@ -67,10 +67,8 @@ _DRAWN = (
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    reports = tmp_path_factory.mktemp("paper") / "reports"
-    month = build_month(ROOT / "params" / "2020-05.yaml", reports_dir=reports, progress=False)
-    return reports, month
+def site(sample_site):
+    return sample_site
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +213,43 @@ def test_on_a_phone_no_page_scrolls_sideways(site, browser):
         shot(page, f"phone-{name}")
         page.context.close()
     assert widths == dict.fromkeys(pages, 390)
+
+
+def test_the_overview_map_draws_from_the_shared_shapes_and_answers_the_pointer(site, browser):
+    """The map's shapes come from ``reports/assets/data/``: every area is drawn, and hovering
+    one shows its station's tooltip."""
+    _, month = site
+    page = open_page(browser, month / "index.html", {"width": 1366, "height": 900})
+    areas = page.locator(".fc-chart svg.marks .mark-shape path")
+    assert areas.count() >= 60  # the service areas (and the county borders)
+    chart = page.locator(".fc-chart").first
+    chart.scroll_into_view_if_needed()
+    box = chart.locator("svg.marks").bounding_box()
+    assert box is not None
+    shown = ""
+    for fraction in (0.3, 0.4, 0.5, 0.6):  # a point inside the map that falls on an area
+        page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * fraction)
+        tip = page.locator("#vg-tooltip-element.visible")
+        if tip.count():
+            shown = tip.inner_text()
+            break
+    shot(page, "map-hover", full_page=False)
+    page.context.close()
+    assert "供电所" in shown, shown
+
+
+def test_without_its_shapes_file_the_map_shows_its_still_picture(site, browser, tmp_path):
+    reports, _ = site
+    copy = tmp_path / "reports"
+    shutil.copytree(reports, copy)
+    for data in (copy / "assets" / "data").glob("*.js"):
+        data.unlink()
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.route("**/*", _offline_router([]))
+    page = context.new_page()
+    page.goto((copy / "2020-05" / "index.html").resolve().as_uri(), wait_until="load")
+    page.wait_for_timeout(3000)
+    first = page.locator(".fc-chart").first
+    assert first.locator(".fc-fallback svg").count() == 1
+    assert first.locator("svg.marks").count() == 0
+    context.close()

@@ -120,6 +120,8 @@ def test_render_html_is_offline_without_code():
     assert stylesheets == {"../assets/notebook.css", "../assets/fivecolor.css"}
     # No "In [1]:" / "Out[1]:" prompts and no inlined lab CSS.
     assert "jp-InputPrompt" not in page and "Out[" not in page
+    # nor the highlighting styles: they are in notebook.css, once for the site
+    assert ".highlight" not in page and '<style type="text/css">' not in page
     assert len(page) < 30_000
     assert '<html lang="zh">' in page and "<title>测试</title>" in page
 
@@ -155,6 +157,7 @@ def test_write_assets(tmp_path):
     assert bundle == vl_convert.javascript_bundle()
     css = (tmp_path / "assets" / "notebook.css").read_text(encoding="utf-8")
     assert ".jp-Notebook" in css and ".jp-OutputArea" in css
+    assert ".highlight .k {" in css  # the highlighting styles the pages no longer inline
     assert network_urls(f"<style>{css}</style>") == []
     assert ".fc-chart" in (tmp_path / "assets" / "fivecolor.css").read_text(encoding="utf-8")
     assert not list((tmp_path / "assets").glob(".*.tmp"))

@@ -18,6 +18,7 @@ import yaml
 
 from fivecolor.cli import main
 from fivecolor.resources import notebooks_dir
+from fivecolor.site.archive import executed_files, read_executed
 from fivecolor.site.build import ReportFailed, build_month
 from fivecolor.site.render import network_urls
 
@@ -46,13 +47,15 @@ def test_the_month_has_every_page_and_file(site):
         "scores.csv",
         "scores.xlsx",
         "manifest.json",
-        "notebooks/overview.ipynb",
+        "notebooks.tar.xz",
         "inputs/inputs.json",
     ):
         assert (month / name).is_file(), name
+    executed = [name for name, _ in executed_files(month)]
+    assert "notebooks/overview.ipynb" in executed
     for sid in STATIONS["station_id"]:
         assert (month / "stations" / f"{sid}.html").is_file()
-        assert (month / "notebooks" / "stations" / f"{sid}.ipynb").is_file()
+        assert f"notebooks/stations/{sid}.ipynb" in executed
     assert (reports / "assets" / "vega-bundle.js").stat().st_size > 500_000
     assert "2020-05/index.html" in (reports / "index.html").read_text(encoding="utf-8")
 
@@ -96,7 +99,8 @@ def test_pages_speak_the_parameters_language(site):
 
 def test_executed_notebooks_keep_papermill_metadata_and_parameters(site):
     project, _, month = site
-    nb = nbformat.read(month / "notebooks" / "stations" / "NB03.ipynb", as_version=4)
+    assert not (month / "notebooks").exists()  # packed, the folder removed
+    nb = read_executed(month, "notebooks/stations/NB03.ipynb")
     assert nb.metadata.papermill.parameters["station_id"] == "NB03"
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and str(project.params_path.resolve()) in injected[0].source
@@ -162,7 +166,7 @@ def test_braces_in_the_project_site_and_notebook_folders_stay_literal(tmp_path):
     )
     assert month == reports / "2020-05"
     assert (month / "index.html").is_file() and (month / "stations" / "NB08.html").is_file()
-    assert (month / "notebooks" / "overview.ipynb").is_file()
+    assert read_executed(month, "notebooks/overview.ipynb").metadata.papermill.parameters
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["checkout{x}", "nb{period}", "out{period}{x}"]
     )

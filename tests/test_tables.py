@@ -120,23 +120,6 @@ def test_hostile_station_names_are_escaped_in_html(results, lang):
 
 
 # --------------------------------------------------------------------------- month tables
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_colour_summary_table_counts_each_grade(results, lang):
-    result = results[lang]
-    summary = overview.colour_summary_table(result)
-    t, p = result.period_index, result.previous_index()
-    now = np.bincount(result.band[t], minlength=5)
-    before = np.bincount(result.band[p], minlength=5)
-    assert summary.iloc[:, 0].tolist() == GRADES[lang]
-    assert (
-        summary.iloc[:, 1].tolist() == now.tolist()
-        and summary.iloc[:, 2].tolist() == before.tolist()
-    )
-    assert summary.iloc[:, 3].tolist() == (now - before).tolist()
-    if lang == "en":
-        assert list(summary.columns) == ["Colour grade", "This month", "Last month", "Change"]
-
-
 def test_movers_table_lists_every_changed_grade_in_the_right_direction(results):
     result = results["en"]
     movers = overview.movers_table(result)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 from rich.console import Console
 from rich.table import Table
 
@@ -26,6 +27,7 @@ from fivecolor.params import Params, load_params
 from fivecolor.resources import notebooks_dir as default_notebooks_dir
 from fivecolor.scoring.pipeline import ScoreResult, score
 from fivecolor.site import manifest, publications
+from fivecolor.site.archive import ARCHIVE, pack_notebooks
 from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
 from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
 from fivecolor.site.plan import assets_url, notebook_jobs, plan_pages
@@ -84,6 +86,15 @@ def write_site_assets(reports_dir: Path) -> None:
     atomic_write_text(stamp, wanted)
 
 
+def write_month_data(reports_dir: Path, result: ScoreResult) -> None:
+    """Write the datasets the month's maps share (``reports/assets/data/``): the pages that
+    draw a map load them (:mod:`fivecolor.views.shared_data`)."""
+    from fivecolor.site.render import write_shared_data
+    from fivecolor.views.maps import map_datasets
+
+    write_shared_data(reports_dir / "assets", map_datasets(result))
+
+
 def write_site_wide(reports_dir: Path, params: Params) -> None:
     """What every month shares, after a publication: the assets, the months list and
     ``reports/latest/`` (:mod:`fivecolor.site.latest`), all read from what is published."""
@@ -116,22 +127,45 @@ def write_widget(
 _ACTIONS_LIST = jinja2.Environment(autoescape=True).from_string(
     "<h1>{{ title }}</h1>\n<p>{{ intro }}</p>\n<ul>\n"
     '{% for name in names %}<li><a href="{{ name }}" download>{{ name }}</a></li>\n{% endfor %}'
-    "</ul>"
+    "</ul>\n"
+    "{% if departments %}"
+    '<h2 id="{{ departments_id }}">{{ departments_title }}</h2>\n'
+    '<p>{{ departments_intro }}</p>\n<p class="fc-muted">{{ departments_count }}</p>\n'
+    "{{ departments }}"
+    "{% endif %}"
 )
 
 
 def write_actions_index(
     result: ScoreResult, actions_dir: Path, names: list[str], month_depth: int, banner: str | None
 ) -> None:
-    """``actions/index.html``: the month's action tables as download links, with the site's bar."""
+    """``actions/index.html``: the month's action tables as download links, with the site's bar,
+    then every row of department help, a table per department (the overview shows one row per
+    department and links here; a large month leaves the rows to ``departments.csv``)."""
+    from fivecolor.analysis.actions import department_help
     from fivecolor.site.navigation import nav_html
     from fivecolor.site.render import render_page
+    from fivecolor.views.action_tables import DEPARTMENT_LISTS_ID, department_lists_html
+    from fivecolor.views.large_month import is_large
 
     params = result.params
+    language = params.language
     page = "actions/index.html"
-    title = text("actions.index_title", params.language, period=params.period)
+    title = text("actions.index_title", language, period=params.period)
+    help_rows = department_help(result) if not is_large(result) else None
     body = _ACTIONS_LIST.render(
-        title=title, intro=text("actions.index_intro", params.language), names=names
+        title=title,
+        intro=text("actions.index_intro", language),
+        names=names,
+        departments=Markup(department_lists_html(result, help_rows, "../stations/"))
+        if help_rows is not None and len(help_rows)
+        else None,
+        departments_id=DEPARTMENT_LISTS_ID,
+        departments_title=text("overview.departments", language),
+        departments_intro=text("overview.departments.intro", language),
+        departments_count=text(
+            "action.full_list", language, n=0 if help_rows is None else len(help_rows)
+        ),
     )
     nav = nav_html(params.period, page, month_depth, params.language)
     html = render_page(
@@ -197,7 +231,7 @@ def _unpublished_on_os_error(period: str):
 
 
 #: Files of a published month besides its pages: a month lacking one is not reused.
-MONTH_FILES = ("scores.csv", "scores.xlsx", "widget.html")
+MONTH_FILES = ("scores.csv", "scores.xlsx", "widget.html", ARCHIVE)
 
 
 def _missing_files(month_dir: Path, pages: list) -> str | None:
@@ -298,6 +332,7 @@ def build_month(
         console.print(
             f"{params.period}: parameters, data, notebooks and code unchanged; reusing {month_dir}"
         )
+        write_month_data(reports_dir, result)
         write_site_wide(reports_dir, params)
         return month_dir
     console.print(
@@ -358,9 +393,11 @@ def build_month(
                 f"published (the earlier site stays); executed notebooks kept in {failed_dir}; "
                 f"first: {first}"
             )
+        pack_notebooks(staging)  # only a month that succeeded: failed notebooks stay plain files
         # shared by every month, and complete before the month that loads them is published;
         # a failed run (above) leaves them as they were
         write_site_assets(reports_dir)
+        write_month_data(reports_dir, result)
         finished = datetime.now(UTC)
         manifest.write_manifest(
             staging / manifest.MANIFEST,
@@ -378,6 +415,8 @@ def build_month(
                 "params": params.model_dump(mode="json"),
                 "inputs": manifest_inputs(inputs),
                 "learned": result.learned_,
+                # each notebook's "executed" path is its member in this archive
+                "executed_archive": ARCHIVE,
                 "notebooks": {
                     page.label: {
                         "notebook": page.notebook,

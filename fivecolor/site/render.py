@@ -20,12 +20,14 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 
 from fivecolor.site.outputs import atomic_write_bytes
+from fivecolor.views import shared_data
 
 __all__ = [
     "ASSET_FILES",
@@ -33,6 +35,7 @@ __all__ = [
     "render_html",
     "render_page",
     "write_assets",
+    "write_shared_data",
 ]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -54,7 +57,15 @@ def _lab_static(name: str) -> str:
 
 def notebook_css() -> str:
     """The CSS the lab template inlines in every page (light theme), as one file."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+
+    # the highlighting styles nbconvert would inline in every page, before the rest (no user
+    # custom.css is looked for: the folder holds none)
+    _, resources = CSSHTMLHeaderPreprocessor().preprocess(
+        nbformat.v4.new_notebook(), {"config_dir": str(OFFLINE_DIR)}
+    )
     parts = [
+        *resources["inlining"]["css"],
         _lab_static("index.css"),
         _lab_static("theme-light.css"),
         (OFFLINE_DIR / "static" / "lab-extra.css").read_text(encoding="utf-8"),
@@ -86,6 +97,22 @@ def write_assets(assets_dir: Path) -> dict[str, Path]:
     return written
 
 
+def write_shared_data(assets_dir: Path, datasets: Mapping[str, object]) -> list[Path]:
+    """Write each shared dataset as ``assets_dir/data/<name>.js``
+    (:func:`fivecolor.views.shared_data.data_script`).
+
+    A name is a digest of the values, so a file already there is left as it is.
+    """
+    folder = Path(assets_dir) / shared_data.DATA_FOLDER
+    written = []
+    for name, values in datasets.items():
+        path = folder / f"{name}.js"
+        if not path.is_file():
+            atomic_write_bytes(path, shared_data.data_script(name, values).encode("utf-8"))
+        written.append(path)
+    return written
+
+
 # ---------------------------------------------------------------------------- pages
 def _get_exporter():
     """This process's one HTMLExporter (loading the templates costs about 0.4 s)."""
@@ -95,7 +122,13 @@ def _get_exporter():
         from traitlets.config import Config
 
         # Cells tagged "notes" narrate the notebook for its editors, not for the committee.
-        config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": {"notes"}}})
+        # The highlighting styles go once into notebook.css, not into every page.
+        config = Config(
+            {
+                "TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": {"notes"}},
+                "CSSHTMLHeaderPreprocessor": {"enabled": False},
+            }
+        )
         _exporter = HTMLExporter(
             config=config,
             template_name="offline",
@@ -140,12 +173,34 @@ def render_html(
     exporter.language_code = language
     resources = {
         "assets_url": assets_url.rstrip("/") or ".",
+        "shared_data": shared_data.names_used(_html_outputs(notebook)),
+        # the highlighting styles are in notebook.css (CSSHTMLHeaderPreprocessor is off)
+        "inlining": {"css": []},
         "metadata": {"name": title or notebook.metadata.get("title") or "Report"},
         "banner": banner,
         "nav": nav,
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
     return body
+
+
+def _html_outputs(notebook: nbformat.NotebookNode) -> str:
+    """The HTML every output of the notebook shows, as one text."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            html_text = output.get("data", {}).get("text/html", "")
+            parts.append(html_text if isinstance(html_text, str) else "".join(html_text))
+    return "\n".join(parts)
+
+
+def shared_data_scripts(body_html: str, assets: str) -> str:
+    """``<script>`` tags loading the shared datasets the page's charts read
+    (:mod:`fivecolor.views.shared_data`); ``assets`` is the escaped assets URL."""
+    return "".join(
+        f'<script src="{assets}/{shared_data.DATA_FOLDER}/{name}.js"></script>\n'
+        for name in shared_data.names_used(body_html)
+    )
 
 
 def render_page(
@@ -168,7 +223,10 @@ def render_page(
     """
     assets = html.escape(assets_url.rstrip("/") or ".", quote=True)
     script = (
-        f'<script src="{assets}/vega-bundle.js"></script>\n' if "vegaEmbed(" in body_html else ""
+        f'<script src="{assets}/vega-bundle.js"></script>\n'
+        + shared_data_scripts(body_html, assets)
+        if "vegaEmbed(" in body_html
+        else ""
     )
     return (
         "<!DOCTYPE html>\n"

@@ -10,8 +10,10 @@ station's rows only (for its page).
 
 from __future__ import annotations
 
+import jinja2
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import (
@@ -21,10 +23,12 @@ from fivecolor.views.common import (
     percent,
     station_position,
 )
-from fivecolor.views.table_html import mark_columns
+from fivecolor.views.table_html import mark_columns, table_html
 from fivecolor.views.text import BANDS, text
 
 __all__ = [
+    "DEPARTMENT_LISTS_ID",
+    "department_lists_html",
     "department_summary_table",
     "department_table",
     "forecast_sentence",
@@ -247,6 +251,26 @@ def department_table(
         links={text("table.station", language): order["station_id"]},
         chips={text("table.band", language): order["band"]},
     )
+
+
+#: The anchor of the full department lists on the action tables page (``actions/index.html``).
+DEPARTMENT_LISTS_ID = "departments"
+
+_DEPARTMENT_LISTS = jinja2.Environment(autoescape=True).from_string(
+    "{% for heading, table in lists %}<h3>{{ heading }}</h3>\n{{ table }}\n{% endfor %}"
+)
+
+
+def department_lists_html(result: ScoreResult, frame: pd.DataFrame, pages: str) -> str:
+    """Every row of department help (:func:`department_table`) as one table per department
+    under its name, never folded; station names link to ``pages + id + ".html"``."""
+    language = result.params.language
+    tables = [department_table(result, rows) for _, rows in frame.groupby("department", sort=False)]
+    lists = [
+        (str(table.iloc[0, 0]), Markup(table_html(table.iloc[:, 1:], language, pages, fold=None)))
+        for table in tables
+    ]
+    return _DEPARTMENT_LISTS.render(lists=lists)
 
 
 def department_summary_table(result: ScoreResult, frame: pd.DataFrame) -> pd.DataFrame:

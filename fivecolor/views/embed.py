@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from fivecolor.views import shared_data
 from fivecolor.views.fallback import static_svg
 
 __all__ = [
@@ -66,8 +67,17 @@ def _script_json(value: Any, **dump_options: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _sharing_data() -> bool:
+    """Whether the page supplies the shared datasets (the site's pages: :data:`CHART_LIBRARY_ENV`)."""
+    return os.environ.get(CHART_LIBRARY_ENV) == "page"
+
+
 def chart_html(
-    chart_or_spec: Any, embed_options: dict | None = None, *, fallback: bool = True
+    chart_or_spec: Any,
+    embed_options: dict | None = None,
+    *,
+    fallback: bool = True,
+    share_data: bool | None = None,
 ) -> str:
     """HTML for one chart drawn by the page's global ``vegaEmbed``.
 
@@ -81,6 +91,11 @@ def chart_html(
         Put the chart drawn as a still SVG (:func:`fivecolor.views.fallback.static_svg`) inside
         the div: it shows where scripts cannot run and on paper, and vega-embed replaces it
         (it empties the div) when the interactive chart draws. If drawing fails, it comes back.
+    share_data
+        Leave the spec's shared datasets (:mod:`fivecolor.views.shared_data`, the maps' shapes)
+        out of the page: the chart reads them from the site's ``assets/data/`` files, which the
+        page loads. Default: on the site's pages (:data:`CHART_LIBRARY_ENV` is ``"page"``);
+        elsewhere the page carries every value, so it draws without the site.
 
     Returns
     -------
@@ -90,13 +105,22 @@ def chart_html(
         drawn since :func:`reset_chart_ids`, so the same notebook gives the same HTML.
     """
     spec = _spec_dict(chart_or_spec)
+    datasets = spec.get("datasets") or {}
+    shared = (
+        sorted(name for name in datasets if shared_data.is_shared(name))
+        if (_sharing_data() if share_data is None else share_data)
+        else []
+    )
+    drawn = spec  # the still picture needs every value
+    if shared:
+        spec = spec | {"datasets": {k: v for k, v in datasets.items() if k not in shared}}
     spec_json = _script_json(spec, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(spec_json.encode()).hexdigest()[:12]
     _chart_counts[digest] += 1
     div_id = f"fc-{digest}-{_chart_counts[digest]}"
     options = {"actions": False, "renderer": "svg"} | (embed_options or {})
     target = options.get("loader", {}).get("target")  # where the chart's links open
-    picture = static_svg(spec, target, f"{div_id}-still") if fallback else ""
+    picture = static_svg(drawn, target, f"{div_id}-still") if fallback else ""
     still = f'<div class="fc-fallback">{picture}</div>' if fallback else ""
     # on paper a strip-shaped chart shrinks to share its sheet; a map or a chart at least 0.6 as
     # high as wide (a heat map, stacked panels) would be unreadable so small and keeps its size
@@ -116,7 +140,19 @@ def chart_html(
         '    fail("Chart library not loaded: on the site, reports/assets/vega-bundle.js is missing; "\n'
         '      + "in a notebook, run the first code cell (it loads the library)."); return;\n'
         "  }\n"
-        f"  vegaEmbed(el, {spec_json}, {_script_json(options, sort_keys=True)})\n"
+        f"  var spec = {spec_json};\n"
+        + "".join(
+            f"  spec.datasets[{json.dumps(name)}] = {shared_data.reference_js(name)};\n"
+            for name in shared
+        )
+        + (
+            "  if (Object.values(spec.datasets).indexOf(undefined) >= 0) {\n"
+            '    fail("Chart data not loaded: reports/assets/data/ is missing a file"); return;\n'
+            "  }\n"
+            if shared
+            else ""
+        )
+        + f"  vegaEmbed(el, spec, {_script_json(options, sort_keys=True)})\n"
         '    .catch(function (e) { fail("Chart error: " + e); });\n'
         "})();</script>"
     )

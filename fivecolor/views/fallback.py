@@ -36,6 +36,11 @@ _POLYLINE = re.compile(r"^(?:[MLZ][-\d.,e]*)+$", re.IGNORECASE)
 _DEFAULTS = re.compile(r'\s(?:transform="translate\(0,0\)"|opacity="1")(?=[\s/>])')
 _RGB = re.compile(r"rgb\((\d+),\s*(\d+),\s*(\d+)\)")
 _ID = re.compile(r'\sid="([^"]+)"')
+# paths that draw nothing: vega's hidden ones (empty, display none) and its empty axis
+# backgrounds (a rectangle of no size, no fill)
+_INVISIBLE_PATH = re.compile(
+    r'<path d="(?:M0,0h0v0h0Z)?"(?: (?:display|pointer-events)="none")*\s*(?:/>|></path>)'
+)
 
 
 def _short(value: float, decimals: int) -> str:
@@ -113,6 +118,7 @@ def compact_svg(
     - coordinates are rounded to 0.1 px, and geoshape outlines are whole-pixel relative steps;
     - one font family, when all text shares it, is said once on the ``<svg>``;
     - attributes that restate defaults go, and ``rgb(...)`` colours become ``#rrggbb``;
+    - paths that draw nothing go (hidden and empty ones, axes' backgrounds of no size);
     - ``class`` attributes go, so the picture is never taken for a chart vega-embed drew
       (those are ``svg.marks``);
     - links lose the base vl-convert puts before them, so they stay relative to the page, and
@@ -128,6 +134,7 @@ def compact_svg(
     svg = _DEFAULTS.sub("", svg)
     svg = _RGB.sub(lambda m: "#{:02x}{:02x}{:02x}".format(*map(int, m.groups())), svg)
     svg = _PATH_DATA.sub(lambda m: f' d="{_relative_polyline(m.group(1))}"', svg)
+    svg = _INVISIBLE_PATH.sub("", svg)
     svg = _GEOMETRY_ATTRIBUTE.sub(
         lambda m: f' {m.group(1)}="{_rounded_numbers(m.group(2), 1)}"', svg
     )

@@ -1,8 +1,10 @@
 """The five-colour maps: service areas, or for a large month counties, filled by grade.
 
 Every map takes a :class:`~fivecolor.scoring.pipeline.ScoreResult` and returns an Altair layer
-chart in Mercator; none saves or shows. The GeoJSON appears once per chart and scores are joined
-to it with ``transform_lookup``; the subtitle says the map is a schematic and credits its data.
+chart in Mercator; none saves or shows. The shapes are named datasets of the chart, stored once
+for the site's pages (:func:`map_datasets`, :mod:`fivecolor.views.shared_data`), and scores are
+joined to them with ``transform_lookup``; the subtitle says the map is a schematic and credits
+its data.
 
 Examples
 --------
@@ -30,6 +32,7 @@ from fivecolor.scoring.bands import BandRule
 from fivecolor.scoring.pipeline import ScoreResult
 from fivecolor.views.common import county_bands, month_frame
 from fivecolor.views.large_month import MAX_POINTS, is_large
+from fivecolor.views.shared_data import shared_name
 from fivecolor.views.text import BAND_LABELS, BANDS, Language, text
 from fivecolor.views.theme import band_color
 
@@ -38,6 +41,7 @@ __all__ = [
     "STATION_PAGE",
     "colour_map",
     "county_map",
+    "map_datasets",
     "overview_map",
     "station_marks",
     "widget_map",
@@ -113,6 +117,37 @@ def station_marks(result: ScoreResult, frame: pd.DataFrame | None = None) -> pd.
             "above_lower": _plain(down),
         }
     )
+
+
+def _shapes(
+    result: ScoreResult, areas: dict | None = None, counties: dict | None = None
+) -> dict[str, list[dict]]:
+    """The service areas' and the counties' shapes as the maps draw them, each named by its
+    content (:func:`~fivecolor.views.shared_data.shared_name`): the areas first, then the
+    counties. Defaults as in :func:`colour_map`."""
+    if areas is None:
+        areas = geo.station_areas(result.data.stations.reset_index(), result.params.data.boundaries)
+    if counties is None:
+        counties = geo.county_boundaries()
+    area_values = _stripped(geo.orient_clockwise(areas)["features"], ("station_id",))
+    county_values = _stripped(geo.orient_clockwise(counties)["features"])
+    return {shared_name(values): values for values in (area_values, county_values)}
+
+
+def _named_counties() -> list[dict]:
+    """The counties' shapes with their names, as :func:`county_map` joins its figures to them."""
+    return _stripped(geo.orient_clockwise(geo.county_boundaries())["features"], ("name",))
+
+
+def map_datasets(result: ScoreResult) -> dict[str, list[dict]]:
+    """The shapes the month's maps draw, by name: what the site stores once in its assets
+    (:mod:`fivecolor.views.shared_data`). The service areas and the county borders; for a large
+    month also the named counties of :func:`county_map`."""
+    shapes = _shapes(result)
+    if is_large(result):
+        counties = _named_counties()
+        shapes[shared_name(counties)] = counties
+    return shapes
 
 
 def _station_frame(result: ScoreResult) -> pd.DataFrame:
@@ -234,19 +269,17 @@ def _map(
     ring_size = (2.2 * font_size) ** 2
     language = result.params.language
     frame = _station_frame(result)
-    if areas is None:
-        areas = geo.station_areas(result.data.stations.reset_index(), result.params.data.boundaries)
+    shapes = _shapes(result, areas, counties)
+    area_name, county_name = shapes
     if counties is None:
         counties = geo.county_boundaries()
-    area_data = alt.Data(values=_stripped(geo.orient_clockwise(areas)["features"], ("station_id",)))
-    county_data = alt.Data(values=_stripped(geo.orient_clockwise(counties)["features"]))
     fields = [str(c) for c in frame.columns if c not in ("station_id", "lat", "lon")]
     missing = bool((frame["band_label"] == text("table.no_score", language)).any())
     colour = band_color(language, missing, legend)
     tooltip = _station_tooltip(language)
 
     cells = (
-        alt.Chart(area_data)
+        alt.Chart(alt.NamedData(name=area_name))
         .mark_geoshape(stroke="white", strokeWidth=0.6, cursor="pointer")
         .encode(color=colour, tooltip=tooltip, href="page:N")
         .transform_lookup(
@@ -258,7 +291,7 @@ def _map(
         )
     )
     # fill=None: an unfilled shape would otherwise take every pointer event over the areas
-    borders = alt.Chart(county_data).mark_geoshape(
+    borders = alt.Chart(alt.NamedData(name=county_name)).mark_geoshape(
         filled=False, fill=None, stroke=BORDER_COLOUR, strokeWidth=1.1
     )
     ring = (
@@ -293,7 +326,7 @@ def _map(
             names.mark_text(fontSize=11, color="#444444"),
         ]
     return (
-        alt.LayerChart(layer=layers)
+        alt.LayerChart(layer=layers, datasets=shapes)
         .project(type="mercator")
         .properties(width=width, height=height, title=title)
     )
@@ -370,8 +403,8 @@ def county_map(
             **{f"n_{band}": summary[band].to_numpy() for band in BANDS},
         }
     )
-    counties = geo.orient_clockwise(geo.county_boundaries())
-    county_data = alt.Data(values=_stripped(counties["features"], ("name",)))
+    counties = _named_counties()
+    county_name = shared_name(counties)
     missing = bool((by_county["band_label"] == text("table.no_score", language)).any())
     legend = alt.Legend(orient="top-right", fillColor="white", padding=6)
     tooltip = [
@@ -382,7 +415,7 @@ def county_map(
         *(alt.Tooltip(f"n_{band}:Q", title=labels[band]) for band in BANDS),
     ]
     areas = (
-        alt.Chart(county_data)
+        alt.Chart(alt.NamedData(name=county_name))
         .mark_geoshape(stroke=BORDER_COLOUR, strokeWidth=1.1, fillOpacity=0.55)
         .encode(color=band_color(language, missing, legend), tooltip=tooltip)
         .transform_lookup(
@@ -410,7 +443,7 @@ def county_map(
         text("chart.map", language, period=result.params.period), subtitle=_caption_lines(language)
     )
     return (
-        alt.LayerChart(layer=layers)
+        alt.LayerChart(layer=layers, datasets={county_name: counties})
         .project(type="mercator")
         .properties(width=width, height=height, title=title)
     )

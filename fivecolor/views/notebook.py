@@ -229,11 +229,12 @@ def show_station_card(month: Month, station_id: str) -> None:
 
 def show_departments(month: Month, frame) -> None:
     """Department help: one row per department (:func:`~fivecolor.views.action_tables.department_summary_table`),
-    then every row, a table per department, folded in ``details.fc-more`` (in a large month the
-    rows are left to the published ``actions/departments.csv``)."""
+    then a link to every row, a table per department, on the action tables page
+    (``actions/index.html#departments``; in a large month the rows are left to the published
+    ``actions/departments.csv``)."""
     from IPython.display import HTML, display
 
-    from fivecolor.views.action_tables import department_summary_table, department_table
+    from fivecolor.views.action_tables import DEPARTMENT_LISTS_ID, department_summary_table
 
     if len(frame) == 0:
         display(HTML(f'<p class="fc-muted">{month.text("overview.departments.none")}</p>'))
@@ -245,15 +246,9 @@ def show_departments(month: Month, frame) -> None:
         left_out = html.escape(month.text("table.rows_left_out", n=f"{len(frame):,}"))
         display(HTML(f'{parts[0]}<p class="fc-muted">{left_out}</p>'))
         return
-    parts.append(
-        f'<details class="fc-more"><summary>{month.text("action.full_list", n=len(frame))}</summary>'
-    )
-    for _, rows in frame.groupby("department", sort=False):
-        table = department_table(result, rows)
-        heading = table.iloc[0, 0]
-        parts.append(f"<h4>{html.escape(str(heading))}</h4>")
-        parts.append(table_html(table.iloc[:, 1:], language, fold=None))
-    parts.append("</details>")
+    link = month.text("overview.departments.full_list", n=len(frame))
+    href = f"actions/index.html#{DEPARTMENT_LISTS_ID}"
+    parts.append(f'<p class="fc-muted"><a href="{href}">{link}</a></p>')
     display(HTML("\n".join(parts)))
 
 

@@ -41,9 +41,7 @@ from fivecolor.views.text import BAND_LABELS, BANDS, SEVERITY_LABELS, Language, 
 from fivecolor.views.theme import BAND_COLOURS, PERIOD_UNIT, band_color, month_date
 
 __all__ = [
-    "colour_counts_chart",
     "colour_history",
-    "colour_summary_table",
     "county_heatmap",
     "county_summary_table",
     "findings_table",
@@ -55,78 +53,6 @@ __all__ = [
 ]
 
 REASON_COLOURS = ("#7f3b08", "#b2abd2")
-
-
-# --------------------------------------------------------------------------- colours this month
-def colour_summary_table(result: ScoreResult) -> pd.DataFrame:
-    """Per grade, best first: stations this month, last month and the difference."""
-    language = result.params.language
-    summary = analysis.colour_summary(result)
-    frame = pd.DataFrame(
-        {
-            "band": band_labels(summary["band"], language),
-            "count": summary["count"].to_numpy(),
-            "previous": summary["previous"].to_numpy(),
-            "change": summary["change"].to_numpy(),
-        }
-    )
-    return frame.rename(
-        columns=headers(
-            language,
-            band="table.band",
-            count="table.count",
-            previous="table.last_month",
-            change="table.difference",
-        )
-    )
-
-
-def colour_counts_chart(result: ScoreResult) -> alt.LayerChart:
-    """Stations per grade this month beside last month's (lighter bar), counts written on."""
-    language = result.params.language
-    summary = analysis.colour_summary(result)
-    now, before = (
-        result.params.period,
-        result.periods[p] if (p := result.previous_index()) is not None else None,
-    )
-    labels = [BAND_LABELS[band][language] for band in BANDS]
-    frames = [
-        pd.DataFrame({"band_label": labels, "month": now, "count": summary["count"].to_numpy()})
-    ]
-    if before is not None:
-        frames.insert(
-            0,
-            pd.DataFrame(
-                {"band_label": labels, "month": before, "count": summary["previous"].to_numpy()}
-            ),
-        )
-    data = pd.concat(frames, ignore_index=True)
-    months = [m for m in (before, now) if m is not None]
-    opacity = alt.Opacity(
-        "month:O",
-        title=text("table.month", language),
-        scale=alt.Scale(domain=months, range=[0.45, 1.0][-len(months) :]),
-    )
-    base = alt.Chart(data).encode(
-        x=alt.X(
-            "band_label:N",
-            sort=labels,
-            title=text("table.band", language),
-            axis=alt.Axis(labelAngle=0),
-        ),
-        xOffset=alt.XOffset("month:N", sort=months),
-        y=alt.Y("count:Q", title=text("table.stations_count", language)),
-        tooltip=[
-            alt.Tooltip("band_label:N", title=text("table.band", language)),
-            alt.Tooltip("month:N", title=text("table.month", language)),
-            alt.Tooltip("count:Q", title=text("table.stations_count", language)),
-        ],
-    )
-    bars = base.mark_bar().encode(color=band_color(language), opacity=opacity)
-    counts = base.mark_text(dy=-6, fontSize=10).encode(text="count:Q")
-    return alt.LayerChart(layer=[bars, counts]).properties(
-        width=alt.Step(46), height=240, title=text("chart.counts", language, period=now)
-    )
 
 
 # --------------------------------------------------------------------------- movers and league

@@ -46,7 +46,10 @@ def widget_body(result: ScoreResult) -> str:
         period=p.period,
         # in the home page's frame, an area opens its station's page in a new tab, as the link
         # to the report does, and leaves the home page where it is
-        chart=Markup(chart_html(widget_map(result), {"loader": {"target": "_blank"}})),
+        # a site page: the map's shapes come from the site's assets, shared with the overview
+        chart=Markup(
+            chart_html(widget_map(result), {"loader": {"target": "_blank"}}, share_data=True)
+        ),
         open_report=text("widget.open", p.language),
         credits=f"{text('map.schematic', p.language)} · {text('map.attribution', p.language)}",
     )
