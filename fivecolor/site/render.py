@@ -22,10 +22,12 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from fivecolor.site.outputs import atomic_write_bytes
+
+if TYPE_CHECKING:  # read when a notebook is rendered: a page without one needs no nbformat
+    import nbformat
 
 __all__ = [
     "ASSET_FILES",
@@ -133,6 +135,8 @@ def render_html(
     nav
         The navigation bar's HTML (already escaped), placed first in the page.
     """
+    import nbformat
+
     notebook = (
         nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(os.fspath(nb), as_version=4)
     )
