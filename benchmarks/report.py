@@ -89,6 +89,23 @@ def fivecolor_report(reports: Path, workers: int, force: bool) -> float:
     return time.perf_counter() - start
 
 
+#: An unchanged rerun: how many to time (the median is printed) and the aim, in seconds.
+RERUNS, RERUN_AIM_S = 5, 1.0
+
+
+def unchanged_rerun(reports: Path, workers: int) -> float:
+    """Median seconds of `fivecolor report` run again with nothing changed, each a new process;
+    the benchmark stops if one of them builds instead of reusing the published month."""
+    times = []
+    for _ in range(RERUNS):
+        manifest = reports / "2020-05" / "manifest.json"
+        before = manifest.stat().st_mtime_ns
+        times.append(fivecolor_report(reports, workers, force=False))
+        if manifest.stat().st_mtime_ns != before:
+            raise SystemExit("the unchanged rerun built the month again instead of reusing it")
+    return statistics.median(times)
+
+
 #: The pages whose size the committee's budget names, with their aims in kB (None: no aim).
 SIZED_PAGES = {
     "overview": ("index.html", 300),
@@ -255,7 +272,7 @@ def main() -> None:
         reports = tmp / "reports"
         month = fivecolor_report(reports, args.workers, force=True)
         pages = len(list((reports / "2020-05").rglob("*.html"))) - 1  # the widget is not a notebook
-        rerun = fivecolor_report(reports, args.workers, force=False)
+        rerun = unchanged_rerun(reports, args.workers)
         page_sizes(reports / "2020-05")
         month_size(reports / "2020-05")
         still_picture_cost(reports / "2020-05")
@@ -269,7 +286,8 @@ def main() -> None:
     print(f"fivecolor report --force (the sample month, every page):          {month:6.1f} s")
     print(f"ratio month / floor: {month / floor:.2f}  (aim: at most 0.35)")
     print(
-        f"unchanged rerun (new process, reuses the published month):       {rerun:6.2f} s  (aim: under 1 s)"
+        f"unchanged rerun (new process, reuses the published month):       {rerun:6.2f} s  "
+        f"(aim: under {RERUN_AIM_S:.0f} s; median of {RERUNS})"
     )
 
 

@@ -117,13 +117,14 @@ def cmd_params_schema(args) -> int:
 
 
 def cmd_report(args) -> int:
-    """``fivecolor report``: build the month and print where to open it."""
+    """``fivecolor report``: build the month (or reuse it, unchanged) and print where to open it."""
     import tempfile
     import time
 
     from fivecolor.params.files import compose_params_file
-    from fivecolor.site.build import ReportFailed, build_month, os_error_text
+    from fivecolor.site.outputs import os_error_text
     from fivecolor.site.publish import ReportLocked
+    from fivecolor.site.reuse import reuse_published
 
     if args.scheduler and args.executor != "dask":
         raise InputError("usage", "fivecolor report", "--scheduler goes with --executor dask")
@@ -138,19 +139,16 @@ def cmd_report(args) -> int:
             params_file = compose_params_file(
                 args.params, Path(composed), args.scheme, args.set or ()
             )
-            month_dir = build_month(
+            # an unchanged month is reused before the scoring, notebook and chart libraries load
+            month_dir = reuse_published(
                 params_file,
                 args.period,
                 Path(args.out),
-                workers=args.workers,
-                force=args.force,
-                replace=args.replace,
                 variant=args.variant,
                 notebooks_dir=args.notebooks,
-                executor=getattr(args, "executor", "local"),
-                scheduler=getattr(args, "scheduler", None),
-            )
-    except (ReportFailed, ReportLocked) as exc:
+                force=args.force,
+            ) or _build_month(args, params_file)
+    except ReportLocked as exc:
         print(f"fivecolor: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # after publishing (the site index) or before building: still one line
@@ -158,10 +156,35 @@ def cmd_report(args) -> int:
             f"fivecolor: error: could not write the report ({os_error_text(exc)})", file=sys.stderr
         )
         return 1
+    if month_dir is None:
+        return 1
     print(
         f"built in {time.perf_counter() - started:.1f} s; open {(month_dir / 'index.html').resolve()}"
     )
     return 0
+
+
+def _build_month(args, params_file: Path) -> Path | None:
+    """Build the month with the command's options; ``None`` (said on standard error) when its
+    notebooks failed and nothing was published."""
+    from fivecolor.site.build import ReportFailed, build_month
+
+    try:
+        return build_month(
+            params_file,
+            args.period,
+            Path(args.out),
+            workers=args.workers,
+            force=args.force,
+            replace=args.replace,
+            variant=args.variant,
+            notebooks_dir=args.notebooks,
+            executor=getattr(args, "executor", "local"),
+            scheduler=getattr(args, "scheduler", None),
+        )
+    except ReportFailed as exc:
+        print(f"fivecolor: error: {exc}", file=sys.stderr)
+        return None
 
 
 def cmd_rerun(args) -> int:

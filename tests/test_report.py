@@ -17,10 +17,12 @@ import pytest
 import yaml
 
 from fivecolor.cli import main
+from fivecolor.params import load_params
 from fivecolor.resources import notebooks_dir
 from fivecolor.site.archive import executed_files, read_executed
 from fivecolor.site.build import ReportFailed, build_month
 from fivecolor.site.render import network_urls
+from fivecolor.site.reuse import unchanged_publication
 
 from conftest import REPO, STATIONS, Project
 
@@ -135,6 +137,14 @@ def test_an_unchanged_rerun_reuses_the_month(site, capsys):
     before = (month / "manifest.json").stat().st_mtime_ns
     build_month(project.params_path, reports_dir=reports, workers=2, progress=False)
     assert (month / "manifest.json").stat().st_mtime_ns == before
+
+
+def test_a_published_month_is_recognised_from_its_files_bytes(site):
+    project, _, month = site
+    params = load_params(project.params_path)
+    # the manifest the build writes carries what the decision reads: key, status and pages
+    assert unchanged_publication(params, month)
+    assert not unchanged_publication(params, month, force=True)
 
 
 def test_a_reused_month_missing_a_page_is_rebuilt_with_the_reason(site, capsys):

@@ -4,7 +4,6 @@ their rows (a file's, or a database source's) in findings."""
 from __future__ import annotations
 
 import difflib
-import hashlib
 import io
 import os
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from fivecolor.data.digest import file_sha256 as file_sha256  # the name readers import
 from fivecolor.errors import InputError
 from fivecolor.params.limits import regular_file
 
@@ -45,15 +45,6 @@ class SourceName(os.PathLike):
 
     def __str__(self) -> str:
         return self.name
-
-
-def file_sha256(path: Path, chunk_size: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes, for the manifest and input snapshots."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(chunk_size), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def row_label(path: Path | SourceName, index: int) -> str:

@@ -20,10 +20,12 @@ import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from fivecolor.site.outputs import atomic_write_bytes
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = ["ARCHIVE", "FOLDER", "executed_files", "pack_notebooks", "read_executed"]
 
@@ -64,6 +66,8 @@ def read_executed(month_dir: Path, executed: str) -> nbformat.NotebookNode:
     """One executed notebook of a published month, by its path in the month
     (``notebooks/stations/NB03.ipynb``): from the archive, or the plain file of a month
     published before the archive."""
+    import nbformat  # not at module level: an unchanged rerun imports this module
+
     plain = Path(month_dir) / executed
     if plain.is_file():
         return nbformat.read(plain, as_version=4)

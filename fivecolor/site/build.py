@@ -27,10 +27,18 @@ from fivecolor.params import Params, load_params
 from fivecolor.resources import notebooks_dir as default_notebooks_dir
 from fivecolor.scoring.pipeline import ScoreResult, score
 from fivecolor.site import manifest, publications
-from fivecolor.site.archive import ARCHIVE, pack_notebooks
+from fivecolor.site.archive import pack_notebooks
 from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
-from fivecolor.site.outputs import atomic_write_text, write_actions, write_csv, write_xlsx
+from fivecolor.site.outputs import (
+    atomic_write_text,
+    os_error_text,
+    write_actions,
+    write_csv,
+    write_xlsx,
+)
 from fivecolor.site.plan import assets_url, notebook_jobs, plan_pages
+from fivecolor.site.reuse import missing_files, reuse_message, unchanged_publication
+from fivecolor.site.sitewide import write_site_assets, write_site_wide
 from fivecolor.views.common import scores_file
 from fivecolor.views.text import band_label, text
 
@@ -65,27 +73,6 @@ class ReportFailed(RuntimeError):
 
 # -- what decides a month: the cache key ---------------------------------------------------
 # -- the pages -----------------------------------------------------------------------------
-def write_site_assets(reports_dir: Path) -> None:
-    """Write ``reports/assets`` once per package and chart-library version (the bundle is ~1 MB)."""
-    import vl_convert
-
-    from fivecolor.site.render import ASSET_FILES, write_assets
-
-    assets = reports_dir / "assets"
-    stamp = assets / ".version"
-    # vl_convert's stub omits the module's __version__
-    vl_version = vl_convert.__version__  # pyright: ignore[reportAttributeAccessIssue]
-    wanted = f"fivecolor {__version__} {manifest.package_digest()[:16]} vl-convert {vl_version}\n"
-    if (
-        stamp.is_file()
-        and stamp.read_text() == wanted
-        and all((assets / f).is_file() for f in ASSET_FILES)
-    ):
-        return
-    write_assets(assets)
-    atomic_write_text(stamp, wanted)
-
-
 def write_month_data(reports_dir: Path, result: ScoreResult) -> None:
     """Write the datasets the month's maps share (``reports/assets/data/``): the pages that
     draw a map load them (:mod:`fivecolor.views.shared_data`)."""
@@ -93,17 +80,6 @@ def write_month_data(reports_dir: Path, result: ScoreResult) -> None:
     from fivecolor.views.maps import map_datasets
 
     write_shared_data(reports_dir / "assets", map_datasets(result))
-
-
-def write_site_wide(reports_dir: Path, params: Params) -> None:
-    """What every month shares, after a publication: the assets, the months list and
-    ``reports/latest/`` (:mod:`fivecolor.site.latest`), all read from what is published."""
-    from fivecolor.site.latest import write_latest
-    from fivecolor.site.publish import write_site_index
-
-    write_site_assets(reports_dir)
-    write_site_index(reports_dir, params.label(params.title), params.language)
-    write_latest(reports_dir)
 
 
 def write_widget(
@@ -214,10 +190,6 @@ def check_base_map(params: Params, result: ScoreResult) -> None:
         raise InputError(source, "", f"{exc}; correct the station's county or lat/lon") from None
 
 
-def os_error_text(exc: OSError) -> str:
-    return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
-
-
 @contextlib.contextmanager
 def _unpublished_on_os_error(period: str):
     """A write error while building (a full disk, a lost folder) is a failed report, said in one line."""
@@ -228,22 +200,6 @@ def _unpublished_on_os_error(period: str):
             f"could not write the report ({os_error_text(exc)}), so {period} was not "
             "published (the earlier site stays)"
         ) from exc
-
-
-#: Files of a published month besides its pages: a month lacking one is not reused.
-MONTH_FILES = ("scores.csv", "scores.xlsx", "widget.html", ARCHIVE)
-
-
-def _missing_files(month_dir: Path, pages: list) -> str | None:
-    """Why a month whose manifest matches cannot be reused: a page or table deleted since."""
-    if not month_dir.is_dir():
-        return None  # rebuild_reason has said so
-    wanted = [*MONTH_FILES, *(page.html for page in pages)]
-    missing = [name for name in wanted if not (month_dir / name).is_file()]
-    if not missing:
-        return None
-    more = f" and {len(missing) - 1} more files" if len(missing) > 1 else ""
-    return f"{missing[0]}{more} missing from the published month"
 
 
 def build_month(
@@ -296,6 +252,13 @@ def build_month(
     console = console or Console(stderr=True)
     started = datetime.now(UTC)
     params = load_params(params_file, period=period)
+    reports_dir = Path(reports_dir)
+    month_dir = month_folder(reports_dir, params.period, variant)
+    if unchanged_publication(params, month_dir, notebooks_dir, force=force):
+        # decided from the files' bytes: nothing is read or scored
+        console.print(reuse_message(params.period, month_dir))
+        write_site_wide(reports_dir, params)
+        return month_dir
     data = load_data(params)
     # earlier months as published: movers, changes and history compare with those
     result = published_months(score(data, params)).result
@@ -309,8 +272,6 @@ def build_month(
         params, {role: data.inputs[role].sha256 for role in data.inputs}, notebooks_dir
     )
     key = manifest.cache_key(key_parts)
-    reports_dir = Path(reports_dir)
-    month_dir = month_folder(reports_dir, params.period, variant)
     conflict = (
         manifest.publication_conflict(month_dir, key_parts)
         or publications.store_conflict(params, key_parts["data"])
@@ -325,13 +286,11 @@ def build_month(
             "site is kept beside it), --variant NAME publishes these results beside it",
         )
     pages = plan_pages(params, Path(params_file), data.station_ids, notebooks_dir)
-    reason = manifest.rebuild_reason(month_dir, key_parts, force=force) or _missing_files(
-        month_dir, pages
+    reason = manifest.rebuild_reason(month_dir, key_parts, force=force) or missing_files(
+        month_dir, [page.html for page in pages]
     )
     if reason is None:
-        console.print(
-            f"{params.period}: parameters, data, notebooks and code unchanged; reusing {month_dir}"
-        )
+        console.print(reuse_message(params.period, month_dir))
         write_month_data(reports_dir, result)
         write_site_wide(reports_dir, params)
         return month_dir

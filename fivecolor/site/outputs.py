@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from fivecolor.data.formulas import neutralise_formulas
+if TYPE_CHECKING:  # the tables' writers only: a page or a manifest is written without pandas
+    import pandas as pd
 
 
 def _temporary_beside(path: Path, suffix: str) -> tuple[int, str]:
@@ -36,6 +36,11 @@ def atomic_write_bytes(path: Path, payload: bytes) -> Path:
     return path
 
 
+def os_error_text(exc: OSError) -> str:
+    """A write error in a few words, with the file it concerns."""
+    return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+
+
 def atomic_write_text(path: Path, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
@@ -43,6 +48,8 @@ def atomic_write_text(path: Path, text: str) -> Path:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV as UTF-8 with a BOM, so Excel opens the Chinese names correctly; ``\\n`` line ends.
     Text that would start a formula gets a leading ``'`` (:mod:`fivecolor.data.formulas`)."""
+    from fivecolor.data.formulas import neutralise_formulas
+
     return neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
@@ -53,6 +60,8 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "scores") -> Path:
     """An Excel copy of a table (written to a temporary file first, like every output); text
     that would start a formula gets a leading ``'``, as in the CSV files."""
+    from fivecolor.data.formulas import neutralise_formulas
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary_beside(path, ".xlsx")

@@ -35,7 +35,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from fivecolor.data.files import file_sha256
+from fivecolor.data.digest import file_sha256
 from fivecolor.errors import InputError
 from fivecolor.params import PERIOD_PATTERN as _PERIOD_TEXT
 from fivecolor.site.outputs import atomic_write_text

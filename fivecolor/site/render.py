@@ -23,11 +23,13 @@ import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from fivecolor.site.outputs import atomic_write_bytes
 from fivecolor.views import shared_data
+
+if TYPE_CHECKING:  # read when a notebook is rendered: a page without one needs no nbformat
+    import nbformat
 
 __all__ = [
     "ASSET_FILES",
@@ -57,6 +59,7 @@ def _lab_static(name: str) -> str:
 
 def notebook_css() -> str:
     """The CSS the lab template inlines in every page (light theme), as one file."""
+    import nbformat
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
     # the highlighting styles nbconvert would inline in every page, before the rest (no user
@@ -166,6 +169,8 @@ def render_html(
     nav
         The navigation bar's HTML (already escaped), placed first in the page.
     """
+    import nbformat
+
     notebook = (
         nb if isinstance(nb, nbformat.NotebookNode) else nbformat.read(os.fspath(nb), as_version=4)
     )
