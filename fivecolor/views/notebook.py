@@ -454,7 +454,7 @@ def month_actions(month: Month) -> dict[str, pd.DataFrame]:
         projects = load_projects(month.params, month.data.station_ids)
         _tables[id(month)] = (
             month,
-            action_tables(month.result, projects, pairs=month_partners(month)),
+            action_tables(month.result, projects, found_pairs=month_partners(month)),
         )
     return _tables[id(month)][1]
 
