@@ -112,3 +112,11 @@ def test_colour_sobol_scores_each_design_point_once(constructed, monkeypatch):
     sa.colour_sobol(constructed, 64)
     dims = len(sa_draws._model(constructed).dims)
     assert sum(evaluated) == (64 + 128) * (dims + 2)
+
+
+def test_outputs_too_large_together_are_evaluated_apart(monkeypatch):
+    monkeypatch.setattr(sa_sobol, "SOBOL_CELLS", 3000 * 100)
+    # one value per station of a 3,000-station month fills the limit: each goes alone
+    assert sa_sobol._output_groups([1, 3000, 3000], 100) == [[0], [1], [2]]
+    assert sa_sobol._output_groups([1, 60, 60], 100) == [[0, 1, 2]]
+    assert sa_sobol._output_groups([1, 1500, 1500], 100) == [[0, 1], [2]]

@@ -186,14 +186,37 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
     return sobol_outputs(result, n, (output,))[output]
 
 
+#: Output values (outputs x evaluations) one :func:`scipy.stats.sobol_indices` call may hold:
+#: about 512 MB of float64. scipy keeps several arrays of that size, so outputs are evaluated
+#: together only within it; an output larger on its own (one value per station of a large
+#: month) is evaluated alone, as it always was.
+SOBOL_CELLS = 64_000_000
+
+
+def _output_groups(widths: Sequence[int], evaluations: int) -> list[list[int]]:
+    """Indices of the outputs evaluated together: consecutive outputs whose values fit
+    :data:`SOBOL_CELLS` (``widths``: values per evaluation of each output)."""
+    limit = max(SOBOL_CELLS // evaluations, 1)
+    groups: list[list[int]] = []
+    used = limit
+    for index, width in enumerate(widths):
+        if used + width > limit:
+            groups.append([])
+            used = 0
+        groups[-1].append(index)
+        used += width
+    return groups
+
+
 def sobol_outputs(
     result: ScoreResult, n: int | None = None, outputs: Sequence[str] = ("rank_shift",)
 ) -> dict[str, pd.DataFrame]:
-    """:func:`sobol` of several outputs on one set of model evaluations, by output.
+    """:func:`sobol` of several outputs, evaluated together, by output.
 
-    Every output reads the same samples (same design, same seed), so the month is scored for
-    each sample once, not once per output; each output's indices are those :func:`sobol`
-    gives it alone (the estimators work output by output).
+    Every output reads the same samples (same design, same seed), so outputs whose values fit
+    in memory together (:data:`SOBOL_CELLS`) share one scoring of each sample instead of one
+    each; each output's indices are those :func:`sobol` gives it alone (the estimators work
+    output by output).
     """
     unknown = [o for o in outputs if o not in SOBOL_OUTPUTS]
     if unknown:
@@ -208,27 +231,29 @@ def sobol_outputs(
     scored = ~np.isnan(model.published_rank)
     ids = result.data.stations.index.to_numpy()[scored]
     widths = [len(ids) if o in PER_STATION else 1 for o in outputs]
-    starts = np.cumsum([0, *widths])
     frames: dict[str, list[pd.DataFrame]] = {o: [] for o in outputs}
     for size in (n, 2 * n):
-        func = _Moments(_sobol_model(model, outputs))
-        first, total = sobol_indices(
-            func, [scipy.stats.uniform()] * len(dims), size, result.params.sensitivity.seed
-        )
-        variance = np.atleast_1d(func.variance)
-        for output, start, stop in zip(outputs, starts[:-1], starts[1:], strict=True):
-            frame = pd.DataFrame(
-                {
-                    "input": np.tile(dims, stop - start),
-                    "n": size,
-                    "S1": first[start:stop].ravel(),
-                    "ST": total[start:stop].ravel(),
-                }
+        for group in _output_groups(widths, size * (len(dims) + 2)):
+            names = [outputs[i] for i in group]
+            starts = np.cumsum([0, *(widths[i] for i in group)])
+            func = _Moments(_sobol_model(model, names))
+            first, total = sobol_indices(
+                func, [scipy.stats.uniform()] * len(dims), size, result.params.sensitivity.seed
             )
-            if output in PER_STATION:
-                frame.insert(0, "station_id", np.repeat(ids, len(dims)))
-                frame["variance"] = np.repeat(variance[start:stop], len(dims))
-            frames[output].append(frame)
+            variance = np.atleast_1d(func.variance)
+            for output, start, stop in zip(names, starts[:-1], starts[1:], strict=True):
+                frame = pd.DataFrame(
+                    {
+                        "input": np.tile(dims, stop - start),
+                        "n": size,
+                        "S1": first[start:stop].ravel(),
+                        "ST": total[start:stop].ravel(),
+                    }
+                )
+                if output in PER_STATION:
+                    frame.insert(0, "station_id", np.repeat(ids, len(dims)))
+                    frame["variance"] = np.repeat(variance[start:stop], len(dims))
+                frames[output].append(frame)
     return {o: pd.concat(frames[o], ignore_index=True) for o in outputs}
 
 
