@@ -12,6 +12,7 @@ The Primer, ch. 4). scipy's estimates at N = 4096 must agree within their sampli
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from fivecolor import load_data, load_params, score
@@ -87,3 +88,35 @@ def test_colour_sobol_gives_the_three_outputs_at_n_and_2n(constructed):
     assert list(dict.fromkeys(table["output"])) == list(sa.COLOUR_OUTPUTS)
     assert set(table["n"]) == {64, 128}
     assert len(table) == 3 * 2 * 3
+
+
+def test_outputs_read_together_are_those_read_alone(constructed):
+    together = sa_sobol.sobol_outputs(constructed, 64, sa.SOBOL_OUTPUTS)
+    assert list(together) == list(sa.SOBOL_OUTPUTS)
+    for output in sa.SOBOL_OUTPUTS:
+        alone = sa_sobol.sobol(constructed, 64, output)
+        # the estimators work output by output; numpy may sum a stacked array's rows in
+        # another order, so the last bit can differ
+        pd.testing.assert_frame_equal(together[output], alone, rtol=1e-12, atol=1e-15)
+
+
+def test_colour_sobol_scores_each_design_point_once(constructed, monkeypatch):
+    """The three colour outputs share one set of evaluations: (N + 2N)(d + 2) samples scored."""
+    evaluated = []
+
+    def counting(model, draws):
+        evaluated.append(draws.weights.shape[0])
+        return sa_draws._evaluate(model, draws)
+
+    monkeypatch.setattr(sa_sobol, "_evaluate", counting)
+    sa.colour_sobol(constructed, 64)
+    dims = len(sa_draws._model(constructed).dims)
+    assert sum(evaluated) == (64 + 128) * (dims + 2)
+
+
+def test_outputs_too_large_together_are_evaluated_apart(monkeypatch):
+    monkeypatch.setattr(sa_sobol, "SOBOL_CELLS", 3000 * 100)
+    # one value per station of a 3,000-station month fills the limit: each goes alone
+    assert sa_sobol._output_groups([1, 3000, 3000], 100) == [[0], [1], [2]]
+    assert sa_sobol._output_groups([1, 60, 60], 100) == [[0, 1, 2]]
+    assert sa_sobol._output_groups([1, 1500, 1500], 100) == [[0, 1], [2]]

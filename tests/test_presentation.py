@@ -622,6 +622,36 @@ def test_show_table_keeps_short_rows_on_one_line_and_lets_wide_ones_wrap():
     assert "overflow-x: auto" in shown[1].data and "&lt;" not in shown[0].data
 
 
+def test_the_month_pairs_are_found_once_per_kernel(monkeypatch):
+    """The overview shows the pairs and the unpaired stations and the action tables publish
+    them: at thousands of stations each search costs seconds, so one serves all three."""
+    from fivecolor.analysis import action_files
+    from fivecolor.views import notebook as nb
+
+    month = nb.open_month(SAMPLE_PARAMS)
+    want = action_files.action_tables(
+        month.result, load_projects(month.params, month.data.station_ids)
+    )
+    monkeypatch.setattr(nb, "_partners", {})
+    monkeypatch.setattr(nb, "_tables", {})
+    searches = []
+    search = partners.all_pairs
+
+    def counted(result):
+        searches.append(1)
+        return search(result)
+
+    monkeypatch.setattr(partners, "all_pairs", counted)
+    monkeypatch.setattr(action_files, "all_pairs", counted)
+    pairs, alone = nb.month_partners(month)
+    published = nb.month_actions(month)
+    assert nb.month_partners(month)[0] is pairs
+    assert len(searches) == 1
+    pd.testing.assert_frame_equal(pairs, search(month.result)[0])
+    pd.testing.assert_frame_equal(alone, search(month.result)[1])
+    pd.testing.assert_frame_equal(published["pairing"], want["pairing"])
+
+
 def test_the_month_monte_carlo_is_run_once_per_kernel():
     from fivecolor.views import notebook as nb
 

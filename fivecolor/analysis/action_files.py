@@ -27,7 +27,9 @@ __all__ = ["action_tables"]
 
 
 def action_tables(
-    result: ScoreResult, projects: pd.DataFrame | None = None
+    result: ScoreResult,
+    projects: pd.DataFrame | None = None,
+    found_pairs: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The month's action tables by file name, as published in ``actions/``.
 
@@ -36,7 +38,8 @@ def action_tables(
     the same way), ``pairing`` (pairs, then unpaired stations), ``departments``, ``stages``,
     ``forecast`` (:mod:`fivecolor.analysis.forecast`) and, when ``projects`` (see
     :func:`fivecolor.data.projects.load_projects`) is given, ``projects``. Floats are rounded
-    to :data:`CSV_DECIMALS` places.
+    to :data:`CSV_DECIMALS` places. ``found_pairs`` is :func:`~fivecolor.analysis.partners.all_pairs`
+    of ``result`` when the caller has it already (at thousands of stations it costs seconds).
     """
     options = next_colour(result)
     sign = (
@@ -50,7 +53,7 @@ def action_tables(
         .astype(float)  # an empty table maps to text: no station has a one-indicator path
     )
     options["required"] = np.ceil(options["required"] * sign * 1e4) / 1e4 * sign  # outward
-    pairs, alone = all_pairs(result)
+    pairs, alone = all_pairs(result) if found_pairs is None else found_pairs
     departments = department_help(result)
     progress = project_progress(result, projects) if projects is not None else None
     stations, rows = plans(result)

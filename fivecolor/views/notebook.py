@@ -489,8 +489,26 @@ def month_actions(month: Month) -> dict[str, pd.DataFrame]:
         if len(_tables) >= 4:
             _tables.clear()
         projects = load_projects(month.params, month.data.station_ids)
-        _tables[id(month)] = (month, action_tables(month.result, projects))
+        _tables[id(month)] = (
+            month,
+            action_tables(month.result, projects, found_pairs=month_partners(month)),
+        )
     return _tables[id(month)][1]
+
+
+_partners: dict[int, tuple[Month, tuple[pd.DataFrame, pd.DataFrame]]] = {}
+
+
+def month_partners(month: Month) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The month's pairs and the stations left unpaired (:func:`fivecolor.analysis.partners.all_pairs`),
+    computed once per kernel: the overview shows both and the action tables publish them."""
+    from fivecolor.analysis.partners import all_pairs
+
+    if id(month) not in _partners:
+        if len(_partners) >= 4:
+            _partners.clear()
+        _partners[id(month)] = (month, all_pairs(month.result))
+    return _partners[id(month)][1]
 
 
 def month_pairs(month: Month) -> pd.DataFrame:

@@ -77,8 +77,30 @@ def sobol_indices(
     return np.asarray(res.first_order).reshape(-1, d), np.asarray(res.total_order).reshape(-1, d)
 
 
-def _sobol_model(model: _Model, output: str) -> Callable[[np.ndarray], np.ndarray]:
+def _output_rows(model: _Model, output: str, composite, ranks, bands) -> np.ndarray:
+    """One output's rows (samples, values) from a chunk's composites, ranks and bands."""
     scored = ~np.isnan(model.published_rank)
+    if output in ("rank_shift", "rank"):
+        ranks = ranks[:, scored]
+        if output == "rank":
+            return ranks
+        return np.abs(ranks - model.published_rank[scored]).mean(axis=1)[:, None]
+    if output in ("band_change", "colour_changes", "colour_changed"):
+        changed = (bands[:, scored] != model.published_band[scored]).astype(float)
+        if output == "band_change":
+            return changed.mean(axis=1)[:, None]
+        if output == "colour_changes":
+            return changed.sum(axis=1)[:, None]
+        return changed
+    return composite[:, scored]
+
+
+def _sobol_model(model: _Model, outputs: str | Sequence[str]) -> Callable[[np.ndarray], np.ndarray]:
+    """The model of one output or several at once: each sample is scored, ranked and coloured
+    once and every output read from it, their rows stacked in ``outputs`` order."""
+    outputs = (outputs,) if isinstance(outputs, str) else tuple(outputs)
+    wants_ranks = any(o in ("rank_shift", "rank") for o in outputs)
+    wants_bands = any(o in ("band_change", "colour_changes", "colour_changed") for o in outputs)
 
     def func(x: np.ndarray) -> np.ndarray:
         u = x.T
@@ -86,21 +108,17 @@ def _sobol_model(model: _Model, output: str) -> Callable[[np.ndarray], np.ndarra
         for part in _chunks(u.shape[0], _chunk_size(model)):
             draws = _decode(model, u[part])
             composite = _evaluate(model, draws)
-            if output in ("rank_shift", "rank"):
-                ranks = shared_rank(composite)[:, scored]
-                shift = np.abs(ranks - model.published_rank[scored])
-                rows.append(shift.mean(axis=1)[:, None] if output == "rank_shift" else ranks)
-            elif output in ("band_change", "colour_changes", "colour_changed"):
-                bands = _bands(composite, model.params, draws.cutoff_shift, model.held)
-                changed = (bands[:, scored] != model.published_band[scored]).astype(float)
-                if output == "band_change":
-                    rows.append(changed.mean(axis=1)[:, None])
-                elif output == "colour_changes":
-                    rows.append(changed.sum(axis=1)[:, None])
-                else:
-                    rows.append(changed)
-            else:
-                rows.append(composite[:, scored])
+            ranks = shared_rank(composite) if wants_ranks else None
+            bands = (
+                _bands(composite, model.params, draws.cutoff_shift, model.held)
+                if wants_bands
+                else None
+            )
+            rows.append(
+                np.concatenate(
+                    [_output_rows(model, o, composite, ranks, bands) for o in outputs], axis=1
+                )
+            )
         return np.concatenate(rows).T
 
     return func
@@ -165,8 +183,44 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
         output's ``variance`` last. S1 may come out slightly below 0 for an input without
         influence: estimation noise.
     """
-    if output not in SOBOL_OUTPUTS:
-        raise ValueError(f"output must be one of {SOBOL_OUTPUTS}, got {output!r}")
+    return sobol_outputs(result, n, (output,))[output]
+
+
+#: Output values (outputs x evaluations) one :func:`scipy.stats.sobol_indices` call may hold:
+#: about 512 MB of float64. scipy keeps several arrays of that size, so outputs are evaluated
+#: together only within it; an output larger on its own (one value per station of a large
+#: month) is evaluated alone, as it always was.
+SOBOL_CELLS = 64_000_000
+
+
+def _output_groups(widths: Sequence[int], evaluations: int) -> list[list[int]]:
+    """Indices of the outputs evaluated together: consecutive outputs whose values fit
+    :data:`SOBOL_CELLS` (``widths``: values per evaluation of each output)."""
+    limit = max(SOBOL_CELLS // evaluations, 1)
+    groups: list[list[int]] = []
+    used = limit
+    for index, width in enumerate(widths):
+        if used + width > limit:
+            groups.append([])
+            used = 0
+        groups[-1].append(index)
+        used += width
+    return groups
+
+
+def sobol_outputs(
+    result: ScoreResult, n: int | None = None, outputs: Sequence[str] = ("rank_shift",)
+) -> dict[str, pd.DataFrame]:
+    """:func:`sobol` of several outputs, evaluated together, by output.
+
+    Every output reads the same samples (same design, same seed), so outputs whose values fit
+    in memory together (:data:`SOBOL_CELLS`) share one scoring of each sample instead of one
+    each; each output's indices are those :func:`sobol` gives it alone (the estimators work
+    output by output).
+    """
+    unknown = [o for o in outputs if o not in SOBOL_OUTPUTS]
+    if unknown:
+        raise ValueError(f"output must be one of {SOBOL_OUTPUTS}, got {unknown[0]!r}")
     n = int(result.params.sensitivity.sobol_samples if n is None else n)
     import scipy.stats  # imported where used: `fivecolor sensitivity` does without it
 
@@ -174,26 +228,33 @@ def sobol(result: ScoreResult, n: int | None = None, output: str = "rank_shift")
     dims = model.dims
     if not dims:
         raise ValueError("no input varies under sensitivity; nothing to analyse")
-    frames = []
+    scored = ~np.isnan(model.published_rank)
+    ids = result.data.stations.index.to_numpy()[scored]
+    widths = [len(ids) if o in PER_STATION else 1 for o in outputs]
+    frames: dict[str, list[pd.DataFrame]] = {o: [] for o in outputs}
     for size in (n, 2 * n):
-        func = _Moments(_sobol_model(model, output))
-        first, total = sobol_indices(
-            func, [scipy.stats.uniform()] * len(dims), size, result.params.sensitivity.seed
-        )
-        frame = pd.DataFrame(
-            {
-                "input": np.tile(dims, first.shape[0]),
-                "n": size,
-                "S1": first.ravel(),
-                "ST": total.ravel(),
-            }
-        )
-        if output in PER_STATION:
-            ids = result.data.stations.index.to_numpy()[~np.isnan(model.published_rank)]
-            frame.insert(0, "station_id", np.repeat(ids, len(dims)))
-            frame["variance"] = np.repeat(np.atleast_1d(func.variance), len(dims))
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+        for group in _output_groups(widths, size * (len(dims) + 2)):
+            names = [outputs[i] for i in group]
+            starts = np.cumsum([0, *(widths[i] for i in group)])
+            func = _Moments(_sobol_model(model, names))
+            first, total = sobol_indices(
+                func, [scipy.stats.uniform()] * len(dims), size, result.params.sensitivity.seed
+            )
+            variance = np.atleast_1d(func.variance)
+            for output, start, stop in zip(names, starts[:-1], starts[1:], strict=True):
+                frame = pd.DataFrame(
+                    {
+                        "input": np.tile(dims, stop - start),
+                        "n": size,
+                        "S1": first[start:stop].ravel(),
+                        "ST": total[start:stop].ravel(),
+                    }
+                )
+                if output in PER_STATION:
+                    frame.insert(0, "station_id", np.repeat(ids, len(dims)))
+                    frame["variance"] = np.repeat(variance[start:stop], len(dims))
+                frames[output].append(frame)
+    return {o: pd.concat(frames[o], ignore_index=True) for o in outputs}
 
 
 def aggregated_indices(per_station: pd.DataFrame) -> pd.DataFrame:
@@ -226,8 +287,7 @@ def colour_sobol(result: ScoreResult, n: int | None = None) -> pd.DataFrame:
         ``output, input, n, S1, ST``, outputs in :data:`COLOUR_OUTPUTS` order.
     """
     frames = []
-    for output in COLOUR_OUTPUTS:
-        table = sobol(result, n, output)
+    for output, table in sobol_outputs(result, n, COLOUR_OUTPUTS).items():
         if output in PER_STATION:
             table = aggregated_indices(table)
         frames.append(table.assign(output=output))
