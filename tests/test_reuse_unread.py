@@ -112,11 +112,13 @@ def test_a_missing_shared_data_file_is_built_again(published):
     reused without them (its map would show only its still picture)."""
     project, reports, month = published
     data = reports / "assets" / "data" / "fc-geo-0123456789abcdef.js"
-    loading = PAGE.replace("<head>", '<head><script src="../assets/data/fc-geo-0123456789abcdef.js">')
+    loading = PAGE.replace(
+        "<head>", '<head><script src="../assets/data/fc-geo-0123456789abcdef.js">'
+    )
     (month / "widget.html").write_text(loading, encoding="utf-8")
     assert reuse_published(project.params_path, None, reports) is None
     data.parent.mkdir(parents=True, exist_ok=True)
-    data.write_text("(window.fcData = window.fcData || {})[\"x\"] = [];\n", encoding="utf-8")
+    data.write_text('(window.fcData = window.fcData || {})["x"] = [];\n', encoding="utf-8")
     assert reuse_published(project.params_path, None, reports) == month
 
 

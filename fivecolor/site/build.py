@@ -27,7 +27,7 @@ from fivecolor.params import Params, load_params
 from fivecolor.resources import notebooks_dir as default_notebooks_dir
 from fivecolor.scoring.pipeline import ScoreResult, score
 from fivecolor.site import manifest, publications
-from fivecolor.site.archive import pack_notebooks
+from fivecolor.site.archive import ARCHIVE, pack_notebooks
 from fivecolor.site.inputs import SNAPSHOT_DIR, input_files, manifest_inputs, snapshot_inputs
 from fivecolor.site.outputs import (
     atomic_write_text,

@@ -66,7 +66,8 @@ def missing_files(month_dir: Path, pages: list[str]) -> str | None:
     missing = [name for name in wanted if not (month_dir / name).is_file()]
     where = "the published month"
     if not missing:
-        missing, where = _missing_shared_data(month_dir, [n for n in wanted if n.endswith(".html")]), "the site's assets"
+        pages_and_widget = [name for name in wanted if name.endswith(".html")]
+        missing, where = _missing_shared_data(month_dir, pages_and_widget), "the site's assets"
     if not missing:
         return None
     more = f" and {len(missing) - 1} more files" if len(missing) > 1 else ""
