@@ -141,12 +141,10 @@ def test_the_window_fits_400_by_300_with_its_link_in_view(site, browser, where):
     page.context.close()
 
 
-@pytest.mark.parametrize(
-    ("name", "most"), [("index.html", 6), ("stations/meilin.html", 2), ("stations/dayan.html", 2)]
-)
-def test_a4_print_keeps_to_its_pages_and_within_the_paper(site, browser, name, most):
-    _, month = site
-    page = open_page(browser, month / name, {"width": round(PRINT_WIDTH), "height": 1100})
+def printed(browser, path: Path, artifact: str) -> tuple[list[str], float, int]:
+    """A page printed to A4 as Chromium does: the elements wider than the paper, where its first
+    chart ends (CSS px from the top) and how many sheets the PDF has."""
+    page = open_page(browser, path, {"width": round(PRINT_WIDTH), "height": 1100})
     page.evaluate(_FOLD_LONG_TABLES)
     page.emulate_media(media="print")
     wider = page.evaluate(
@@ -156,18 +154,46 @@ def test_a4_print_keeps_to_its_pages_and_within_the_paper(site, browser, name, m
             .map(([el, r]) => el.tagName + '.' + el.className + ' ' + Math.round(r.right))""",
         PRINT_WIDTH,
     )
-    assert wider == []
-    # the first chart of the page (the overview's map) ends on the first sheet
     first_chart = page.evaluate(
         "document.querySelector('.fc-chart').getBoundingClientRect().bottom + window.scrollY"
     )
-    shot(page, f"print-{Path(name).stem}")
+    shot(page, f"print-{artifact}")
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-    (ARTIFACTS_DIR / f"paper-{Path(name).stem}.pdf").write_bytes(pdf)
+    (ARTIFACTS_DIR / f"paper-{artifact}.pdf").write_bytes(pdf)
     page.context.close()
-    assert 1 <= pdf_page_count(pdf) <= most
-    if name == "index.html":
+    return wider, first_chart, pdf_page_count(pdf)
+
+
+@pytest.mark.parametrize(
+    ("name", "most"), [("index.html", 6), ("stations/meilin.html", 2), ("stations/dayan.html", 2)]
+)
+def test_a4_print_keeps_to_its_pages_and_within_the_paper(site, browser, name, most):
+    _, month = site
+    wider, first_chart, sheets = printed(browser, month / name, Path(name).stem)
+    assert wider == []
+    assert 1 <= sheets <= most
+    if name == "index.html":  # the first chart of the page (the map) ends on the first sheet
         assert first_chart <= PRINT_HEIGHT
+
+
+@pytest.fixture(scope="module")
+def english_month(tmp_path_factory) -> Path:
+    """The sample month in English, built as ``fivecolor report`` builds it."""
+    from fivecolor.site.build import build_month
+
+    folder = tmp_path_factory.mktemp("english")
+    params = folder / "english.yaml"
+    params.write_text(f"extends: {ROOT / 'params' / '2020-05.yaml'}\nlanguage: en\n")
+    return build_month(params, reports_dir=folder / "reports", progress=False)
+
+
+def test_the_english_overview_prints_its_map_on_the_first_sheet(english_month, browser):
+    """English sentences are longer than Chinese ones: the headline and method box above the
+    map still leave it on sheet 1, and the page within six sheets and the paper's width."""
+    wider, first_chart, sheets = printed(browser, english_month / "index.html", "index-en")
+    assert wider == []
+    assert 1 <= sheets <= 6
+    assert first_chart <= PRINT_HEIGHT
 
 
 def test_without_scripts_every_chart_shows_its_still_picture(site, browser):
