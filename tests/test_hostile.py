@@ -25,6 +25,8 @@ pytestmark = pytest.mark.slow
 SCRIPT = "<script>window.__pwned=1</script>"
 CLOSE_SCRIPT = "</script><script>window.__pwned=2</script>"
 IMG = '"><img src=x onerror="window.__pwned=3">'
+#: A page's script tag loading the maps' shapes from the site's assets.
+SHARED_DATA_TAG = re.compile(r'<script src="(?:\.\./)*assets/data/fc-geo-[0-9a-f]{16}\.js">')
 #: Breaks out of a single-quoted string (in HTML attributes, JS or Vega expressions) and of rich markup.
 QUOTE = "O'Neil\\' + (window.__pwned=4) + '[/] {{7*7}}"
 HOSTILE = {"NB01": SCRIPT, "NB02": CLOSE_SCRIPT, "NB03": IMG, "NB04": QUOTE}
@@ -98,6 +100,8 @@ def test_names_reach_pages_only_escaped(hostile_site):
             assert raw not in text, (name, raw)
         # the only script elements are the page's own: the chart bundle and one call per chart
         tags = re.findall(r"<script\b[^>]*>", text)
+        # besides: the maps' shapes, stored once under the site's assets (checked below)
+        tags = [tag for tag in tags if not SHARED_DATA_TAG.fullmatch(tag)]
         assert set(tags) <= {
             "<script>",
             '<script src="../assets/vega-bundle.js">',
@@ -115,6 +119,11 @@ def test_names_reach_pages_only_escaped(hostile_site):
     assert (
         '"\\u003cscript>window.__pwned=1\\u003c/script>"' in overview
     )  # a chart's data, JSON in a script
+    # the maps' shapes in the site's assets (shapes and station ids; names stay in the page's
+    # spec above): JSON with no markup
+    shapes = sorted((month.parent / "assets" / "data").glob("fc-geo-*.js"))
+    stored = "".join(path.read_text(encoding="utf-8") for path in shapes)
+    assert shapes and "<script" not in stored and "</script" not in stored and "<img" not in stored
 
 
 def test_a_scores_table_keeps_the_names_verbatim(hostile_site):

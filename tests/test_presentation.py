@@ -592,9 +592,10 @@ def test_overview_notebook_shows_the_actions_before_data_quality(tmp_path):
     # built) carries the links to the other pages, so the notebook has none of its own
     assert html.find("本月要点") < html.find('class="fc-method"') < html.find("<h2>五色地图")
     assert "sensitivity.html" not in html and "返回月度总览" not in html
-    # department help: a summary row per department, every row folded away by department
+    # department help: a summary row per department; every row is on the actions page
     departments = html[positions[3] : positions[4]]
-    assert departments.count('<details class="fc-more">') == 1 and "<h4>" in departments
+    assert 'href="actions/index.html#departments"' in departments
+    assert "<h4>" not in departments and "fc-more" not in departments
 
 
 def test_show_table_keeps_short_rows_on_one_line_and_lets_wide_ones_wrap():
@@ -662,3 +663,20 @@ def test_the_month_monte_carlo_is_run_once_per_kernel():
     assert nb.station_uncertainty(month, 256)["p_published"].equals(
         sensitivity.station_uncertainty(first)["p_published"]
     )
+
+
+def test_the_actions_page_lists_every_row_of_department_help_by_department(results, tmp_path):
+    """The overview shows one row per department and links here: every row, a table each."""
+    from fivecolor.site.build import write_actions_index
+
+    result = results["zh"]
+    rows = actions.department_help(result)
+    write_actions_index(result, tmp_path, ["departments.csv"], 1, None)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    lists = page[page.index('id="departments"') :]
+    assert lists.count("<h3>") == rows["department"].nunique()
+    assert "<details" not in lists  # never folded
+    # one body row per helped indicator; station names link to their pages
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", lists, flags=re.S)
+    assert sum(body.count("<tr") for body in bodies) == len(rows) > 100
+    assert '<a href="../stations/meilin.html">梅林供电所</a>' in lists
