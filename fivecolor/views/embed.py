@@ -61,12 +61,6 @@ def _spec_dict(chart_or_spec: Any) -> dict:
     return chart_or_spec.to_dict() if hasattr(chart_or_spec, "to_dict") else dict(chart_or_spec)
 
 
-def _script_json(value: Any, **dump_options: Any) -> str:
-    """JSON safe inside ``<script>``: no ``</script>``, ``<!--`` or JS line separators."""
-    text = json.dumps(value, ensure_ascii=False, **dump_options)
-    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 def _sharing_data() -> bool:
     """Whether the page supplies the shared datasets (the site's pages: :data:`CHART_LIBRARY_ENV`)."""
     return os.environ.get(CHART_LIBRARY_ENV) == "page"
@@ -114,7 +108,7 @@ def chart_html(
     drawn = spec  # the still picture needs every value
     if shared:
         spec = spec | {"datasets": {k: v for k, v in datasets.items() if k not in shared}}
-    spec_json = _script_json(spec, sort_keys=True, separators=(",", ":"))
+    spec_json = shared_data.script_json(spec, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(spec_json.encode()).hexdigest()[:12]
     _chart_counts[digest] += 1
     div_id = f"fc-{digest}-{_chart_counts[digest]}"
@@ -152,7 +146,7 @@ def chart_html(
             if shared
             else ""
         )
-        + f"  vegaEmbed(el, spec, {_script_json(options, sort_keys=True)})\n"
+        + f"  vegaEmbed(el, spec, {shared_data.script_json(options, sort_keys=True)})\n"
         '    .catch(function (e) { fail("Chart error: " + e); });\n'
         "})();</script>"
     )

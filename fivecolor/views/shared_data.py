@@ -25,6 +25,7 @@ __all__ = [
     "is_shared",
     "names_used",
     "reference_js",
+    "script_json",
     "shared_name",
 ]
 
@@ -37,10 +38,15 @@ _REFERENCE = re.compile(
 )
 
 
-def _json(values: Any) -> str:
-    """Compact JSON safe inside ``<script>`` (no ``</script>``)."""
-    text = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def script_json(value: Any, **dump_options: Any) -> str:
+    """JSON safe inside ``<script>``: no ``</script>``, ``<!--`` or JS line separators."""
+    text = json.dumps(value, ensure_ascii=False, **dump_options)
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _json(values: Any) -> str:
+    """Compact, sorted :func:`script_json`: the same values give the same text (and name)."""
+    return script_json(values, sort_keys=True, separators=(",", ":"))
 
 
 def shared_name(values: Any) -> str:
