@@ -117,11 +117,41 @@ def write_shared_data(assets_dir: Path, datasets: Mapping[str, object]) -> list[
 
 
 # ---------------------------------------------------------------------------- pages
+def _exporter_class():
+    """nbconvert's HTMLExporter without the BeautifulSoup pass that ends its export.
+
+    That pass parses and re-serialises the whole page to add ``tabindex="0"`` to each output
+    (and an ``alt`` to images without one): 0.09 s of a station page's 0.12 s render. The
+    template (``offline/index.html.j2``) writes the ``tabindex`` on the outputs the pages have
+    (HTML, charts included) instead; the steps before the pass are nbconvert's own, as in
+    ``HTMLExporter.from_notebook_node`` (``tests/test_render.py`` compares the two).
+    """
+    from nbconvert.exporters import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class OfflineHTMLExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return OfflineHTMLExporter
+
+
 def _get_exporter():
     """This process's one HTMLExporter (loading the templates costs about 0.4 s)."""
     global _exporter
     if _exporter is None:
-        from nbconvert.exporters import HTMLExporter
         from traitlets.config import Config
 
         # Cells tagged "notes" narrate the notebook for its editors, not for the committee.
@@ -132,7 +162,7 @@ def _get_exporter():
                 "CSSHTMLHeaderPreprocessor": {"enabled": False},
             }
         )
-        _exporter = HTMLExporter(
+        _exporter = _exporter_class()(
             config=config,
             template_name="offline",
             extra_template_basedirs=[str(TEMPLATES_DIR)],
