@@ -140,7 +140,8 @@ def test_the_notebook_is_written_when_it_starts_and_ends_not_at_every_cell(
 
 def test_a_timed_out_notebook_is_written_with_what_ran(tmp_path, warm_engine):
     src = make_notebook(
-        tmp_path / "slow.ipynb", ["print('before')", "import time\ntime.sleep(30)", "print('after')"]
+        tmp_path / "slow.ipynb",
+        ["print('before')", "import time\ntime.sleep(30)", "print('after')"],
     )
     out = tmp_path / "slow.out.ipynb"
     with pytest.raises(Exception, match=r"(?i)timed? ?out"):
