@@ -50,6 +50,7 @@ def analyses(results):
         "mc": mc,
         "uncertainty": sensitivity.station_uncertainty(mc),
         "sobol": sensitivity.sobol(result, 64),
+        "colour_sobol": sensitivity.colour_sobol(result, 64),
         "shifts": sensitivity.cutoff_shift_counts(result),
         "distances": sensitivity.cutoff_distances(result),
         "weights": sensitivity.scheme_weights(
@@ -357,6 +358,7 @@ CHARTS = {
     "colour_probabilities": lambda r, a: robustness.colour_probabilities(r, a["uncertainty"]),
     "sobol_chart": lambda r, a: robustness.sobol_chart(r, a["sobol"]),
     "cutoff_shift_chart": lambda r, a: robustness.cutoff_shift_chart(r, a["shifts"]),
+    "colour_sobol_chart": lambda r, a: robustness.colour_sobol_chart(r, a["colour_sobol"]),
 }
 
 

@@ -217,3 +217,33 @@ def test_pages_match_nbconvert_html_exporter_without_its_reparse():
     theirs, _ = stock.from_notebook_node(nb, resources=resources)
     assert ours.count('tabindex="0"') == 2
     assert str(BeautifulSoup(ours, features="html.parser")) == theirs
+
+
+def test_report_kernels_show_charts_as_altair_does_without_validating_again(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from fivecolor.views import embed
+
+    chart = sample_chart()
+    expected = chart._repr_mimebundle_()
+    reset_chart_ids()
+    assert embed._unchecked_bundle(chart) == expected
+    # a spec the schema refuses still draws: the tests, not the report, check the schema
+    broken = sample_chart()
+    broken.width = "wide"  # set directly: .properties() would check it at once
+    with pytest.raises(Exception, match="wide"):
+        broken.to_dict()
+    assert "vegaEmbed" in embed._unchecked_bundle(broken)["text/html"]
+
+    shell = InteractiveShell.instance()
+    formatter = shell.display_formatter.mimebundle_formatter
+    try:
+        monkeypatch.delenv(embed.CHART_LIBRARY_ENV, raising=False)
+        enable_offline_charts()
+        assert alt.TopLevelMixin not in formatter.type_printers  # JupyterLab: Altair validates
+        monkeypatch.setenv(embed.CHART_LIBRARY_ENV, "page")
+        enable_offline_charts()
+        assert formatter.type_printers[alt.TopLevelMixin] is embed._unchecked_bundle
+    finally:
+        formatter.type_printers.pop(alt.TopLevelMixin, None)
+        InteractiveShell.clear_instance()
