@@ -16,11 +16,12 @@ LINT_PATHS := fivecolor tests benchmarks
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-# the dependencies exactly as requirements.lock pins them, then the project itself on top
+# the dependencies exactly as requirements.lock pins them (the lock is the whole environment:
+# nothing is added beside it), then the project itself on top
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e '.[$(EXTRAS)]'
 	@$(MAKE) --no-print-directory git-filter
 	@touch $(STAMP)
@@ -43,9 +44,14 @@ git-filter: ## define the notebooks' git filter for this clone (make venv does i
 	  git config diff.ipynb.textconv '"$(abspath $(BIN))/python" -m jupytext --quiet --to py:percent -o -'; \
 	fi
 
+# Left out: rfc3987-syntax, which jsonschema[format-nongpl] (through jupyter-events, the lab
+# extra) adds for IRI format checks that nothing here uses; jsonschema imports it when present,
+# and its import builds a Lark grammar: 1.7 s or more in every process that imports jsonschema
+# (the report, each worker, each notebook kernel: Altair and nbformat import it).
+LOCK_LEFT_OUT := rfc3987-syntax
 lock: ## re-pin requirements.lock after changing pyproject.toml's dependencies (needs uv: pip install uv)
 	$(UV) pip compile pyproject.toml $(addprefix --extra ,$(subst $(comma), ,$(EXTRAS))) --python-version 3.11 --universal \
-		--custom-compile-command "make lock" -o requirements.lock
+		$(addprefix --no-emit-package ,$(LOCK_LEFT_OUT)) --custom-compile-command "make lock" -o requirements.lock
 
 report: $(STAMP) ## build the sample month's report (PARAMS=params/2020-05.yaml)
 	$(BIN)/fivecolor report --params $(PARAMS)

@@ -153,8 +153,17 @@ def test_make_venv_installs_the_lock_and_every_extra():
     makefile = (ROOT / "Makefile").read_text()
     extras = re.search(r"^EXTRAS := (.+)$", makefile, flags=re.MULTILINE).group(1).split(",")
     assert sorted(extras) == sorted(EXTRAS)
-    assert "pip install --quiet --disable-pip-version-check -r requirements.lock" in makefile
+    assert "pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock" in makefile
     assert "--no-deps -e '.[$(EXTRAS)]'" in makefile
+
+
+def test_the_environment_leaves_out_the_slow_iri_grammar():
+    """rfc3987-syntax builds a Lark grammar when jsonschema imports it (1.7 s or more per
+    process); the lock leaves it out and the venv installs the lock without resolving again."""
+    assert "rfc3987-syntax" not in _locked()
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^LOCK_LEFT_OUT := rfc3987-syntax$", makefile, flags=re.MULTILINE)
+    assert "$(addprefix --no-emit-package ,$(LOCK_LEFT_OUT))" in makefile
 
 
 def test_the_manifest_records_the_lock(monkeypatch):
