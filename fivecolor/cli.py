@@ -49,7 +49,7 @@ def _load(args) -> tuple:
 def cmd_score(args) -> int:
     from fivecolor.scoring.pipeline import score
     from fivecolor.site.outputs import csv_bytes, write_csv
-    from fivecolor.views.common import scores_file
+    from fivecolor.views.scores_file import scores_file
 
     params, data = _load(args)
     table = scores_file(score(data, params))
