@@ -91,7 +91,9 @@ class WeightsScheme(str, Enum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # defer_build: a model's validator is built when it first validates, not at import; the
+    # parameters validate as one Params, so the nested models are never built on their own
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, defer_build=True)
 
 
 def clean_text(text: str) -> str:
