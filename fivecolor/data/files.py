@@ -115,12 +115,12 @@ def _may_repeat_a_name(names: list[str]) -> bool:
     return len(set(names)) < len(names) or any(_RENAMED_DUPLICATE.search(n) for n in names)
 
 
-def _refuse_duplicate_header(path: Path, csv_text: str | None, names: list[str]) -> None:
+def _refuse_duplicate_header(path: Path, csv_text: str | None, parsed: list[str]) -> None:
     """A header naming a column twice is an error: pandas would silently rename the second
     (``value`` → ``value.1``), so the raw first row is read again to see the names as written."""
     if path.suffix.lower() in (".parquet", ".pq"):
         return  # Parquet cannot hold two columns of one name
-    if not _may_repeat_a_name(names):
+    if not _may_repeat_a_name(parsed):
         return  # parsing the header again costs each command about 10 ms
     if csv_text is not None:
         header = pd.read_csv(
