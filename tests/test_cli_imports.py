@@ -84,3 +84,44 @@ def test_the_listing_sees_a_chart_module_import_altair(tmp_path):
 def test_the_listing_sees_the_pages_helpers_import_the_base_map(tmp_path):
     modules = imported_after("import fivecolor.views.common", tmp_path, top_level=False)
     assert set(PAGES_ONLY) <= modules and "shapely" in modules
+
+
+def test_importing_the_parameters_builds_no_validator(tmp_path):
+    """The models build when a file is first validated (as one Params), not at import."""
+    run = (
+        "from pydantic import BaseModel\n"
+        "import fivecolor.params.model as model\n"
+        "built = sorted(name for name, value in vars(model).items() if isinstance(value, type)\n"
+        "    and issubclass(value, BaseModel) and value.__pydantic_complete__)\n"
+        "assert not built, built"
+    )
+    imported_after(run, tmp_path)  # fails (check=True) with the names built at import
+
+
+def test_the_model_defaults_equal_validated_ones():
+    from pydantic import BaseModel
+
+    from fivecolor.params.model import Params
+
+    defaults = {
+        (model.__name__, name): field.default
+        for model in (Params, *_nested_models(Params))
+        for name, field in model.model_fields.items()
+        if isinstance(field.default, BaseModel)
+    }
+    assert {name for _, name in defaults} >= {"bands", "sensitivity", "actions", "weights", "plan"}
+    for (owner, name), default in defaults.items():
+        validated = type(default)()
+        assert default == validated and repr(default) == repr(validated), f"{owner}.{name}"
+        assert default.model_dump() == validated.model_dump(), f"{owner}.{name}"
+
+
+def _nested_models(model) -> set:
+    """The models a model's fields hold, directly (``Sensitivity.weights`` inside ``Params``)."""
+    from pydantic import BaseModel
+
+    return {
+        type(field.default)
+        for field in model.model_fields.values()
+        if isinstance(field.default, BaseModel)
+    }
