@@ -33,7 +33,7 @@ HEAVY = (
     "shapely",
     "openpyxl",
 )
-#: The package's own modules that only the pages and the base map use: the pages' shared helpers
+#: The package's own modules that only the pages and the base map use: the pages' shared functions
 #: (which read the base map at import) and the base map itself.
 PAGES_ONLY = ("fivecolor.views.common", "fivecolor.data.geography")
 
@@ -81,7 +81,7 @@ def test_the_listing_sees_a_chart_module_import_altair(tmp_path):
     assert "altair" in imported_after("import fivecolor.views.maps", tmp_path)
 
 
-def test_the_listing_sees_the_pages_helpers_import_the_base_map(tmp_path):
+def test_the_listing_sees_the_pages_shared_module_import_the_base_map(tmp_path):
     modules = imported_after("import fivecolor.views.common", tmp_path, top_level=False)
     assert set(PAGES_ONLY) <= modules and "shapely" in modules
 

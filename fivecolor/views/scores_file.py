@@ -1,7 +1,7 @@
 """The published scores file (``scores.csv``): the scored month with each grade's name.
 
 Apart from :mod:`fivecolor.views.common` so that ``fivecolor score`` writes it without the base
-map (shapely) and the pages' helpers: it needs only the scores and the text catalogue.
+map (shapely) and the pages' shared functions: it needs only the scores and the text catalogue.
 """
 
 from __future__ import annotations
