@@ -7,6 +7,12 @@ every scoring command reads its tables through pandas, so no command can start f
 load average is printed too: on a shared machine the times move with it, the ratios to the
 floor much less.
 
+Beside each median, the time the command spends importing (``python -X importtime``: the sum
+of its top-level imports, one run; the tracing itself adds a little), so the reader sees how
+much of a command is its import floor and how much its own work. The commands run with their
+bytecode cached, as an installed package has it: ``PYTHONDONTWRITEBYTECODE`` is dropped from
+their environment (with it, every run compiles the package's sources again, about 0.1 s).
+
 Run with `make bench` or `.venv/bin/python benchmarks/cli.py [--repeat N]`.
 """
 
@@ -37,14 +43,36 @@ RUNS: tuple[tuple[str, list[str], float | None], ...] = (
 )
 
 
+#: The commands' environment: bytecode written and reused, as after an installation.
+ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def _run(command: list[str]) -> subprocess.CompletedProcess[bytes]:
+    done = subprocess.run(command, cwd=ROOT, env=ENVIRONMENT, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {done.stderr.decode(errors='replace')}")
+    return done
+
+
 def wall_time(command: list[str]) -> float:
     """Seconds one run of ``command`` takes, start to exit; a failing command stops the benchmark."""
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed: {done.stderr.decode(errors='replace')}")
-    return elapsed
+    _run(command)
+    return time.perf_counter() - start
+
+
+def import_time(command: list[str]) -> float:
+    """Seconds ``command`` (a Python process) spends importing: the cumulative times of the
+    top-level entries ``python -X importtime`` reports (nested imports are indented)."""
+    done = _run([command[0], "-X", "importtime", *command[1:]])
+    total_us = 0
+    for line in done.stderr.decode(errors="replace").splitlines():
+        if not line.startswith("import time:"):
+            continue
+        _, cumulative, name = line.removeprefix("import time:").split("|")
+        if cumulative.strip().isdigit() and not name.startswith("  "):  # "| name", not "|   name"
+            total_us += int(cumulative)
+    return total_us / 1e6
 
 
 def main() -> None:
@@ -56,14 +84,20 @@ def main() -> None:
         f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
         f"median of {args.repeat} runs"
     )
-    print(f"{'command':<40} {'median s':>9} {'aim s':>6} {'/ aim':>6} {'/ floor':>8}")
+    print(
+        f"{'command':<40} {'median s':>9} {'aim s':>6} {'/ aim':>6} {'/ floor':>8} "
+        f"{'imports s':>10}"
+    )
     floor = None
     for label, command, aim in RUNS:
-        wall_time(command)  # warm the file cache: the first run reads the files from disk
+        wall_time(command)  # warm the file cache (and write the bytecode) on a first run
         median = statistics.median(wall_time(command) for _ in range(args.repeat))
         floor = floor or median
         versus_aim = f"{median / aim:>6.2f}" if aim else f"{'':>6}"
-        print(f"{label:<40} {median:>9.3f} {aim or '':>6} {versus_aim} {median / floor:>8.2f}")
+        print(
+            f"{label:<40} {median:>9.3f} {aim or '':>6} {versus_aim} {median / floor:>8.2f} "
+            f"{import_time(command):>10.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -5,12 +5,6 @@ kernel does not pay for the whole scoring stack.
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("fivecolor")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
 
 _PUBLIC = {
     "Dataset": "fivecolor.data.dataset",
@@ -23,7 +17,21 @@ _PUBLIC = {
 }
 
 
+def _installed_version() -> str:
+    """The installed distribution's version: a look-up in the installed packages' metadata
+    (tens of milliseconds), made on first use so that the quick commands do not pay for it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fivecolor")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0+source"
+
+
 def __getattr__(name: str):
+    if name == "__version__":
+        globals()["__version__"] = found = _installed_version()
+        return found
     if name in _PUBLIC:
         return getattr(import_module(_PUBLIC[name]), name)
     raise AttributeError(f"module 'fivecolor' has no attribute {name!r}")

@@ -49,7 +49,7 @@ def _load(args) -> tuple:
 def cmd_score(args) -> int:
     from fivecolor.scoring.pipeline import score
     from fivecolor.site.outputs import csv_bytes, write_csv
-    from fivecolor.views.common import scores_file
+    from fivecolor.views.scores_file import scores_file
 
     params, data = _load(args)
     table = scores_file(score(data, params))
@@ -474,12 +474,26 @@ def _add_method_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
+
+    def __init__(
+        self, option_strings, dest=argparse.SUPPRESS, help="show program's version number and exit"
+    ):
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from fivecolor import __version__
+
+        print(f"fivecolor {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from fivecolor import __version__
     from fivecolor.data.sample.company import PARQUET_ABOVE
 
     parser = _Parser(prog="fivecolor", description="Five-colour maps of supply stations.")
-    parser.add_argument("--version", action="version", version=f"fivecolor {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parsers = {
         name: sub.add_parser(name, help=help_, description=help_)

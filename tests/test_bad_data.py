@@ -133,6 +133,15 @@ CASES = [
         ("column value", "twice"),
     ),
     Case(
+        # pandas keeps "value" and "value " apart; the header's names are compared stripped
+        "value column twice in a CSV header, once with a trailing space",
+        _indicators(
+            lambda f: pd.concat([f, f[["value"]].rename(columns={"value": "value "})], axis=1)
+        ),
+        "indicators_v.csv",
+        ("column value", "twice"),
+    ),
+    Case(
         "name column twice in an xlsx header",
         lambda p: p.with_stations(
             pd.concat([p.stations, p.stations[["name"]]], axis=1), name="twice.xlsx"
@@ -341,6 +350,14 @@ def test_extra_station_columns_are_kept_and_ignored(project, run_cli):
     stations = load_data(load_params(params)).stations
     assert {"manager", "phone"} <= set(stations.columns)
     assert (stations["manager"] == "张三").all()
+
+
+def test_a_column_named_like_a_renamed_duplicate_is_kept(project, run_cli):
+    from fivecolor import load_data, load_params
+
+    params = project.with_stations(project.stations.assign(**{"name.1": "另名"}))
+    assert _score(run_cli, params) == _score(run_cli, project.params_path)
+    assert (load_data(load_params(params)).stations["name.1"] == "另名").all()
 
 
 def test_missing_cell_with_reweight_scores_and_validate_warns(project, run_cli):

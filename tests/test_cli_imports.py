@@ -19,18 +19,34 @@ import pytest
 from conftest import REPO
 
 SAMPLE = REPO / "params" / "2020-05.yaml"
-#: Libraries no scoring command needs (the report, the pages, the stores of record, scipy).
-HEAVY = ("altair", "jinja2", "papermill", "nbformat", "nbconvert", "duckdb", "sqlalchemy", "scipy")
+#: Libraries no scoring command needs (the report, the pages, the base map, the stores of
+#: record, scipy).
+HEAVY = (
+    "altair",
+    "jinja2",
+    "papermill",
+    "nbformat",
+    "nbconvert",
+    "duckdb",
+    "sqlalchemy",
+    "scipy",
+    "shapely",
+    "openpyxl",
+)
+#: The package's own modules that only the pages and the base map use: the pages' shared functions
+#: (which read the base map at import) and the base map itself.
+PAGES_ONLY = ("fivecolor.views.common", "fivecolor.data.geography")
 
 _LIST_IMPORTS = """
 import json, sys
 {run}
-print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}})))
+print(json.dumps(sorted(sys.modules)))
 """
 
 
-def imported_after(run: str, tmp_path: Path) -> set[str]:
-    """Top-level packages a fresh interpreter has imported after running ``run``."""
+def imported_after(run: str, tmp_path: Path, *, top_level: bool = True) -> set[str]:
+    """Top-level packages (or, with ``top_level=False``, every module) a fresh interpreter has
+    imported after running ``run``."""
     done = subprocess.run(
         [sys.executable, "-c", _LIST_IMPORTS.format(run=run)],
         cwd=tmp_path,
@@ -38,7 +54,8 @@ def imported_after(run: str, tmp_path: Path) -> set[str]:
         text=True,
         check=True,
     )
-    return set(json.loads(done.stdout.splitlines()[-1]))
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    return {name.partition(".")[0] for name in modules} if top_level else modules
 
 
 @pytest.mark.parametrize(
@@ -52,11 +69,59 @@ def imported_after(run: str, tmp_path: Path) -> set[str]:
 def test_scoring_commands_leave_heavy_libraries_unimported(argv, tmp_path):
     out = tmp_path / "out.csv"
     run = f"from fivecolor.cli import main\nassert main({[*argv, '--out', str(out)]!r}) == 0"
-    imported = imported_after(run, tmp_path)
+    modules = imported_after(run, tmp_path, top_level=False)
+    imported = {name.partition(".")[0] for name in modules}
     assert out.stat().st_size > 0  # the command did its work
     assert "pandas" in imported and "pydantic" in imported
     assert not imported & set(HEAVY), f"{argv[0]} imports {sorted(imported & set(HEAVY))}"
+    assert not modules & set(PAGES_ONLY), f"{argv[0]} imports {sorted(modules & set(PAGES_ONLY))}"
 
 
 def test_the_listing_sees_a_chart_module_import_altair(tmp_path):
     assert "altair" in imported_after("import fivecolor.views.maps", tmp_path)
+
+
+def test_the_listing_sees_the_pages_shared_module_import_the_base_map(tmp_path):
+    modules = imported_after("import fivecolor.views.common", tmp_path, top_level=False)
+    assert set(PAGES_ONLY) <= modules and "shapely" in modules
+
+
+def test_importing_the_parameters_builds_no_validator(tmp_path):
+    """The models build when a file is first validated (as one Params), not at import."""
+    run = (
+        "from pydantic import BaseModel\n"
+        "import fivecolor.params.model as model\n"
+        "built = sorted(name for name, value in vars(model).items() if isinstance(value, type)\n"
+        "    and issubclass(value, BaseModel) and value.__pydantic_complete__)\n"
+        "assert not built, built"
+    )
+    imported_after(run, tmp_path)  # fails (check=True) with the names built at import
+
+
+def test_the_model_defaults_equal_validated_ones():
+    from pydantic import BaseModel
+
+    from fivecolor.params.model import Params
+
+    defaults = {
+        (model.__name__, name): field.default
+        for model in (Params, *_nested_models(Params))
+        for name, field in model.model_fields.items()
+        if isinstance(field.default, BaseModel)
+    }
+    assert {name for _, name in defaults} >= {"bands", "sensitivity", "actions", "weights", "plan"}
+    for (owner, name), default in defaults.items():
+        validated = type(default)()
+        assert default == validated and repr(default) == repr(validated), f"{owner}.{name}"
+        assert default.model_dump() == validated.model_dump(), f"{owner}.{name}"
+
+
+def _nested_models(model) -> set:
+    """The models a model's fields hold, directly (``Sensitivity.weights`` inside ``Params``)."""
+    from pydantic import BaseModel
+
+    return {
+        type(field.default)
+        for field in model.model_fields.values()
+        if isinstance(field.default, BaseModel)
+    }

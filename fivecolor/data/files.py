@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,11 +104,24 @@ def _refuse_nested_columns(path: Path) -> None:
             )
 
 
-def _refuse_duplicate_header(path: Path, csv_text: str | None) -> None:
+#: The suffix pandas gives the second column of a name (``value`` → ``value.1``).
+_RENAMED_DUPLICATE = re.compile(r"\.[0-9]+$")
+
+
+def _may_repeat_a_name(names: list[str]) -> bool:
+    """Whether a header read as ``names`` (stripped) may have named a column twice: only then
+    is the raw first row worth reading again. A name written twice is either renamed by pandas
+    (``value.1``) or equal to another once stripped (``value`` and ``value ``)."""
+    return len(set(names)) < len(names) or any(_RENAMED_DUPLICATE.search(n) for n in names)
+
+
+def _refuse_duplicate_header(path: Path, csv_text: str | None, parsed: list[str]) -> None:
     """A header naming a column twice is an error: pandas would silently rename the second
     (``value`` → ``value.1``), so the raw first row is read again to see the names as written."""
     if path.suffix.lower() in (".parquet", ".pq"):
         return  # Parquet cannot hold two columns of one name
+    if not _may_repeat_a_name(parsed):
+        return  # parsing the header again costs each command about 10 ms
     if csv_text is not None:
         header = pd.read_csv(
             io.StringIO(csv_text),
@@ -209,7 +223,7 @@ def read_table(
             path, "", f"cannot read as {suffix[1:]} ({type(exc).__name__}: {exc})"
         ) from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    _refuse_duplicate_header(path, text if suffix == ".csv" else None)
+    _refuse_duplicate_header(path, text if suffix == ".csv" else None, list(frame.columns))
     missing = [c for c in required if c not in frame.columns]
     if missing:
         col = missing[0]

@@ -91,7 +91,9 @@ class WeightsScheme(str, Enum):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    # defer_build: a model's validator is built when it first validates, not at import; the
+    # parameters validate as one Params, so the nested models are never built on their own
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, defer_build=True)
 
 
 def clean_text(text: str) -> str:
@@ -302,7 +304,9 @@ class Sensitivity(_Frozen):
     seed: int = Field(
         default=20200520, ge=0, description="seed of the random draws (a non-negative integer)"
     )
-    weights: SensitivityWeights = SensitivityWeights()
+    # a default built with model_construct: validating it at import would build the model's
+    # validator there (defer_build); it equals the validated default (tests/test_cli_imports.py)
+    weights: SensitivityWeights = SensitivityWeights.model_construct()
     normalisation: tuple[Normalisation, ...] = Field(
         default=(Normalisation.goalposts,), min_length=1
     )
@@ -431,7 +435,7 @@ class Actions(_Frozen):
         description="normalised score below which a station lags on an indicator (default: its bottom band)",
     )
     stages: tuple[Stage, ...] = ()
-    plan: Plan = Plan()
+    plan: Plan = Plan.model_construct()
     trend_months: int = Field(
         default=12,
         ge=3,
@@ -676,11 +680,12 @@ class Params(_Frozen):
     weights_scheme: WeightsScheme = WeightsScheme.given
     indicators: dict[str, IndicatorSpec] = Field(min_length=1)
     groups: dict[str, Group] | None = None
-    bands: Bands = Bands()
-    winsorise: Winsorise = Winsorise()
+    # defaults built as Sensitivity.weights' is (model_construct), equal to validated ones
+    bands: Bands = Bands.model_construct()
+    winsorise: Winsorise = Winsorise.model_construct()
     ahp: Ahp | None = None
-    sensitivity: Sensitivity = Sensitivity()
-    actions: Actions = Actions()
+    sensitivity: Sensitivity = Sensitivity.model_construct()
+    actions: Actions = Actions.model_construct()
     departments: dict[str, Label] = Field(default_factory=dict)
     store: StoreLocation | None = Field(
         default=None,

@@ -181,7 +181,7 @@ def rerun_month(
             from fivecolor.data.dataset import load_data
             from fivecolor.params import load_params
             from fivecolor.scoring.pipeline import score
-            from fivecolor.views.common import scores_file
+            from fivecolor.views.scores_file import scores_file
 
             params = load_params(params_file)
             rebuilt = out / params.period

@@ -14,6 +14,7 @@ import pandas as pd
 from fivecolor.data.geography import COUNTIES
 from fivecolor.scoring.per_result import once_per_result
 from fivecolor.scoring.pipeline import ScoreResult
+from fivecolor.views.scores_file import band_labels, scores_file
 from fivecolor.views.text import BAND_LABELS, BANDS, CHANGE_LABELS, Language, text
 
 __all__ = [
@@ -37,12 +38,6 @@ _COUNTY_EN = dict(zip(COUNTIES["name"], COUNTIES["name_en"], strict=True))
 
 
 # --------------------------------------------------------------------------- labels
-def band_labels(codes: pd.Series | np.ndarray, language: Language) -> np.ndarray:
-    """Grade names for band codes (``"red"`` … or ``""`` for no band) in *language*."""
-    lookup = {band: BAND_LABELS[band][language] for band in BANDS}
-    return pd.Series(np.asarray(codes, dtype=object)).map(lookup).fillna("").to_numpy(dtype=object)
-
-
 def band_label_or_empty(codes, language: Language) -> np.ndarray:
     """:func:`band_labels` of codes that may be missing (``None``/NaN read as no band)."""
     return band_labels(pd.Series(np.asarray(codes, dtype=object)).fillna(""), language)
@@ -161,18 +156,6 @@ def month_frame(result: ScoreResult, period: str | None = None) -> pd.DataFrame:
             "staff": stations["staff"].to_numpy(),
         }
     )
-
-
-def scores_file(result: ScoreResult, period: str | None = None) -> pd.DataFrame:
-    """The published scores file: :meth:`ScoreResult.table` with each grade's name in the report's
-    language (``band_label``) beside its code."""
-    table = result.table(period)
-    table.insert(
-        list(table.columns).index("band") + 1,
-        "band_label",
-        band_labels(table["band"], result.params.language),
-    )
-    return table
 
 
 def _band_at(ordinal: float) -> str:
