@@ -153,7 +153,9 @@ def test_make_venv_installs_the_lock_and_every_extra():
     makefile = (ROOT / "Makefile").read_text()
     extras = re.search(r"^EXTRAS := (.+)$", makefile, flags=re.MULTILINE).group(1).split(",")
     assert sorted(extras) == sorted(EXTRAS)
-    assert "pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock" in makefile
+    assert (
+        "pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock" in makefile
+    )
     assert "--no-deps -e '.[$(EXTRAS)]'" in makefile
 
 

@@ -20,10 +20,13 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fivecolor.views import shared_data
 from fivecolor.views.fallback import static_svg
+
+if TYPE_CHECKING:
+    from altair.utils.display import MimeBundleType
 
 __all__ = [
     "CHART_LIBRARY_ENV",
@@ -189,7 +192,7 @@ def enable_offline_charts() -> None:
             )
 
 
-def _unchecked_bundle(chart: Any) -> dict[str, Any] | None:
+def _unchecked_bundle(chart: Any) -> MimeBundleType | None:
     """What Altair's ``_repr_mimebundle_`` gives, without validating the spec.
 
     Validation costs about 25 ms a chart (two thirds of turning a station chart into its spec)
