@@ -262,8 +262,8 @@ class WarmKernelEngine(Engine):
         client = PapermillNotebookClient(nb_man, km=kernel.km, **final_kwargs)
         client.kc = kernel.kc  # the shared client: nbclient neither replaces nor stops it
         # Papermill writes the whole notebook at every cell's start and end (about 25 writes of
-        # up to 85 kB, 0.15 s of a 12-cell station page); the notebook is written once here,
-        # when it ends, failed or not (Papermill's `notebook_complete` right after this).
+        # up to 85 kB for a 12-cell station page): without the path meanwhile, it is written
+        # when it ends instead, failed or not (`notebook_complete`, right after this returns).
         output_path, nb_man.output_path = nb_man.output_path, None
         try:
             client.execute()
