@@ -22,6 +22,8 @@ $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	@# an environment made from an older lock may still hold what the lock now leaves out
+	$(BIN)/python -m pip uninstall -y -qq --disable-pip-version-check $(LOCK_LEFT_OUT)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e '.[$(EXTRAS)]'
 	@$(MAKE) --no-print-directory git-filter
 	@touch $(STAMP)

@@ -118,47 +118,6 @@ def test_papermill_behaviour_is_kept(tmp_path, warm_engine):
     assert "42\n" in stream_text(nbformat.read(tmp_path / "p.out.ipynb", as_version=4))
 
 
-def test_the_notebook_is_written_when_it_starts_and_ends_not_at_every_cell(
-    tmp_path, warm_engine, monkeypatch
-):
-    """Papermill's own engines write the whole notebook at every cell's start and end."""
-    writes: list[str] = []
-    real_write = pm.iorw.write_ipynb
-
-    def counted_write(nb, path):
-        writes.append(str(path))
-        return real_write(nb, path)
-
-    monkeypatch.setattr(pm.engines, "write_ipynb", counted_write)
-    src = make_notebook(tmp_path / "many.ipynb", [f"print({k})" for k in range(8)])
-    out = tmp_path / "many.out.ipynb"
-    execute(src, out, tmp_path, value=1)
-    # notebook_start and notebook_complete; Papermill's execute_notebook adds its final write
-    assert writes == [str(out), str(out)]
-    assert "7\n" in stream_text(nbformat.read(out, as_version=4))
-
-
-def test_a_timed_out_notebook_is_written_with_what_ran(tmp_path, warm_engine):
-    src = make_notebook(
-        tmp_path / "slow.ipynb",
-        ["print('before')", "import time\ntime.sleep(30)", "print('after')"],
-    )
-    out = tmp_path / "slow.out.ipynb"
-    with pytest.raises(Exception, match=r"(?i)timed? ?out"):
-        pm.execute_notebook(
-            str(src),
-            str(out),
-            engine_name=engine.ENGINE_NAME,
-            progress_bar=False,
-            cwd=str(tmp_path),
-            execution_timeout=2,
-        )
-    written = nbformat.read(out, as_version=4)
-    assert "before\n" in stream_text(written)
-    assert "after" not in stream_text(written)
-    assert written.metadata.papermill.end_time is not None
-
-
 def test_failed_notebook_gets_banner_and_a_fresh_kernel(tmp_path, warm_engine):
     bad = make_notebook(
         tmp_path / "bad.ipynb",

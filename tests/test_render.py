@@ -7,6 +7,7 @@ import html
 import json
 import re
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import altair as alt
 import nbformat
@@ -175,23 +176,10 @@ def test_render_page_escapes_and_links_bundle_only_for_charts():
     assert network_urls(with_chart) == []
 
 
-def test_pages_match_nbconvert_html_exporter_without_its_reparse():
-    """The exporter skips HTMLExporter's closing BeautifulSoup pass; the page is the same.
-
-    The pass adds ``tabindex="0"`` to every output, which the template writes itself for the
-    outputs report pages have (HTML, charts included); otherwise the page must be what
-    nbconvert's own exporter makes of the same notebook with the same settings.
-    """
-    from bs4 import BeautifulSoup
+def _stock_page(nb: nbformat.NotebookNode) -> str:
+    """What nbconvert's own HTMLExporter makes of ``nb`` with the report's settings."""
     from nbconvert.exporters import HTMLExporter
 
-    nb = executed_like_notebook(sample_chart())
-    table = nbformat.v4.new_output(
-        "display_data", data={"text/html": "<table><tr><td>宁波 &amp; 海曙</td></tr></table>"}
-    )
-    nb.cells = [nb.cells[1]]
-    nb.cells[0].outputs.append(table)
-    ours = render_html(nb, "../assets", title="测试", language="zh")
     mine = render._get_exporter()
     stock = HTMLExporter(
         config=mine.config,
@@ -202,10 +190,6 @@ def test_pages_match_nbconvert_html_exporter_without_its_reparse():
         exclude_output_prompt=True,
     )
     stock.language_code = "zh"
-    reset_chart_ids()
-    nb = executed_like_notebook(sample_chart())
-    nb.cells = [nb.cells[1]]
-    nb.cells[0].outputs.append(table)
     resources = {
         "assets_url": "../assets",
         "shared_data": [],
@@ -214,13 +198,54 @@ def test_pages_match_nbconvert_html_exporter_without_its_reparse():
         "banner": None,
         "nav": None,
     }
-    theirs, _ = stock.from_notebook_node(nb, resources=resources)
+    return stock.from_notebook_node(nb, resources=resources)[0]
+
+
+def html_only_notebook() -> nbformat.NotebookNode:
+    """A report page's kind of notebook: HTML outputs (a chart, a table), a notes cell."""
+    nb = executed_like_notebook(sample_chart())
+    notes = nbformat.v4.new_markdown_cell("editors only")
+    notes.metadata.tags = ["notes"]
+    table = nbformat.v4.new_output(
+        "display_data", data={"text/html": "<table><tr><td>宁波 &amp; 海曙</td></tr></table>"}
+    )
+    nb.cells = [notes, nb.cells[1]]
+    nb.cells[1].outputs.append(table)
+    return nb
+
+
+def test_pages_of_html_outputs_skip_nbconvert_reparse_and_stay_the_same():
+    """HTMLExporter ends by re-parsing the page to add ``tabindex="0"`` to every output; for a
+    page of HTML outputs the template writes it, and the page is otherwise nbconvert's own."""
+    from bs4 import BeautifulSoup
+
+    ours = render_html(html_only_notebook(), "../assets", title="测试", language="zh")
+    reset_chart_ids()
+    theirs = _stock_page(html_only_notebook())
     assert ours.count('tabindex="0"') == 2
+    assert ours != theirs  # not re-serialised: BeautifulSoup writes <meta charset="utf-8"/>
     assert str(BeautifulSoup(ours, features="html.parser")) == theirs
 
 
+def test_a_page_with_other_outputs_is_exported_by_nbconvert_as_it_is():
+    """A failed page: Papermill's banner (markdown), text, a warning, a picture, the error."""
+    nb = html_only_notebook()
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("An Exception was encountered"))
+    nb.cells[-1].outputs += [
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "42"}, execution_count=1),
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="}),
+        nbformat.v4.new_output("error", ename="ValueError", evalue="boom", traceback=["boom"]),
+    ]
+    ours = render_html(nb, "../assets", title="测试", language="zh")
+    theirs = _stock_page(nb)
+    assert ours == theirs
+    assert ours.count('tabindex="0"') >= 6 and "No description has been provided" in ours
+
+
 def test_report_kernels_show_charts_as_altair_does_without_validating_again(monkeypatch):
-    from IPython.core.interactiveshell import InteractiveShell
+    import IPython
+    from IPython.core.formatters import DisplayFormatter
 
     from fivecolor.views import embed
 
@@ -235,15 +260,12 @@ def test_report_kernels_show_charts_as_altair_does_without_validating_again(monk
         broken.to_dict()
     assert "vegaEmbed" in embed._unchecked_bundle(broken)["text/html"]
 
-    shell = InteractiveShell.instance()
+    shell = SimpleNamespace(display_formatter=DisplayFormatter())
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
     formatter = shell.display_formatter.mimebundle_formatter
-    try:
-        monkeypatch.delenv(embed.CHART_LIBRARY_ENV, raising=False)
-        enable_offline_charts()
-        assert alt.TopLevelMixin not in formatter.type_printers  # JupyterLab: Altair validates
-        monkeypatch.setenv(embed.CHART_LIBRARY_ENV, "page")
-        enable_offline_charts()
-        assert formatter.type_printers[alt.TopLevelMixin] is embed._unchecked_bundle
-    finally:
-        formatter.type_printers.pop(alt.TopLevelMixin, None)
-        InteractiveShell.clear_instance()
+    monkeypatch.delenv(embed.CHART_LIBRARY_ENV, raising=False)
+    enable_offline_charts()
+    assert alt.TopLevelMixin not in formatter.type_printers  # JupyterLab: Altair validates
+    monkeypatch.setenv(embed.CHART_LIBRARY_ENV, "page")
+    enable_offline_charts()
+    assert formatter.type_printers[alt.TopLevelMixin] is embed._unchecked_bundle

@@ -305,7 +305,7 @@ class Sensitivity(_Frozen):
         default=20200520, ge=0, description="seed of the random draws (a non-negative integer)"
     )
     # a default built with model_construct: validating it at import would build the model's
-    # validator there (defer_build); it equals the validated default (tests/test_cli_imports.py)
+    # validator there (defer_build); its values validate to the same model (tests/test_cli_imports.py)
     weights: SensitivityWeights = SensitivityWeights.model_construct()
     normalisation: tuple[Normalisation, ...] = Field(
         default=(Normalisation.goalposts,), min_length=1
@@ -680,7 +680,7 @@ class Params(_Frozen):
     weights_scheme: WeightsScheme = WeightsScheme.given
     indicators: dict[str, IndicatorSpec] = Field(min_length=1)
     groups: dict[str, Group] | None = None
-    # defaults built as Sensitivity.weights' is (model_construct), equal to validated ones
+    # defaults built as Sensitivity.weights' is (model_construct); their values validate to the same
     bands: Bands = Bands.model_construct()
     winsorise: Winsorise = Winsorise.model_construct()
     ahp: Ahp | None = None

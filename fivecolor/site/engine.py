@@ -16,10 +16,8 @@ settings a notebook makes on module objects (``pd.options``, Altair's active ren
 theme) therefore carry over, so notebooks should set what they rely on.
 After a notebook fails, or the kernel dies, the kernel is replaced before the next one.
 
-The executed notebook is written when it starts and when it ends (failed or not), not at
-every cell's start and end as Papermill's engines do. Everything else is Papermill's own:
-parameter injection, ``metadata.papermill``, the failed-cell banner and
-:class:`papermill.exceptions.PapermillExecutionError`.
+Everything else is Papermill's own: parameter injection, ``metadata.papermill``, the
+failed-cell banner and :class:`papermill.exceptions.PapermillExecutionError`.
 
 Examples
 --------
@@ -261,17 +259,11 @@ class WarmKernelEngine(Engine):
         )
         client = PapermillNotebookClient(nb_man, km=kernel.km, **final_kwargs)
         client.kc = kernel.kc  # the shared client: nbclient neither replaces nor stops it
-        # Papermill writes the whole notebook at every cell's start and end (about 25 writes of
-        # up to 85 kB for a 12-cell station page): without the path meanwhile, it is written
-        # when it ends instead, failed or not (`notebook_complete`, right after this returns).
-        output_path, nb_man.output_path = nb_man.output_path, None
         try:
             client.execute()
         except BaseException:
             kernel.needs_restart = True
             raise
-        finally:
-            nb_man.output_path = output_path
         if nb_man.nb.metadata.get("papermill", {}).get("exception"):
             # A failed notebook may leave half-built state in modules: start clean.
             kernel.needs_restart = True

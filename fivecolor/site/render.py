@@ -118,13 +118,16 @@ def write_shared_data(assets_dir: Path, datasets: Mapping[str, object]) -> list[
 
 # ---------------------------------------------------------------------------- pages
 def _exporter_class():
-    """nbconvert's HTMLExporter without the BeautifulSoup pass that ends its export.
+    """nbconvert's HTMLExporter without the BeautifulSoup pass that ends its export, where
+    the page shows HTML outputs only.
 
     That pass parses and re-serialises the whole page to add ``tabindex="0"`` to each output
-    (and an ``alt`` to images without one): 0.09 s of a station page's 0.12 s render. The
-    template (``offline/index.html.j2``) writes the ``tabindex`` on the outputs the pages have
-    (HTML, charts included) instead; the steps before the pass are nbconvert's own, as in
-    ``HTMLExporter.from_notebook_node`` (``tests/test_render.py`` compares the two).
+    and to markdown cells (and an ``alt`` to images without one): 0.09 s of a station page's
+    0.12 s render. A report page shows HTML outputs only (tables, sentences, charts), and the
+    template (``offline/index.html.j2``) writes their ``tabindex`` itself; the steps before the
+    pass are nbconvert's own, as in ``HTMLExporter.from_notebook_node``. A page with anything
+    else (a failed page's banner and traceback, text, images, markdown) is exported by nbconvert
+    as it is. ``tests/test_render.py`` compares both with nbconvert's own exporter.
     """
     from nbconvert.exporters import HTMLExporter, TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -132,6 +135,8 @@ def _exporter_class():
 
     class OfflineHTMLExporter(HTMLExporter):
         def from_notebook_node(self, nb, resources=None, **kw):
+            if not _shows_html_only(nb, self.config.TagRemovePreprocessor.remove_cell_tags):
+                return super().from_notebook_node(nb, resources, **kw)
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             highlight_code = self.filters.get(
@@ -146,6 +151,28 @@ def _exporter_class():
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return OfflineHTMLExporter
+
+
+#: Output types that nbconvert's page would show before a notebook's ``text/html``.
+_BEFORE_HTML = ("application/vnd.jupyter.widget-view+json", "application/javascript")
+
+
+def _shows_html_only(nb: nbformat.NotebookNode, removed_tags) -> bool:
+    """Whether every output the page shows is ``text/html`` and no markdown cell is shown."""
+    for cell in nb.cells:
+        if set(cell.get("metadata", {}).get("tags", [])) & set(removed_tags):
+            continue
+        if cell.cell_type == "markdown":
+            return False
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if (
+                output.get("output_type") not in ("display_data", "execute_result")
+                or "text/html" not in data
+                or any(kind in data for kind in _BEFORE_HTML)
+            ):
+                return False
+    return True
 
 
 def _get_exporter():
