@@ -176,29 +176,15 @@ def test_render_page_escapes_and_links_bundle_only_for_charts():
     assert network_urls(with_chart) == []
 
 
-def _stock_page(nb: nbformat.NotebookNode) -> str:
-    """What nbconvert's own HTMLExporter makes of ``nb`` with the report's settings."""
+def _stock_page(nb: nbformat.NotebookNode, monkeypatch) -> str:
+    """What nbconvert's own HTMLExporter makes of ``nb``: :func:`render_html` as it is, with
+    the exporter's class swapped for nbconvert's (settings and resources stay the report's)."""
     from nbconvert.exporters import HTMLExporter
 
-    mine = render._get_exporter()
-    stock = HTMLExporter(
-        config=mine.config,
-        template_name="offline",
-        extra_template_basedirs=mine.extra_template_basedirs,
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    stock.language_code = "zh"
-    resources = {
-        "assets_url": "../assets",
-        "shared_data": [],
-        "inlining": {"css": []},
-        "metadata": {"name": "测试"},
-        "banner": None,
-        "nav": None,
-    }
-    return stock.from_notebook_node(nb, resources=resources)[0]
+    with monkeypatch.context() as patch:
+        patch.setattr(render, "_exporter_class", lambda: HTMLExporter)
+        patch.setattr(render, "_exporter", None)
+        return render_html(nb, "../assets", title="测试", language="zh")
 
 
 def html_only_notebook() -> nbformat.NotebookNode:
@@ -214,20 +200,20 @@ def html_only_notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def test_pages_of_html_outputs_skip_nbconvert_reparse_and_stay_the_same():
+def test_pages_of_html_outputs_skip_nbconvert_reparse_and_stay_the_same(monkeypatch):
     """HTMLExporter ends by re-parsing the page to add ``tabindex="0"`` to every output; for a
     page of HTML outputs the template writes it, and the page is otherwise nbconvert's own."""
     from bs4 import BeautifulSoup
 
     ours = render_html(html_only_notebook(), "../assets", title="测试", language="zh")
     reset_chart_ids()
-    theirs = _stock_page(html_only_notebook())
+    theirs = _stock_page(html_only_notebook(), monkeypatch)
     assert ours.count('tabindex="0"') == 2
     assert ours != theirs  # not re-serialised: BeautifulSoup writes <meta charset="utf-8"/>
     assert str(BeautifulSoup(ours, features="html.parser")) == theirs
 
 
-def test_a_page_with_other_outputs_is_exported_by_nbconvert_as_it_is():
+def test_a_page_with_other_outputs_is_exported_by_nbconvert_as_it_is(monkeypatch):
     """A failed page: Papermill's banner (markdown), text, a warning, a picture, the error."""
     nb = html_only_notebook()
     nb.cells.insert(0, nbformat.v4.new_markdown_cell("An Exception was encountered"))
@@ -238,7 +224,7 @@ def test_a_page_with_other_outputs_is_exported_by_nbconvert_as_it_is():
         nbformat.v4.new_output("error", ename="ValueError", evalue="boom", traceback=["boom"]),
     ]
     ours = render_html(nb, "../assets", title="测试", language="zh")
-    theirs = _stock_page(nb)
+    theirs = _stock_page(nb, monkeypatch)
     assert ours == theirs
     assert ours.count('tabindex="0"') >= 6 and "No description has been provided" in ours
 
